@@ -1,0 +1,75 @@
+import type { CAC } from "cac";
+import { UsageError } from "../errors.ts";
+
+// Splits argv into peak-mem's options and the command. cac's own parser (mri) reads every
+// argument, so `peak-mem ls -la` would take -la as ours; it also turns "0x10" into 16 and
+// cannot take a value starting with "-". So option parsing stops at the first non-option
+// here, values are kept exactly as typed, and cac's definitions say which options exist.
+
+export interface Scanned {
+  /** Option values by long name without dashes ("json", "no-children"): true for flags, strings for values. */
+  options: Map<string, string | true>;
+  command: string[];
+}
+
+interface OptionSpec {
+  name: string;
+  takesValue: boolean;
+}
+
+export function scanArgv(cli: CAC, argv: readonly string[]): Scanned {
+  const byName = new Map<string, OptionSpec>();
+  for (const option of cli.globalCommand.options) {
+    const flags = option.rawName.split(/[ ,]+/).filter((word) => word.startsWith("-"));
+    const long = flags.find((flag) => flag.startsWith("--")) ?? "";
+    const spec = { name: long.slice(2), takesValue: !option.isBoolean };
+    for (const flag of flags) byName.set(flag, spec);
+  }
+  const options = new Map<string, string | true>();
+  const set = (spec: OptionSpec, flag: string, value: string | true) => {
+    if (options.has(spec.name)) throw new UsageError(`option ${flag} was given twice`);
+    options.set(spec.name, value);
+  };
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    if (arg.startsWith("--")) {
+      const eq = arg.indexOf("=");
+      const flag = eq === -1 ? arg : arg.slice(0, eq);
+      const spec = byName.get(flag);
+      if (!spec) throw new UsageError(`unknown option ${flag} (see peak-mem --help)`);
+      if (!spec.takesValue) {
+        if (eq !== -1) throw new UsageError(`option ${flag} takes no value`);
+        set(spec, flag, true);
+      } else if (eq !== -1) {
+        set(spec, flag, arg.slice(eq + 1));
+      } else {
+        const value = argv[++i];
+        if (value === undefined) throw new UsageError(`option ${flag} needs a value`);
+        set(spec, flag, value);
+      }
+      continue;
+    }
+    // A cluster of short flags (-jv), the last of which may take a value (-t1G or -t 1G).
+    for (let j = 1; j < arg.length; j++) {
+      const flag = `-${arg[j]}`;
+      const spec = byName.get(flag);
+      if (!spec) throw new UsageError(`unknown option ${flag} (see peak-mem --help)`);
+      if (!spec.takesValue) {
+        set(spec, flag, true);
+        continue;
+      }
+      const rest = arg.slice(j + 1);
+      const value = rest !== "" ? rest : argv[++i];
+      if (value === undefined) throw new UsageError(`option ${flag} needs a value`);
+      set(spec, flag, value);
+      break;
+    }
+  }
+  return { options, command: argv.slice(i) };
+}

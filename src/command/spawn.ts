@@ -1,0 +1,62 @@
+import { accessSync, constants, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import type { Subprocess } from "bun";
+import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, SpawnError } from "../errors.ts";
+
+// Starts the command with the terminal and stdio untouched and no shell: argv goes to the
+// kernel as given. Failures to start become the shell's codes: 127 not found, 126 found
+// but not executable.
+
+export type Child = Subprocess<"inherit", "inherit", "inherit">;
+
+export function spawnCommand(argv: string[]): Child {
+  try {
+    return Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"] });
+  } catch (error) {
+    throw spawnError(argv[0] ?? "", (error as NodeJS.ErrnoException).code);
+  }
+}
+
+export function spawnError(name: string, code: string | undefined): SpawnError {
+  const hasPath = name.includes("/");
+  if (code === "ENOENT") {
+    if (!hasPath && nonExecutableOnPath(name)) return notExecutable(name, "permission denied");
+    return new SpawnError(hasPath ? `${name}: no such file or directory` : `command not found: ${name}`, EXIT_NOT_FOUND);
+  }
+  if (code === "EACCES" || code === "EISDIR") {
+    return notExecutable(name, isDirectory(name) ? "is a directory" : "permission denied (not executable?)");
+  }
+  if (code === "ENOEXEC") return notExecutable(name, "exec format error (not a binary, or a script without #!)");
+  return notExecutable(name, `cannot start it (${code ?? "unknown error"})`);
+}
+
+function notExecutable(name: string, why: string): SpawnError {
+  return new SpawnError(`${name}: ${why}`, EXIT_NOT_EXECUTABLE);
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Like a shell: a file of that name on PATH that cannot be executed means 126, not 127. */
+function nonExecutableOnPath(name: string): boolean {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (!dir) continue;
+    const path = join(dir, name);
+    try {
+      if (!statSync(path).isFile()) continue;
+    } catch {
+      continue;
+    }
+    try {
+      accessSync(path, constants.X_OK);
+    } catch {
+      return true;
+    }
+  }
+  return false;
+}

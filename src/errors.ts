@@ -1,0 +1,38 @@
+// Errors are values meant for a person: a one-line message and the exit code the
+// contract gives that situation. Nothing here prints; src/main.ts does, once.
+
+export const EXIT_USAGE = 2;
+export const EXIT_NOT_EXECUTABLE = 126;
+export const EXIT_NOT_FOUND = 127;
+
+export class PeakMemError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = "PeakMemError";
+  }
+}
+
+/** Bad usage, detected before anything runs. */
+export class UsageError extends PeakMemError {
+  constructor(message: string) {
+    super(message, EXIT_USAGE);
+    this.name = "UsageError";
+  }
+}
+
+/** The command could not be started: not found (127) or not executable (126). */
+export class SpawnError extends PeakMemError {
+  constructor(message: string, exitCode: typeof EXIT_NOT_FOUND | typeof EXIT_NOT_EXECUTABLE) {
+    super(message, exitCode);
+    this.name = "SpawnError";
+  }
+}
+
+/** The message of anything thrown, without a stack. */
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

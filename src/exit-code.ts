@@ -1,0 +1,20 @@
+import { constants } from "node:os";
+
+// Turning an outcome into peak-mem's exit status happens here and nowhere else (GUIDE §1).
+
+export type Termination = { exitCode: number; signal?: undefined } | { exitCode?: undefined; signal: string };
+
+/** The status a shell would report for the command: its code, or 128 + N for signal N. */
+export function commandStatus(termination: Termination): number {
+  if (termination.signal === undefined) return termination.exitCode;
+  return 128 + (signalNumber(termination.signal) ?? 0);
+}
+
+/** peak-mem's own exit status: the command's, except 1 when it succeeded over the threshold. */
+export function exitCodeFor(status: number, thresholdExceeded: boolean): number {
+  return status === 0 && thresholdExceeded ? 1 : status;
+}
+
+export function signalNumber(name: string): number | undefined {
+  return (constants.signals as Record<string, number | undefined>)[name];
+}

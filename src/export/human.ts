@@ -1,0 +1,47 @@
+import { createColors } from "picocolors";
+import { formatSize } from "../size/format.ts";
+import type { Unit } from "../size/units.ts";
+import type { Report } from "../report.ts";
+
+// The seed's four lines, then a threshold line when one was crossed, then verbose facts.
+
+export interface HumanOptions {
+  color: boolean;
+  verbose: boolean;
+  units?: Unit;
+}
+
+export function render(report: Report, options: HumanOptions): string {
+  const c = createColors(options.color);
+  const size = (value: number) => formatSize(value, options.units);
+  const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
+  const lines = [
+    `${c.bold("Command:")} ${report.command}`,
+    `${c.bold("Peak memory usage:")} ${c.cyan(size(report.peakRssBytes))} (RSS) / ${size(report.peakVszBytes)} (VSZ)`,
+    `${c.bold("Exit code:")} ${report.exitCode === 0 ? exit : c.red(exit)}`,
+    `${c.bold("Duration:")} ${formatDuration(report.durationMs)}`,
+  ];
+  if (report.thresholdExceeded && report.thresholdBytes !== undefined) {
+    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
+    lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peakRssBytes)} is over the limit of ${limit}`)));
+  }
+  if (options.verbose) {
+    lines.push(
+      `${c.bold("Peak set by:")} RSS ${report.rssSource}, VSZ ${report.vszSource}`,
+      `${c.bold("Samples:")} ${report.samples} every ${report.intervalMs} ms (effective ${report.effectiveIntervalMs.toFixed(1)} ms)`,
+      `${c.bold("Processes seen:")} ${report.processesSeen}${report.childrenTracked ? "" : " (children not tracked)"}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** 0.04s, 3.21s, 14.2s, 2m 5.3s, 1h 2m 3s. Rounded before splitting, so 59.96 s is 1m 0.0s. */
+export function formatDuration(ms: number): string {
+  const hundredths = Math.round(ms / 10);
+  if (hundredths < 1000) return `${(hundredths / 100).toFixed(2)}s`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  if (tenths < 36_000) return `${Math.floor(tenths / 600)}m ${((tenths % 600) / 10).toFixed(1)}s`;
+  const seconds = Math.round(ms / 1000);
+  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m ${seconds % 60}s`;
+}

@@ -1,0 +1,26 @@
+import type { Report } from "../report.ts";
+
+// The seed's fields with its names and types first, then additions (GUIDE §1).
+
+export function render(report: Report): string {
+  const object = {
+    command: report.command,
+    peak_rss_bytes: report.peakRssBytes,
+    peak_vsz_bytes: report.peakVszBytes,
+    duration_ms: report.durationMs,
+    exit_code: report.exitCode,
+    threshold_exceeded: report.thresholdExceeded,
+    timestamp: report.timestamp,
+    ...(report.signal !== undefined && { signal: report.signal }),
+    ...(report.thresholdBytes !== undefined && { threshold_bytes: report.thresholdBytes }),
+    peak_rss_source: report.rssSource,
+    peak_vsz_source: report.vszSource,
+    samples: report.samples,
+    interval_ms: report.intervalMs,
+    processes_seen: report.processesSeen,
+    children_tracked: report.childrenTracked,
+    version: report.version,
+    platform: report.platform,
+  };
+  return `${JSON.stringify(object, null, 2)}\n`;
+}

@@ -1,0 +1,64 @@
+import { defineCli } from "./cli/options.ts";
+import { toAction, type Config } from "./cli/config.ts";
+import { scanArgv } from "./cli/scan.ts";
+import { PeakMemError, describe } from "./errors.ts";
+import { exitCodeFor } from "./exit-code.ts";
+import { renderReport } from "./export/index.ts";
+import { fileSink, stdSink, type Sink } from "./output/sink.ts";
+import { TimelineWriter } from "./output/timeline.ts";
+import { WatchLine } from "./output/watch.ts";
+import { platformReader } from "./platform/index.ts";
+import { run } from "./run.ts";
+import { VERSION } from "./version.ts";
+
+// The entry point: parse, check, run, report, exit. Errors become one line on stderr and
+// their documented exit code here, and only here.
+
+async function main(argv: string[]): Promise<number> {
+  const cli = defineCli();
+  const action = toAction(scanArgv(cli, argv));
+  if (action.kind === "help") {
+    cli.outputHelp();
+    return 0;
+  }
+  if (action.kind === "version") {
+    stdSink(1).write(`peak-mem ${VERSION}\n`);
+    return 0;
+  }
+  const { config } = action;
+  const reader = platformReader();
+  // Open every output before the command starts: an unwritable path is bad usage.
+  const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1);
+  const timeline = config.timelinePath ? new TimelineWriter(fileSink(config.timelinePath, "--timeline")) : undefined;
+  const stderr = stdSink(2);
+  const watch = config.watch ? new WatchLine(stderr, config.units, process.stderr.columns || 80) : undefined;
+
+  const adopterPid = config.children && reader.adoptOrphans() ? process.pid : undefined;
+  const ownPeakRss = () => reader.memory(process.pid)?.peakRss;
+  const result = await run(config, { reader, timeline, watch, ownPeakRss, adopterPid });
+  report.write(renderReport(result, config.format, { color: useColor(report), verbose: config.verbose, units: config.units }));
+  report.close();
+  return exitCodeFor(result.exitCode, result.thresholdExceeded);
+}
+
+/** Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces (https://no-color.org). */
+function useColor(sink: Sink): boolean {
+  const env = process.env;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
+  return sink.isTerminal && env.TERM !== "dumb";
+}
+
+function fail(error: unknown): number {
+  const known = error instanceof PeakMemError;
+  const message = known ? error.message : `internal error: ${describe(error)}`;
+  try {
+    stdSink(2).write(`peak-mem: ${message}\n`);
+  } catch {
+    // stderr is gone: the exit code still tells.
+  }
+  return known ? error.exitCode : 1;
+}
+
+const code = await main(process.argv.slice(2)).catch(fail);
+process.exit(code);

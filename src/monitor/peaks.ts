@@ -1,0 +1,19 @@
+// The peak of a run is the largest of several kernel numbers (GUIDE §2); each peak keeps
+// the name of the source that set it, for verbose and JSON output.
+
+export type PeakSource = "sampled-sum" | "process-hwm" | "rusage" | "cgroup";
+
+export interface Peak {
+  bytes: number;
+  source: PeakSource;
+}
+
+export class PeakTracker {
+  rss: Peak = { bytes: 0, source: "sampled-sum" };
+  vsz: Peak = { bytes: 0, source: "sampled-sum" };
+
+  /** Raises a peak if `bytes` is strictly larger; on a tie the earlier source stays. */
+  offer(kind: "rss" | "vsz", bytes: number, source: PeakSource): void {
+    if (bytes > this[kind].bytes) this[kind] = { bytes, source };
+  }
+}

@@ -1,0 +1,209 @@
+import type { ProcessId, ProcessInfo, ProcessReader } from "../platform/types.ts";
+
+// The set of processes being measured: the command and (unless --no-children) every
+// descendant seen. Cheap by design: a process can only be new if its pid was handed out
+// since the last look, and the kernel says which pids those are (the creation mark), so
+// a sample reads only the new pids, and nothing at all when no pid was handed out. Where
+// the platform has no mark, processes known to be outside are remembered by
+// (pid, start time) instead.
+
+export interface Member extends ProcessId {
+  ppid: number;
+  name: string;
+  alive: boolean;
+  /** RSS and VSZ at the latest sample that read this process. */
+  rss: number;
+  vsz: number;
+  /** The largest RSS/VSZ known for this process: its kernel peak where kept, else sampled. */
+  peakRss: number;
+  peakVsz: number;
+  /** The sample round that last read it. */
+  readIn: number;
+  /** The creation mark when its identity was last checked. */
+  verifiedAt: number | undefined;
+}
+
+export interface TreeReading {
+  rss: number;
+  vsz: number;
+  /** Processes alive and read at this sample. */
+  count: number;
+  /** The largest single-process peak (kernel high-water mark where kept) among them. */
+  processPeakRss: number;
+  processPeakVsz: number;
+}
+
+/**
+ * Every this many samples, every known process is re-identified whatever the creation
+ * mark says: it cannot tell a pid counter that went all the way round in one interval.
+ */
+const RECHECK_EVERY = 10;
+
+/**
+ * Whether `pid` may have been handed out again since the creation mark was `since`:
+ * it lies in (since, mark], or the counter wrapped. Without marks, only rechecks tell.
+ */
+export function mayBeReused(pid: number, since: number | undefined, mark: number | undefined): boolean {
+  if (since === undefined || mark === undefined) return false;
+  return mark < since || (pid > since && pid <= mark);
+}
+
+interface ReuseWindow {
+  /** True when the window is exact: only pids in it can be new. */
+  bounded: boolean;
+  mayBeNew(pid: number): boolean;
+  /** For processes remembered as outside the tree (unbounded looks only). */
+  mayBeReused(pid: number): boolean;
+}
+
+/**
+ * Which pids may be new since the last look: those in (previous, mark] when the counter
+ * moved forward; any, when it wrapped or the platform keeps no mark.
+ */
+export function reuseWindow(previous: number | undefined, mark: number | undefined, recheck: boolean): ReuseWindow {
+  if (mark !== undefined && previous !== undefined && mark >= previous) {
+    const inWindow = (pid: number) => pid > previous && pid <= mark;
+    return { bounded: true, mayBeNew: inWindow, mayBeReused: inWindow };
+  }
+  const wrapped = mark !== undefined && previous !== undefined;
+  return { bounded: false, mayBeNew: () => true, mayBeReused: () => recheck || wrapped };
+}
+
+export interface TreeOptions {
+  children: boolean;
+  /** Our own pid when we are a subreaper: orphans of the tree are reparented to it. */
+  adopterPid?: number;
+}
+
+export class ProcessTree {
+  /** Every process ever measured, in the order it was found. */
+  readonly members: Member[] = [];
+  /** The latest member under each pid. */
+  private readonly byPid = new Map<number, Member>();
+  private readonly outside = new Map<number, number>();
+  private lastMark: number | undefined;
+  private rounds = 0;
+
+  /** Create before the command starts: the creation mark then bounds its descendants' pids. */
+  constructor(
+    private readonly reader: ProcessReader,
+    private readonly options: TreeOptions,
+  ) {
+    this.lastMark = reader.creationMark();
+  }
+
+  /** The command itself, just started. */
+  addRoot(pid: number): void {
+    const mark = this.reader.creationMark();
+    const info = this.reader.info(pid);
+    if (info) this.add(info, mark);
+  }
+
+  /** How many distinct processes have been measured. */
+  get seen(): number {
+    return this.members.length;
+  }
+
+  /**
+   * Reads every live member. Known members are read before new ones are looked for, so
+   * a command that lives a millisecond is still caught alive at the first sample; those
+   * whose pid may have been handed out again since the last look are verified first.
+   */
+  sample(): TreeReading {
+    const total: TreeReading = { rss: 0, vsz: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 };
+    const round = ++this.rounds;
+    const previous = this.lastMark;
+    const mark = this.reader.creationMark();
+    this.lastMark = mark;
+    const recheck = round % RECHECK_EVERY === 0;
+    const suspect = (member: Member) => recheck || mayBeReused(member.pid, member.verifiedAt, mark);
+
+    this.read(round, total, (member) => !suspect(member));
+    this.verify(suspect, mark);
+    if (this.options.children && (mark === undefined || mark !== previous)) {
+      this.discover(reuseWindow(previous, mark, recheck), mark);
+    }
+    this.read(round, total, () => true);
+    return total;
+  }
+
+  private read(round: number, total: TreeReading, wanted: (member: Member) => boolean): void {
+    for (const member of this.byPid.values()) {
+      if (!member.alive || member.readIn === round || !wanted(member)) continue;
+      member.readIn = round;
+      const memory = this.reader.memory(member.pid);
+      if (!memory) {
+        member.alive = false;
+        continue;
+      }
+      member.rss = memory.rss;
+      member.vsz = memory.vsz;
+      member.peakRss = Math.max(member.peakRss, memory.rss, memory.peakRss ?? 0);
+      member.peakVsz = Math.max(member.peakVsz, memory.vsz, memory.peakVsz ?? 0);
+      total.rss += memory.rss;
+      total.vsz += memory.vsz;
+      total.count++;
+      total.processPeakRss = Math.max(total.processPeakRss, member.peakRss);
+      total.processPeakVsz = Math.max(total.processPeakVsz, member.peakVsz);
+    }
+  }
+
+  /** Members whose pid may belong to another process by now are re-identified. */
+  private verify(suspect: (member: Member) => boolean, mark: number | undefined): void {
+    for (const member of this.byPid.values()) {
+      if (!member.alive || !suspect(member)) continue;
+      const info = this.reader.info(member.pid);
+      if (!info || info.startTime !== member.startTime) member.alive = false;
+      else member.verifiedAt = mark;
+    }
+  }
+
+  /** Looks for processes that joined the tree since the last look. */
+  private discover(window: ReuseWindow, mark: number | undefined): void {
+    const candidates: ProcessInfo[] = [];
+    const listed = this.reader.listPids();
+    if (!window.bounded) {
+      const present = new Set(listed);
+      for (const pid of this.outside.keys()) if (!present.has(pid)) this.outside.delete(pid);
+    }
+    for (const pid of listed) {
+      if (!window.mayBeNew(pid) || this.byPid.get(pid)?.alive) continue;
+      const outsideStart = this.outside.get(pid);
+      if (outsideStart !== undefined && !window.mayBeReused(pid)) continue;
+      const info = this.reader.info(pid);
+      if (!info || info.startTime === outsideStart) continue;
+      this.outside.delete(pid);
+      candidates.push(info);
+    }
+    // Parents may be listed after their children: repeat until nothing joins.
+    let pending = candidates;
+    for (let joined = true; joined && pending.length > 0; ) {
+      joined = false;
+      const rest: ProcessInfo[] = [];
+      for (const info of pending) {
+        if (this.isTreeParent(info.ppid)) {
+          this.add(info, mark);
+          joined = true;
+        } else {
+          rest.push(info);
+        }
+      }
+      pending = rest;
+    }
+    // Bounded looks never need the outside set: a pid outside the window is not new.
+    if (!window.bounded) for (const info of pending) this.outside.set(info.pid, info.startTime);
+  }
+
+  private isTreeParent(ppid: number): boolean {
+    if (ppid === this.options.adopterPid) return true; // an orphan of the tree, adopted by us
+    const parent = this.byPid.get(ppid);
+    return parent !== undefined && parent.alive;
+  }
+
+  /** `mark`: the creation mark read before `info` was, so its pid was the process's then. */
+  private add(info: ProcessInfo, mark: number | undefined): void {
+    const member: Member = { ...info, alive: true, rss: 0, vsz: 0, peakRss: 0, peakVsz: 0, readIn: 0, verifiedAt: mark };
+    this.members.push(member);
+    this.byPid.set(info.pid, member);
+  }
+}

@@ -1,0 +1,71 @@
+import { closeSync, openSync, writeSync } from "node:fs";
+import { isatty } from "node:tty";
+import { UsageError, describe } from "../errors.ts";
+
+// Every byte peak-mem writes goes through a Sink: stdout, stderr or a file opened before
+// the command starts (so an unwritable path is a usage error, not a lost report).
+// Writes are synchronous so nothing is left in a buffer when peak-mem exits.
+
+export interface Sink {
+  readonly isTerminal: boolean;
+  write(text: string): void;
+  close(): void;
+}
+
+export function stdSink(fd: 1 | 2): Sink {
+  return {
+    isTerminal: isatty(fd),
+    write: (text) => writeAll(fd, text),
+    close: () => {},
+  };
+}
+
+/** Opens (creating or truncating) a file for writing, or explains in one line why not. */
+export function fileSink(path: string, option: string): Sink {
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (error) {
+    throw new UsageError(`cannot write ${option} file '${path}': ${reason(error)}`);
+  }
+  let open = true;
+  return {
+    isTerminal: false,
+    write: (text) => writeAll(fd, text),
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text);
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += writeSync(fd, data, offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue;
+      throw error;
+    }
+  }
+}
+
+function reason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException).code) {
+    case "ENOENT":
+      return "its directory does not exist";
+    case "EISDIR":
+      return "it is a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EROFS":
+      return "read-only file system";
+    default:
+      return describe(error);
+  }
+}

@@ -1,0 +1,52 @@
+// What the sampler needs from an operating system. One implementation per platform,
+// chosen once at start-up by src/platform/index.ts.
+
+/** A process's identity: pids are reused, (pid, start time) is not. */
+export interface ProcessId {
+  pid: number;
+  /** Opaque per-platform start stamp; equal stamps with equal pids mean the same process. */
+  startTime: number;
+}
+
+export interface ProcessInfo extends ProcessId {
+  ppid: number;
+  name: string;
+}
+
+/** One process's memory at one moment, in bytes. */
+export interface MemoryReading {
+  rss: number;
+  vsz: number;
+  /** The kernel's own peak RSS of this process so far (Linux VmHWM), if the platform keeps one. */
+  peakRss?: number;
+  /** The kernel's own peak VSZ (Linux VmPeak), if kept. */
+  peakVsz?: number;
+}
+
+export interface ProcessReader {
+  /** Pids of every process visible now. */
+  listPids(): number[];
+  /** Parent, name and identity, or undefined if the process is gone. */
+  info(pid: number): ProcessInfo | undefined;
+  /** Memory of a live process, or undefined if it is gone. */
+  memory(pid: number): MemoryReading | undefined;
+  /**
+   * A number that changes whenever a new process may have appeared (Linux: the last pid
+   * handed out), so that a sample can skip looking for new processes; undefined if unknown.
+   */
+  creationMark(): number | undefined;
+  /**
+   * Asks the system to hand orphans of our descendants to peak-mem rather than to init,
+   * so they stay in the measured tree. True if it will.
+   */
+  adoptOrphans(): boolean;
+  /** Process group and terminal foreground group, where the platform has them. */
+  terminalState(pid: number): TerminalState | undefined;
+}
+
+/** Job-control facts of a process (Linux: /proc/PID/stat fields 5 and 8). */
+export interface TerminalState {
+  pgrp: number;
+  /** Foreground process group of its controlling terminal; -1 or 0 when it has none. */
+  foregroundPgrp: number;
+}

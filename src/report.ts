@@ -1,0 +1,34 @@
+import type { PeakSource } from "./monitor/peaks.ts";
+
+// Everything a renderer may show about one run. Built once in src/run.ts; renderers are
+// pure functions of it (src/export/).
+
+export interface Report {
+  command: string;
+  peakRssBytes: number;
+  peakVszBytes: number;
+  rssSource: PeakSource;
+  vszSource: PeakSource;
+  durationMs: number;
+  /** The command's status as peak-mem passes it on: 128 + N for death by signal N. */
+  exitCode: number;
+  /** Name of the signal that killed the command, e.g. SIGKILL. */
+  signal?: string;
+  thresholdBytes?: number;
+  thresholdExceeded: boolean;
+  /** When the command started, RFC 3339 UTC. */
+  timestamp: string;
+  samples: number;
+  intervalMs: number;
+  /** Duration divided by samples taken: what the sampling really achieved. */
+  effectiveIntervalMs: number;
+  processesSeen: number;
+  childrenTracked: boolean;
+  version: string;
+  platform: string;
+}
+
+/** RFC 3339 in UTC, to the second, as the seed shows it: 2025-05-24T10:30:45Z. */
+export function rfc3339(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}

@@ -1,0 +1,110 @@
+import { describe, expect, test } from "bun:test";
+import { toAction, type Config } from "../../src/cli/config.ts";
+import { defineCli } from "../../src/cli/options.ts";
+import { scanArgv } from "../../src/cli/scan.ts";
+import { UsageError } from "../../src/errors.ts";
+
+const action = (...argv: string[]) => toAction(scanArgv(defineCli(), argv));
+
+function config(...argv: string[]): Config {
+  const result = action(...argv);
+  if (result.kind !== "run") throw new Error(`expected a run action, got ${result.kind}`);
+  return result.config;
+}
+
+function usageError(...argv: string[]): string {
+  try {
+    action(...argv);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    expect((error as UsageError).exitCode).toBe(2);
+    return (error as UsageError).message;
+  }
+  throw new Error(`expected a UsageError for ${JSON.stringify(argv)}`);
+}
+
+describe("toAction", () => {
+  test("defaults", () => {
+    expect(config("ls", "-la")).toEqual({
+      command: ["ls", "-la"],
+      format: "human",
+      verbose: false,
+      watch: false,
+      children: true,
+      intervalMs: 100,
+    });
+  });
+
+  test("-h and -V win over everything, even without a command", () => {
+    expect(action("-h")).toEqual({ kind: "help" });
+    expect(action("--help", "-j", "-c")).toEqual({ kind: "help" });
+    expect(action("-V")).toEqual({ kind: "version" });
+    expect(action("--version")).toEqual({ kind: "version" });
+  });
+
+  test("output formats", () => {
+    expect(config("-j", "x").format).toBe("json");
+    expect(config("--csv", "x").format).toBe("csv");
+    expect(config("-q", "x").format).toBe("quiet");
+  });
+
+  test("two output formats together are a usage error", () => {
+    const message = usageError("-j", "-c", "x");
+    expect(message).toContain("--json");
+    expect(message).toContain("--csv");
+    usageError("-jq", "x");
+  });
+
+  test("flags", () => {
+    expect(config("-vw", "x")).toMatchObject({ verbose: true, watch: true });
+    expect(config("--no-children", "x").children).toBe(false);
+  });
+
+  test("--threshold", () => {
+    expect(config("-t", "1G", "x").thresholdBytes).toBe(1e9);
+    expect(config("-t1GiB", "x").thresholdBytes).toBe(2 ** 30);
+    expect(config("--threshold=512K", "x").thresholdBytes).toBe(512_000);
+    expect(config("x").thresholdBytes).toBeUndefined();
+  });
+
+  test("bad --threshold values", () => {
+    expect(usageError("--threshold=-5", "x")).toContain("-5");
+    for (const value of ["0", "abc", "1X", "", "0x10"]) usageError("-t", value, "x");
+  });
+
+  test("--interval accepts whole milliseconds from 1 to 60000", () => {
+    expect(config("--interval", "1", "x").intervalMs).toBe(1);
+    expect(config("--interval", "60000", "x").intervalMs).toBe(60_000);
+    expect(config("--interval=250", "x").intervalMs).toBe(250);
+  });
+
+  test("--interval rejects everything else, without coercion", () => {
+    for (const value of ["0", "-1", "abc", "1.5", "0x10", "60001", "", "1e3", "Infinity"]) {
+      expect(usageError("--interval", value, "x")).toContain("--interval");
+    }
+  });
+
+  test("--units", () => {
+    expect(config("--units", "mib", "x").units).toBe("MiB");
+    expect(config("--units=GB", "x").units).toBe("GB");
+    expect(config("x").units).toBeUndefined();
+    expect(usageError("--units", "furlongs", "x")).toContain("furlongs");
+  });
+
+  test("--timeline and --output", () => {
+    expect(config("--timeline", "t.json", "-o", "r.txt", "x")).toMatchObject({ timelinePath: "t.json", outputPath: "r.txt" });
+    usageError("--output=", "x");
+    usageError("--timeline", "", "x");
+  });
+
+  test("no command is a usage error", () => {
+    usageError();
+    usageError("-j");
+    usageError("--");
+    usageError("-t", "1G");
+  });
+
+  test("an empty command name is a usage error", () => {
+    usageError("--", "");
+  });
+});

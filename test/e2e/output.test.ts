@@ -1,0 +1,135 @@
+// The report formats, files and live view, read back from the compiled binary.
+import { expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { allocate, MiB, peakMem, tempDir } from "../helpers.ts";
+
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+test("JSON has the seed's fields, names and types", async () => {
+  const { code, stdout } = await peakMem(["--json", "--", "sh", "-c", "exit 0"]);
+  expect(code).toBe(0);
+  const report = JSON.parse(stdout);
+  expect(report.command).toBe("sh -c 'exit 0'");
+  for (const field of ["peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code"]) {
+    expect(Number.isInteger(report[field])).toBe(true);
+  }
+  expect(report.threshold_exceeded).toBe(false);
+  expect(report.timestamp).toMatch(TIMESTAMP);
+  expect(report.interval_ms).toBe(100);
+  expect(["sampled-sum", "process-hwm", "rusage"]).toContain(report.peak_rss_source);
+});
+
+test("CSV is the seed's header and one RFC 4180 row", async () => {
+  const { code, stdout } = await peakMem(["--csv", "--", "sh", "-c", 'echo "a,b" > /dev/null']);
+  expect(code).toBe(0);
+  const [header, row, rest] = stdout.split("\n");
+  expect(header).toBe("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp");
+  expect(rest).toBe("");
+  // The command has a comma and double quotes: quoted, quotes doubled.
+  expect(row).toStartWith(`"sh -c 'echo ""a,b"" > /dev/null'",`);
+  const fields = (row ?? "").slice((row ?? "").lastIndexOf('",') + 2).split(",");
+  expect(fields).toHaveLength(6);
+  expect(fields.slice(0, 4).every((field) => /^\d+$/.test(field))).toBe(true);
+  expect(fields[4]).toBe("false");
+  expect(fields[5]).toMatch(TIMESTAMP);
+});
+
+test("quiet prints the peak RSS in bytes, digits only", async () => {
+  const { code, stdout } = await peakMem(["-q", "--", ...allocate(64, 300)]);
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^\d+\n$/);
+  expect(Number(stdout)).toBeGreaterThan(64 * MiB);
+});
+
+test("the human report has the seed's four lines in order, without colour when piped", async () => {
+  const { stdout } = await peakMem(["--", "true"]);
+  const lines = stdout.trimEnd().split("\n");
+  expect(lines).toHaveLength(4);
+  expect(lines[0]).toBe("Command: true");
+  expect(lines[1]).toMatch(/^Peak memory usage: \d+(\.\d)? (B|KiB|MiB) \(RSS\) \/ \d+(\.\d)? (B|KiB|MiB|GiB) \(VSZ\)$/);
+  expect(lines[2]).toBe("Exit code: 0");
+  expect(lines[3]).toMatch(/^Duration: \d+\.\d+s$/);
+  expect(stdout).not.toContain("\x1b[");
+});
+
+test("FORCE_COLOR colours the report and NO_COLOR wins over it", async () => {
+  const forced = await peakMem(["--", "true"], { env: { FORCE_COLOR: "1" } });
+  expect(forced.stdout).toContain("\x1b[");
+  const both = await peakMem(["--", "true"], { env: { FORCE_COLOR: "1", NO_COLOR: "1" } });
+  expect(both.stdout).not.toContain("\x1b[");
+});
+
+test("--units forces the unit of displayed sizes", async () => {
+  const { stdout } = await peakMem(["--units", "kb", "--", "true"]);
+  expect(stdout).toMatch(/Peak memory usage: \d+\.\d KB \(RSS\) \/ \d+\.\d KB \(VSZ\)/);
+});
+
+test("verbose adds samples, the effective interval, processes seen and the peak's source", async () => {
+  const { stdout } = await peakMem(["-v", "--", "sh", "-c", "sleep 0.3 & wait"]);
+  expect(stdout).toMatch(/^Peak set by: RSS (sampled-sum|process-hwm|rusage), VSZ (sampled-sum|process-hwm)$/m);
+  expect(stdout).toMatch(/^Samples: \d+ every 100 ms \(effective \d+\.\d ms\)$/m);
+  expect(stdout).toMatch(/^Processes seen: 2$/m);
+});
+
+test("--output writes the report to a file and nothing to stdout", async () => {
+  const file = join(tempDir(), "report.json");
+  const { code, stdout } = await peakMem(["-j", "-o", file, "--", "sh", "-c", "echo from-command"]);
+  expect(code).toBe(0);
+  expect(stdout).toBe("from-command\n");
+  expect(JSON.parse(readFileSync(file, "utf8")).exit_code).toBe(0);
+});
+
+test("--timeline records the samples as JSON", async () => {
+  const file = join(tempDir(), "timeline.json");
+  const { code } = await peakMem(["--timeline", file, "--interval", "20", "--", ...allocate(50, 300)]);
+  expect(code).toBe(0);
+  const timeline = JSON.parse(readFileSync(file, "utf8"));
+  expect(timeline.command).toStartWith("/");
+  expect(timeline.interval_ms).toBe(20);
+  expect(timeline.started_at).toMatch(TIMESTAMP);
+  expect(timeline.samples.length).toBeGreaterThan(5);
+  let last = -1;
+  for (const sample of timeline.samples) {
+    expect(Object.keys(sample)).toEqual(["t_ms", "rss_bytes", "vsz_bytes", "process_count"]);
+    expect(sample.t_ms).toBeGreaterThanOrEqual(last);
+    last = sample.t_ms;
+  }
+  expect(Math.max(...timeline.samples.map((s: { rss_bytes: number }) => s.rss_bytes))).toBeGreaterThan(50 * MiB);
+});
+
+test("--watch off a terminal prints plain lines on stderr, no escape codes", async () => {
+  const { code, stderr, stdout } = await peakMem(["-w", "-q", "--", ...allocate(20, 2300)]);
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/^\d+\n$/);
+  const lines = stderr.trimEnd().split("\n");
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  expect(stderr).not.toContain("\x1b");
+  expect(stderr).not.toContain("\r");
+  for (const line of lines) expect(line).toMatch(/^peak-mem: \d+\.\ds {2}RSS .+ \(peak .+\) {2}VSZ .+ \(peak .+\) {2}\d+ proc$/);
+});
+
+test("--watch on a terminal redraws one line in place and erases it at the end", async () => {
+  const dir = tempDir();
+  const { BINARY } = await import("../helpers.ts");
+  const inner = [BINARY, "-w", "-o", join(dir, "report"), "--", ...allocate(20, 1200)].map((w) => `'${w}'`).join(" ");
+  // script(1) gives the binary a pseudo-terminal; stdout of script is what the terminal showed.
+  const child = Bun.spawn(["script", "-qec", inner, "/dev/null"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+  const [screen, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  expect(code).toBe(0);
+  expect(screen).toContain("\r\x1b[2Kpeak-mem: ");
+  expect(screen.endsWith("\r\x1b[2K")).toBe(true); // erased at the end: no half line left
+  expect(screen).not.toContain("\n"); // redrawn in place, never scrolled
+  expect(readFileSync(join(dir, "report"), "utf8")).toStartWith("Command: ");
+});
+
+test("--help and --version print to stdout and exit 0 without running anything", async () => {
+  const help = await peakMem(["--help"]);
+  expect(help.code).toBe(0);
+  for (const option of ["--json", "--csv", "--quiet", "--verbose", "--watch", "--threshold", "--no-children", "--timeline", "--interval", "--output", "--units", "--version", "--help"]) {
+    expect(help.stdout).toContain(option);
+  }
+  const version = await peakMem(["-V"]);
+  expect(version.code).toBe(0);
+  expect(version.stdout).toMatch(/^peak-mem \d+\.\d+\.\d+\n$/);
+});

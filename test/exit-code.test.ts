@@ -1,0 +1,34 @@
+import { describe, expect, test } from "bun:test";
+import { commandStatus, exitCodeFor, signalNumber } from "../src/exit-code.ts";
+
+describe("commandStatus", () => {
+  test("an exit code is passed on", () => {
+    expect(commandStatus({ exitCode: 3 })).toBe(3);
+    expect(commandStatus({ exitCode: 0 })).toBe(0);
+    expect(commandStatus({ exitCode: 255 })).toBe(255);
+  });
+
+  test("death by signal S is 128 + S", () => {
+    expect(commandStatus({ signal: "SIGKILL" })).toBe(137);
+    expect(commandStatus({ signal: "SIGTERM" })).toBe(143);
+    expect(commandStatus({ signal: "SIGINT" })).toBe(130);
+    expect(commandStatus({ signal: "SIGSEGV" })).toBe(139);
+  });
+});
+
+describe("exitCodeFor", () => {
+  test("success over the threshold is 1", () => expect(exitCodeFor(0, true)).toBe(1));
+  test("a failure keeps its own code over the threshold", () => {
+    expect(exitCodeFor(3, true)).toBe(3);
+    expect(exitCodeFor(137, true)).toBe(137);
+  });
+  test("otherwise the command's status", () => {
+    expect(exitCodeFor(0, false)).toBe(0);
+    expect(exitCodeFor(3, false)).toBe(3);
+  });
+});
+
+test("signalNumber", () => {
+  expect(signalNumber("SIGKILL")).toBe(9);
+  expect(signalNumber("SIGNOPE")).toBeUndefined();
+});

@@ -1,0 +1,68 @@
+import { describe, expect, test } from "bun:test";
+import { HEADER, quoteField, render } from "../../src/export/csv.ts";
+import { makeReport } from "./fixture.ts";
+
+/** A small RFC 4180 reader: records of fields, quoted fields may hold commas, quotes ("") and newlines. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i];
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      record.push(field);
+      field = "";
+    } else if (char === "\n") {
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+    } else field += char;
+  }
+  if (quoted) throw new Error("unterminated quoted field");
+  if (field !== "" || record.length > 0) records.push([...record, field]);
+  return records;
+}
+
+describe("CSV report", () => {
+  test("the seed's header exactly, then one row", () => {
+    const text = render(makeReport());
+    expect(HEADER).toBe("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp");
+    const lines = text.split("\n");
+    expect(lines[0]).toBe(HEADER);
+    expect(lines[1]).toBe(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z`);
+    expect(lines).toHaveLength(3);
+    expect(lines[2]).toBe("");
+  });
+
+  test("threshold_exceeded is true/false", () => {
+    const [, row] = parseCsv(render(makeReport({ thresholdExceeded: true, thresholdBytes: 1 })));
+    expect(row?.[5]).toBe("true");
+  });
+
+  test("a command with a comma, a double quote and a newline round-trips", () => {
+    const command = `sh -c 'echo "a,b"\necho done'`;
+    const text = render(makeReport({ command }));
+    const records = parseCsv(text);
+    expect(records).toHaveLength(2);
+    expect(records[0]).toEqual(HEADER.split(","));
+    expect(records[1]?.[0]).toBe(command);
+    expect(records[1]).toHaveLength(7);
+  });
+
+  test("quoteField quotes only when needed and doubles quotes", () => {
+    expect(quoteField("plain")).toBe("plain");
+    expect(quoteField("a,b")).toBe('"a,b"');
+    expect(quoteField('say "hi"')).toBe('"say ""hi"""');
+    expect(quoteField("two\nlines")).toBe('"two\nlines"');
+    expect(quoteField("cr\r")).toBe('"cr\r"');
+  });
+});

@@ -1,0 +1,24 @@
+import type { Report } from "../../src/report.ts";
+
+/** A complete report of a plain successful run; override what a test is about. */
+export function makeReport(overrides: Partial<Report> = {}): Report {
+  return {
+    command: "cargo build --release",
+    peakRssBytes: Math.round(487.3 * 2 ** 20),
+    peakVszBytes: Math.round(892.1 * 2 ** 20),
+    rssSource: "sampled-sum",
+    vszSource: "process-hwm",
+    durationMs: 14_200,
+    exitCode: 0,
+    thresholdExceeded: false,
+    timestamp: "2025-05-24T10:30:45Z",
+    samples: 142,
+    intervalMs: 100,
+    effectiveIntervalMs: 100,
+    processesSeen: 7,
+    childrenTracked: true,
+    version: "0.1.0",
+    platform: "linux",
+    ...overrides,
+  };
+}

@@ -1,0 +1,54 @@
+import { describe, expect, test } from "bun:test";
+import { render } from "../../src/export/json.ts";
+import { rfc3339 } from "../../src/report.ts";
+import { makeReport } from "./fixture.ts";
+
+const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+describe("JSON report", () => {
+  test("the seed's fields, with their names and types", () => {
+    const object = parse(render(makeReport()));
+    expect(object.command).toBe("cargo build --release");
+    expect(object.peak_rss_bytes).toBe(Math.round(487.3 * 2 ** 20));
+    expect(object.peak_vsz_bytes).toBe(Math.round(892.1 * 2 ** 20));
+    expect(object.duration_ms).toBe(14_200);
+    expect(object.exit_code).toBe(0);
+    expect(object.threshold_exceeded).toBe(false);
+    expect(object.timestamp).toBe("2025-05-24T10:30:45Z");
+    for (const key of ["peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code"]) {
+      expect(Number.isInteger(object[key])).toBe(true);
+    }
+    expect(typeof object.command).toBe("string");
+    expect(typeof object.threshold_exceeded).toBe("boolean");
+    expect(object.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  test("one object, newline-terminated", () => {
+    const text = render(makeReport());
+    expect(text.endsWith("}\n")).toBe(true);
+    expect(Array.isArray(JSON.parse(text))).toBe(false);
+  });
+
+  test("signal only when the command was killed by one", () => {
+    expect("signal" in parse(render(makeReport()))).toBe(false);
+    const killed = parse(render(makeReport({ exitCode: 137, signal: "SIGKILL" })));
+    expect(killed.signal).toBe("SIGKILL");
+    expect(killed.exit_code).toBe(137);
+  });
+
+  test("threshold_bytes only when a threshold was given", () => {
+    expect("threshold_bytes" in parse(render(makeReport()))).toBe(false);
+    const over = parse(render(makeReport({ thresholdBytes: 1e9, thresholdExceeded: true })));
+    expect(over.threshold_bytes).toBe(1e9);
+    expect(over.threshold_exceeded).toBe(true);
+  });
+
+  test("a command with quotes and newlines survives", () => {
+    const command = `sh -c 'echo "hi"\nexit 3'`;
+    expect(parse(render(makeReport({ command }))).command).toBe(command);
+  });
+});
+
+test("rfc3339 is UTC to the second", () => {
+  expect(rfc3339(new Date(Date.UTC(2025, 4, 24, 10, 30, 45, 678)))).toBe("2025-05-24T10:30:45Z");
+});

@@ -1,0 +1,49 @@
+// Shared by the end-to-end tests: the compiled binary, real workloads, and a runner.
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const BINARY = resolve(import.meta.dir, "../dist/peak-mem");
+/** The Bun running the tests: workloads are Bun one-liners, as portable as Bun is. */
+export const BUN = process.execPath;
+export const MiB = 1024 * 1024;
+
+if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` (npm test does it)`);
+
+export interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function peakMem(args: string[], options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {}): Promise<Result> {
+  const child = Bun.spawn([BINARY, ...args], {
+    stdin: options.stdin === undefined ? "ignore" : new Blob([options.stdin]),
+    stdout: "pipe",
+    stderr: "pipe",
+    env: { ...process.env, ...options.env },
+    cwd: options.cwd,
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { code, stdout, stderr };
+}
+
+/** Runs with --json and parses the report (the JSON object is the end of stdout). */
+export async function peakMemJson(args: string[]): Promise<Result & { report: Record<string, unknown> }> {
+  const result = await peakMem(["--json", ...args]);
+  const start = result.stdout.lastIndexOf("\n{\n");
+  return { ...result, report: JSON.parse(result.stdout.slice(start + 1)) };
+}
+
+/** A Bun one-liner that allocates and touches `mib` MiB, holds it `holdMs`, then exits. */
+export function allocate(mib: number, holdMs: number): string[] {
+  return [BUN, "-e", `const b = Buffer.alloc(${mib} * 1048576, 1); await Bun.sleep(${holdMs}); if (b[0] !== 1) process.exit(9)`];
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "peak-mem-e2e-"));
+}

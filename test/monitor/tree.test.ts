@@ -1,0 +1,271 @@
+import { describe, expect, test } from "bun:test";
+import { ProcessTree, type TreeOptions } from "../../src/monitor/tree.ts";
+import type { MemoryReading, ProcessInfo, ProcessReader } from "../../src/platform/types.ts";
+
+interface FakeProcess {
+  ppid: number;
+  startTime: number;
+  rss: number;
+  peakRss?: number;
+}
+
+/**
+ * A process table held in memory, listed in insertion order. `mark` plays the last pid
+ * handed out (undefined: the platform has none); `infoCalls` records every info() read.
+ */
+class FakeReader implements ProcessReader {
+  readonly table = new Map<number, FakeProcess>();
+  mark: number | undefined;
+  infoCalls: number[] = [];
+
+  constructor(mark: number | undefined, processes: Record<number, FakeProcess> = {}) {
+    this.mark = mark;
+    for (const [pid, process] of Object.entries(processes)) this.table.set(Number(pid), process);
+  }
+
+  /** A process appears; like the kernel, the mark moves to its pid. */
+  spawn(pid: number, process: FakeProcess): void {
+    this.table.set(pid, process);
+    if (this.mark !== undefined) this.mark = pid;
+  }
+
+  listPids(): number[] {
+    return [...this.table.keys()];
+  }
+  info(pid: number): ProcessInfo | undefined {
+    this.infoCalls.push(pid);
+    const p = this.table.get(pid);
+    return p && { pid, ppid: p.ppid, startTime: p.startTime, name: `proc${pid}` };
+  }
+  memory(pid: number): MemoryReading | undefined {
+    const p = this.table.get(pid);
+    return p && { rss: p.rss, vsz: 2 * p.rss, ...(p.peakRss !== undefined && { peakRss: p.peakRss }) };
+  }
+  creationMark(): number | undefined {
+    return this.mark;
+  }
+  adoptOrphans(): boolean {
+    return true;
+  }
+  terminalState() {
+    return undefined;
+  }
+}
+
+const ADOPTER = 50; // peak-mem itself
+const ROOT = 100; // the command
+
+/** A tree created before the command starts (mark 99), then given its root. */
+function startTree(reader: FakeReader, options: TreeOptions = { children: true }): ProcessTree {
+  const tree = new ProcessTree(reader, options);
+  reader.spawn(ROOT, { ppid: ADOPTER, startTime: 10, rss: 100 });
+  tree.addRoot(ROOT);
+  return tree;
+}
+
+const alivePids = (tree: ProcessTree) =>
+  tree.members.filter((m) => m.alive).map((m) => m.pid).sort((a, b) => a - b);
+
+describe("ProcessTree", () => {
+  test("the root alone", () => {
+    const tree = startTree(new FakeReader(99));
+    expect(tree.sample()).toEqual({ rss: 100, vsz: 200, count: 1, processPeakRss: 100, processPeakVsz: 200 });
+    expect(tree.seen).toBe(1);
+  });
+
+  test("finds descendants even when a child is listed before its parent", () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader);
+    reader.table.set(300, { ppid: 200, startTime: 12, rss: 3 }); // listed first
+    reader.table.set(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    reader.mark = 300;
+    expect(tree.sample()).toMatchObject({ rss: 123, count: 3 });
+    expect(alivePids(tree)).toEqual([100, 200, 300]);
+  });
+
+  test("unrelated processes are not counted", () => {
+    const reader = new FakeReader(99, { 1: { ppid: 0, startTime: 1, rss: 5000 }, 60: { ppid: 1, startTime: 2, rss: 6000 } });
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    reader.spawn(201, { ppid: 1, startTime: 12, rss: 7000 });
+    reader.spawn(202, { ppid: 201, startTime: 13, rss: 9000 });
+    expect(tree.sample()).toMatchObject({ rss: 120, count: 2 });
+    expect(alivePids(tree)).toEqual([100, 200]);
+  });
+
+  test("without a creation mark, descendants are still found and outsiders ignored", () => {
+    const reader = new FakeReader(undefined, { 1: { ppid: 0, startTime: 1, rss: 5000 } });
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    reader.spawn(150, { ppid: 1, startTime: 12, rss: 7000 });
+    expect(tree.sample()).toMatchObject({ rss: 120, count: 2 });
+  });
+
+  test("children:false counts only the root", () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader, { children: false });
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+    expect(tree.seen).toBe(1);
+  });
+
+  test("a process that vanishes is dropped silently", () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    expect(tree.sample().count).toBe(2);
+    reader.table.delete(200);
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+    expect(tree.members.find((m) => m.pid === 200)?.alive).toBe(false);
+    expect(tree.seen).toBe(2);
+  });
+
+  test("a process listed but gone before it is read is skipped", () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    const listPids = reader.listPids.bind(reader);
+    reader.listPids = () => {
+      const pids = listPids();
+      reader.table.delete(200);
+      return pids;
+    };
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+  });
+
+  test("a root already gone gives an empty reading", () => {
+    const reader = new FakeReader(99);
+    const tree = new ProcessTree(reader, { children: true });
+    tree.addRoot(ROOT);
+    expect(tree.sample()).toEqual({ rss: 0, vsz: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 });
+  });
+
+  describe("pid reuse: (pid, start time) is the identity", () => {
+    /**
+     * Root, child 200 and an unrelated 250 known (mark 250); then 200 exits, the pid
+     * counter wraps and hands 200 to `newOwner`: the mark drops to 200.
+     */
+    function reusedAfterWrap(newOwner: FakeProcess) {
+      const reader = new FakeReader(99);
+      const tree = startTree(reader);
+      reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+      reader.spawn(250, { ppid: 1, startTime: 12, rss: 1 });
+      expect(tree.sample()).toMatchObject({ rss: 120, count: 2 });
+      reader.table.delete(200);
+      reader.spawn(200, newOwner);
+      expect(reader.mark).toBe(200);
+      return { reader, tree };
+    }
+
+    // The sample that first sees the reused pid must not read the new owner under the
+    // old member (known members are read early, so suspects are verified first).
+    test("an unrelated new owner is not counted, even at the sample that sees it", () => {
+      const { tree } = reusedAfterWrap({ ppid: 1, startTime: 99, rss: 5000 });
+      expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+    });
+
+    test("a descendant new owner is not counted twice at the sample that sees it", () => {
+      const { tree } = reusedAfterWrap({ ppid: ROOT, startTime: 99, rss: 30 });
+      expect(tree.sample()).toMatchObject({ rss: 130, count: 2 });
+    });
+
+    test("an unrelated new owner is not counted at later samples", () => {
+      const { tree } = reusedAfterWrap({ ppid: 1, startTime: 99, rss: 5000 });
+      tree.sample();
+      expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+      expect(tree.members.find((m) => m.pid === 200)?.alive).toBe(false);
+    });
+
+    test("a counter that went all the way round within one interval is caught by the periodic re-check", () => {
+      const reader = new FakeReader(99);
+      const tree = startTree(reader);
+      reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+      tree.sample(); // round 1, mark 200
+      reader.table.delete(200);
+      reader.table.set(200, { ppid: 1, startTime: 99, rss: 5000 }); // pid 200 again...
+      reader.mark = 210; // ...and the counter ends past where it was: the window (200, 210] misses it
+      const counts = Array.from({ length: 9 }, () => tree.sample().rss); // rounds 2..10
+      expect(counts.at(-1)).toBe(100); // round 10 re-identifies every member
+      expect(tree.members.find((m) => m.pid === 200)?.alive).toBe(false);
+    });
+
+    test("a descendant new owner becomes a new member", () => {
+      const { tree } = reusedAfterWrap({ ppid: ROOT, startTime: 99, rss: 30 });
+      tree.sample();
+      expect(tree.sample()).toMatchObject({ rss: 130, count: 2 });
+      expect(tree.seen).toBe(3);
+      expect(tree.members.filter((m) => m.pid === 200).map((m) => [m.startTime, m.alive])).toEqual([
+        [11, false],
+        [99, true],
+      ]);
+    });
+  });
+
+  test("the command is read before any other process is looked at", () => {
+    const reader = new FakeReader(99);
+    const calls: string[] = [];
+    const memory = reader.memory.bind(reader);
+    const list = reader.listPids.bind(reader);
+    reader.memory = (pid) => (calls.push(`memory ${pid}`), memory(pid));
+    reader.listPids = () => (calls.push("list"), list());
+    const tree = new ProcessTree(reader, { children: true });
+    reader.spawn(ROOT, { ppid: ADOPTER, startTime: 10, rss: 100 });
+    tree.addRoot(ROOT);
+    tree.sample();
+    expect(calls[0]).toBe(`memory ${ROOT}`);
+  });
+
+  describe("cost", () => {
+    test("while the creation mark is unchanged, only the periodic re-check reads info(), of members only", () => {
+      const reader = new FakeReader(99, { 1: { ppid: 0, startTime: 1, rss: 1 } });
+      const tree = startTree(reader);
+      reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+      reader.spawn(201, { ppid: 1, startTime: 12, rss: 20 });
+      tree.sample();
+      reader.infoCalls = [];
+      for (let i = 0; i < 20; i++) expect(tree.sample().count).toBe(2);
+      // 21 samples in all: rounds 10 and 20 re-identify the two members, nothing else is read.
+      expect(reader.infoCalls.sort()).toEqual([ROOT, ROOT, 200, 200]);
+    });
+
+    test("when the mark moves, only the pids handed out since are read", () => {
+      const older: Record<number, FakeProcess> = {};
+      for (let pid = 1; pid < 90; pid++) older[pid] = { ppid: 1, startTime: pid, rss: 1 };
+      const reader = new FakeReader(99, older);
+      const tree = startTree(reader);
+      tree.sample();
+      reader.infoCalls = [];
+      reader.spawn(101, { ppid: ROOT, startTime: 11, rss: 20 });
+      reader.spawn(102, { ppid: 1, startTime: 12, rss: 20 });
+      expect(tree.sample()).toMatchObject({ rss: 120, count: 2 });
+      expect(reader.infoCalls.sort()).toEqual([101, 102]);
+    });
+  });
+
+  test("orphans reparented to the adopter (peak-mem as subreaper) are adopted", () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader, { children: true, adopterPid: ADOPTER });
+    // A double-forked daemon: its parent 200 is gone, it now has peak-mem as parent.
+    reader.spawn(700, { ppid: ADOPTER, startTime: 20, rss: 7 });
+    reader.spawn(701, { ppid: 700, startTime: 21, rss: 1 });
+    expect(tree.sample()).toMatchObject({ rss: 108, count: 3 });
+    expect(alivePids(tree)).toEqual([100, 700, 701]);
+  });
+
+  test("without an adopter, a process whose parent is not in the tree stays outside", () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader);
+    reader.spawn(700, { ppid: ADOPTER, startTime: 20, rss: 7 });
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+  });
+
+  test("per-process peaks keep the kernel's high-water mark", () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader);
+    reader.table.set(ROOT, { ppid: ADOPTER, startTime: 10, rss: 100, peakRss: 400 });
+    expect(tree.sample()).toMatchObject({ rss: 100, processPeakRss: 400 });
+    reader.table.set(ROOT, { ppid: ADOPTER, startTime: 10, rss: 50 });
+    expect(tree.sample()).toMatchObject({ rss: 50, processPeakRss: 400 });
+    expect(tree.members[0]?.peakRss).toBe(400);
+  });
+});
