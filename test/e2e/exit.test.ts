@@ -54,11 +54,12 @@ test("a file that is not executable exits 126, and so does a directory", async (
   }
 });
 
-test("SIGTERM and SIGINT are forwarded to the command and the report is still printed", async () => {
+test("SIGTERM, SIGINT, SIGHUP and SIGQUIT are forwarded to the command and the report is still printed", async () => {
   for (const [signal, number] of [
     ["SIGTERM", 15],
     ["SIGINT", 2],
     ["SIGHUP", 1],
+    ["SIGQUIT", 3],
   ] as const) {
     const ready = join(tempDir(), "ready");
     // detached: a session of its own, so no terminal is involved even when tests run in one.
@@ -119,3 +120,10 @@ test("threshold crossed: exit 1 when the command succeeded, its own code otherwi
   expect(under.code).toBe(0);
   expect(under.report.threshold_exceeded).toBe(false);
 });
+
+test("peak-mem returns when the command exits, not at the next tick", async () => {
+  // At a 60 s interval, waiting out the tick would blow the test's 10 s limit.
+  const { code, report } = await peakMemJson(["--interval", "60000", "--", "sleep", "0.2"]);
+  expect(code).toBe(0);
+  expect(report.samples).toBeLessThanOrEqual(2);
+}, 10_000);
