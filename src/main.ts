@@ -7,7 +7,7 @@ import { renderReport } from "./export/index.ts";
 import { fileSink, stdSink, type Sink } from "./output/sink.ts";
 import { TimelineWriter } from "./output/timeline.ts";
 import { WatchLine } from "./output/watch.ts";
-import { platformReader } from "./platform/index.ts";
+import { platformCgroup, platformReader } from "./platform/index.ts";
 import { run } from "./run.ts";
 import { VERSION } from "./version.ts";
 
@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { config } = action;
   const reader = platformReader();
+  const cgroup = config.cgroup ? platformCgroup() : undefined;
   // Open every output before the command starts: an unwritable path is bad usage.
   const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1);
   const timeline = config.timelinePath ? new TimelineWriter(fileSink(config.timelinePath, "--timeline")) : undefined;
@@ -35,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
 
   const adopterPid = config.children && reader.adoptOrphans() ? process.pid : undefined;
   const ownPeakRss = () => reader.memory(process.pid)?.peakRss;
-  const result = await run(config, { reader, timeline, watch, ownPeakRss, adopterPid });
+  const result = await run(config, { reader, timeline, watch, ownPeakRss, adopterPid, cgroup });
   report.write(renderReport(result, config.format, { color: useColor(report), verbose: config.verbose, units: config.units }));
   report.close();
   return exitCodeFor(result.exitCode, result.thresholdExceeded);

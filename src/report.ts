@@ -15,6 +15,10 @@ export interface Report {
   /** Name of the signal that killed the command, e.g. SIGKILL. */
   signal?: string;
   thresholdBytes?: number;
+  /** The exact peak of the command's cgroup (--cgroup): page cache and kernel memory included. */
+  cgroupPeakBytes?: number;
+  /** The file it was read from: memory.peak (v2) or memory.max_usage_in_bytes (v1). */
+  cgroupSource?: string;
   thresholdExceeded: boolean;
   /** When the command started, RFC 3339 UTC. */
   timestamp: string;

@@ -1,11 +1,14 @@
+import { totalmem } from "node:os";
 import type { Config } from "./cli/config.ts";
 import { displayCommand } from "./command/display.ts";
-import { forwardSignals } from "./command/signals.ts";
-import { spawnCommand } from "./command/spawn.ts";
+import { SignalForwarder } from "./command/signals.ts";
+import { spawnCommand, type Child } from "./command/spawn.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
+import { Schedule } from "./monitor/schedule.ts";
 import { TimelineWriter } from "./output/timeline.ts";
 import type { WatchLine } from "./output/watch.ts";
+import type { PeakCgroup } from "./platform/index.ts";
 import type { ProcessReader } from "./platform/types.ts";
 import { rfc3339, type Report } from "./report.ts";
 import { VERSION } from "./version.ts";
@@ -20,42 +23,65 @@ export interface RunTools {
   watch?: WatchLine;
   /** peak-mem's own peak RSS (Linux VmHWM), read after the command exited; see below. */
   ownPeakRss: () => number | undefined;
+  /** A new, empty cgroup to start the command in (--cgroup). */
+  cgroup?: PeakCgroup;
   /** peak-mem's pid when it is a child subreaper (orphans of the tree come to it). */
   adopterPid?: number;
 }
 
 export async function run(config: Config, tools: RunTools): Promise<Report> {
+  const command = displayCommand(config.command);
+  const signals = new SignalForwarder(tools.reader);
   const sampler = new Sampler(tools.reader, { children: config.children, adopterPid: tools.adopterPid });
   const startedAt = new Date();
   const t0 = performance.now();
-  const child = spawnCommand(config.command);
+  let child: Child;
+  try {
+    tools.cgroup?.enter();
+    try {
+      child = spawnCommand(config.command);
+    } finally {
+      tools.cgroup?.leave();
+    }
+  } catch (error) {
+    signals.dispose();
+    tools.cgroup?.remove();
+    throw error;
+  }
+  // First thing after the spawn: a command that lives a millisecond is read alive.
   sampler.attach(child.pid);
-  const stopForwarding = forwardSignals(child, tools.reader);
-  const command = displayCommand(config.command);
+  signals.attach(child);
   tools.timeline?.start({ command, intervalMs: config.intervalMs, startedAt: rfc3339(startedAt) });
 
   let exited = false;
   const exit = child.exited.then(() => {
     exited = true;
   });
-  const takeSample = () => {
-    const sample = sampler.sample(performance.now() - t0);
+  const schedule = new Schedule(config.intervalMs);
+  let recorded = 0;
+  const takeSample = (record: (now: number) => boolean) => {
+    const now = performance.now() - t0;
+    const sample = sampler.sample(now);
+    if (!record(now)) return;
+    recorded++;
     tools.timeline?.add(sample);
     tools.watch?.update(sample, sampler.peaks.rss.bytes, sampler.peaks.vsz.bytes);
   };
-  // Ticks are scheduled from the start, not from the end of the last sample, so the
-  // interval does not drift by the cost of sampling.
-  let tick = 0;
   while (!exited) {
-    takeSample();
-    tick++;
-    const wait = t0 + tick * config.intervalMs - performance.now();
-    if (wait > 0) await Promise.race([exit, Bun.sleep(wait)]);
+    takeSample((now) => schedule.due(now));
+    const now = performance.now() - t0;
+    const alive = sampler.tree.rootAlive;
+    const wait = schedule.delay(now, alive);
+    // Within the burst peak-mem naps without the event loop: the command cannot be reaped
+    // meanwhile, so its exit shows as a zombie and ends the burst. Otherwise it always
+    // yields, even when late, so the exit is seen.
+    if (schedule.inBurst(now, alive)) napSync(wait);
+    else await Promise.race([exit, Bun.sleep(wait)]);
   }
   const durationMs = performance.now() - t0;
   // Processes the command left behind are still part of its tree: one last look at them.
-  if (config.children) takeSample();
-  stopForwarding();
+  if (config.children) takeSample(() => true);
+  signals.dispose();
   tools.watch?.finish();
   tools.timeline?.finish();
 
@@ -63,9 +89,15 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   // time: the kernel keeps the pre-exec image's RSS in it and Bun spawns with vfork
   // (GUIDE §2). Only above peak-mem's own high-water mark does it speak of the child.
   // It also covers the descendants the child waited for, so not with --no-children.
+  // A value above the machine's memory is not a peak but a fault somewhere: never shown.
   const maxRss = config.children ? child.resourceUsage()?.maxRSS : undefined;
   const floor = tools.ownPeakRss();
-  if (maxRss !== undefined && floor !== undefined && maxRss > floor) sampler.peaks.offer("rss", maxRss, "rusage");
+  if (maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= totalmem()) {
+    sampler.peaks.offer("rss", maxRss, "rusage");
+  }
+
+  const cgroupPeak = tools.cgroup?.peak();
+  tools.cgroup?.remove();
 
   const signal = typeof child.signalCode === "string" ? child.signalCode : undefined;
   const status = commandStatus(signal ? { signal } : { exitCode: child.exitCode ?? 0 });
@@ -80,15 +112,23 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     exitCode: status,
     ...(signal && { signal }),
     ...(config.thresholdBytes !== undefined && { thresholdBytes: config.thresholdBytes }),
+    ...(cgroupPeak !== undefined && { cgroupPeakBytes: cgroupPeak, cgroupSource: tools.cgroup?.source }),
     thresholdExceeded: config.thresholdBytes !== undefined && rss.bytes > config.thresholdBytes,
     timestamp: rfc3339(startedAt),
-    samples: sampler.count,
+    samples: recorded,
     intervalMs: config.intervalMs,
     // Samples are taken at both ends of the run, so there is one gap fewer than samples.
-    effectiveIntervalMs: sampler.count > 1 ? durationMs / (sampler.count - 1) : durationMs,
+    effectiveIntervalMs: recorded > 1 ? durationMs / (recorded - 1) : durationMs,
     processesSeen: sampler.tree.seen,
     childrenTracked: config.children,
     version: VERSION,
     platform: `${process.platform}-${process.arch}`,
   };
+}
+
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+
+/** Blocks for a fraction of a millisecond (Bun.sleepSync rounds those down to nothing). */
+function napSync(ms: number): void {
+  Atomics.wait(napCell, 0, 0, ms);
 }

@@ -17,6 +17,8 @@ export interface Config {
   verbose: boolean;
   watch: boolean;
   children: boolean;
+  /** Run the command in a new memory cgroup and report its peak too. */
+  cgroup: boolean;
   intervalMs: number;
   thresholdBytes?: number;
   timelinePath?: string;
@@ -40,6 +42,7 @@ export function toAction({ options, command }: Scanned): Action {
     verbose: options.has("verbose"),
     watch: options.has("watch"),
     children: !options.has("no-children"),
+    cgroup: options.has("cgroup"),
     intervalMs: DEFAULT_INTERVAL_MS,
   };
   const interval = options.get("interval");
@@ -60,6 +63,9 @@ export function toAction({ options, command }: Scanned): Action {
     if (path === undefined) continue;
     if (path === "") throw new UsageError(`--${name} needs a file name`);
     config[name === "timeline" ? "timelinePath" : "outputPath"] = String(path);
+  }
+  if (config.cgroup && !config.children) {
+    throw new UsageError("--cgroup measures the whole tree: it cannot be used with --no-children");
   }
   if (command.length === 0) throw new UsageError("no command given (usage: peak-mem [OPTIONS] [--] COMMAND [ARGS...])");
   if (command[0] === "") throw new UsageError("the command name is empty");

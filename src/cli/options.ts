@@ -17,6 +17,7 @@ export function defineCli(): CAC {
     .option("-w, --watch", "Show live memory usage on stderr while the command runs")
     .option("-t, --threshold <SIZE>", "Report, and exit 1 on success, when peak RSS exceeds SIZE (512M, 1G, 1.5GiB)")
     .option("--no-children", "Measure only the command itself, not the processes it starts")
+    .option("--cgroup", "Also run it in a new cgroup and report the cgroup's exact peak (includes page cache)")
     .option("--timeline <FILE>", "Record every sample to FILE as JSON")
     .option("--interval <MS>", `Sampling interval in milliseconds, 1 to 60000 (default ${DEFAULT_INTERVAL_MS})`)
     .option("-o, --output <FILE>", "Write the report to FILE instead of stdout")

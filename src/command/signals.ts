@@ -15,22 +15,45 @@ export interface SignalTarget {
   kill(signal: Forwarded): void;
 }
 
-export function forwardSignals(child: SignalTarget, reader: ProcessReader): () => void {
-  const handlers = FORWARDED_SIGNALS.map((signal) => {
-    const handler = () => {
-      if (fromTerminalToGroup(signal, child.pid, reader)) return;
-      try {
-        child.kill(signal);
-      } catch {
-        // Already exited: nothing to forward to.
-      }
-    };
-    process.on(signal, handler);
-    return () => process.off(signal, handler);
-  });
-  return () => {
-    for (const remove of handlers) remove();
-  };
+/**
+ * Installed before the command starts, so that no signal can kill peak-mem in between;
+ * one that arrives before there is a command to forward to is delivered once there is.
+ */
+export class SignalForwarder {
+  private target: SignalTarget | undefined;
+  private readonly pending: Forwarded[] = [];
+  private readonly removers: (() => void)[];
+
+  constructor(private readonly reader: ProcessReader) {
+    this.removers = FORWARDED_SIGNALS.map((signal) => {
+      const handler = () => this.forward(signal);
+      process.on(signal, handler);
+      return () => process.off(signal, handler);
+    });
+  }
+
+  attach(target: SignalTarget): void {
+    this.target = target;
+    for (const signal of this.pending.splice(0)) this.forward(signal);
+  }
+
+  dispose(): void {
+    for (const remove of this.removers) remove();
+  }
+
+  private forward(signal: Forwarded): void {
+    const target = this.target;
+    if (!target) {
+      this.pending.push(signal);
+      return;
+    }
+    if (fromTerminalToGroup(signal, target.pid, this.reader)) return;
+    try {
+      target.kill(signal);
+    } catch {
+      // Already exited: nothing to forward to.
+    }
+  }
 }
 
 function fromTerminalToGroup(signal: Forwarded, childPid: number, reader: ProcessReader): boolean {

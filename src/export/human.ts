@@ -21,6 +21,9 @@ export function render(report: Report, options: HumanOptions): string {
     `${c.bold("Exit code:")} ${report.exitCode === 0 ? exit : c.red(exit)}`,
     `${c.bold("Duration:")} ${formatDuration(report.durationMs)}`,
   ];
+  if (report.cgroupPeakBytes !== undefined) {
+    lines.push(`${c.bold("Cgroup peak:")} ${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache and kernel memory)`);
+  }
   if (report.thresholdExceeded && report.thresholdBytes !== undefined) {
     const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
     lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peakRssBytes)} is over the limit of ${limit}`)));

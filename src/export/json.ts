@@ -13,6 +13,11 @@ export function render(report: Report): string {
     timestamp: report.timestamp,
     ...(report.signal !== undefined && { signal: report.signal }),
     ...(report.thresholdBytes !== undefined && { threshold_bytes: report.thresholdBytes }),
+    ...(report.cgroupPeakBytes !== undefined && {
+      cgroup_peak_bytes: report.cgroupPeakBytes,
+      // The file it came from; a cgroup's charge includes page cache and kernel memory.
+      cgroup_peak_source: report.cgroupSource,
+    }),
     peak_rss_source: report.rssSource,
     peak_vsz_source: report.vszSource,
     samples: report.samples,

@@ -17,11 +17,20 @@ export class Sampler {
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
   constructor(reader: ProcessReader, options: TreeOptions) {
+    // Warm the reader's code paths on ourselves, so the first reads of the command are
+    // not slowed by first-call costs while it may already be exiting.
+    reader.memory(process.pid);
+    reader.info(process.pid);
     this.tree = new ProcessTree(reader, options);
   }
 
   attach(rootPid: number): void {
     this.tree.addRoot(rootPid);
+    const root = this.tree.members[0];
+    if (root) {
+      this.peaks.offer("rss", root.peakRss, "process-hwm");
+      this.peaks.offer("vsz", root.peakVsz, "process-hwm");
+    }
   }
 
   sample(tMs: number): Sample {

@@ -69,6 +69,13 @@ export function reuseWindow(previous: number | undefined, mark: number | undefin
   return { bounded: false, mayBeNew: () => true, mayBeReused: () => recheck || wrapped };
 }
 
+/**
+ * Up to this many live members, new ones are found from the kernel's per-thread children
+ * lists where it has them: reading a few lists beats listing every process. Past it, one
+ * listing of /proc is cheaper than a list per thread of every member.
+ */
+const CHILDREN_FILES_MAX_MEMBERS = 32;
+
 export interface TreeOptions {
   children: boolean;
   /** Our own pid when we are a subreaper: orphans of the tree are reparented to it. */
@@ -92,11 +99,26 @@ export class ProcessTree {
     this.lastMark = reader.creationMark();
   }
 
-  /** The command itself, just started. */
+  /**
+   * The command itself, just started: its memory is read before anything else, since a
+   * short command may not live to the first sample. It is our unreaped child, so its pid
+   * is still its own.
+   */
   addRoot(pid: number): void {
+    const memory = this.reader.memory(pid);
     const mark = this.reader.creationMark();
     const info = this.reader.info(pid);
-    if (info) this.add(info, mark);
+    if (!info) return;
+    const root = this.add(info, mark);
+    if (memory) {
+      root.peakRss = Math.max(memory.rss, memory.peakRss ?? 0);
+      root.peakVsz = Math.max(memory.vsz, memory.peakVsz ?? 0);
+    }
+  }
+
+  /** Whether the command itself was alive (not gone, not a zombie) at the last read. */
+  get rootAlive(): boolean {
+    return this.members[0]?.alive ?? false;
   }
 
   /** How many distinct processes have been measured. */
@@ -160,6 +182,10 @@ export class ProcessTree {
 
   /** Looks for processes that joined the tree since the last look. */
   private discover(window: ReuseWindow, mark: number | undefined): void {
+    if (this.reader.childrenOf && this.aliveCount() <= CHILDREN_FILES_MAX_MEMBERS) {
+      this.discoverFromChildren(window, mark);
+      return;
+    }
     const candidates: ProcessInfo[] = [];
     const listed = this.reader.listPids();
     if (!window.bounded) {
@@ -194,6 +220,33 @@ export class ProcessTree {
     if (!window.bounded) for (const info of pending) this.outside.set(info.pid, info.startTime);
   }
 
+  /**
+   * Where the kernel lists each thread's children (CONFIG_PROC_CHILDREN), a small tree's
+   * new members are found from the members themselves, whatever else runs on the machine.
+   * Orphans adopted by peak-mem are among its own children.
+   */
+  private discoverFromChildren(window: ReuseWindow, mark: number | undefined): void {
+    const childrenOf = this.reader.childrenOf;
+    if (!childrenOf) return;
+    const parents = [...this.byPid.values()].filter((member) => member.alive).map((member) => member.pid);
+    if (this.options.adopterPid !== undefined) parents.push(this.options.adopterPid);
+    for (let i = 0; i < parents.length; i++) {
+      for (const pid of childrenOf(parents[i] as number) ?? []) {
+        if (!window.mayBeNew(pid) || this.byPid.get(pid)?.alive) continue;
+        const info = this.reader.info(pid);
+        if (!info || !this.isTreeParent(info.ppid)) continue;
+        this.add(info, mark);
+        parents.push(pid); // its own children may be new too
+      }
+    }
+  }
+
+  private aliveCount(): number {
+    let count = 0;
+    for (const member of this.byPid.values()) if (member.alive) count++;
+    return count;
+  }
+
   private isTreeParent(ppid: number): boolean {
     if (ppid === this.options.adopterPid) return true; // an orphan of the tree, adopted by us
     const parent = this.byPid.get(ppid);
@@ -201,9 +254,10 @@ export class ProcessTree {
   }
 
   /** `mark`: the creation mark read before `info` was, so its pid was the process's then. */
-  private add(info: ProcessInfo, mark: number | undefined): void {
+  private add(info: ProcessInfo, mark: number | undefined): Member {
     const member: Member = { ...info, alive: true, rss: 0, vsz: 0, peakRss: 0, peakVsz: 0, readIn: 0, verifiedAt: mark };
     this.members.push(member);
     this.byPid.set(info.pid, member);
+    return member;
   }
 }

@@ -1,4 +1,6 @@
 import { PeakMemError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
+import { createPeakCgroup, type PeakCgroup } from "./linux/cgroup.ts";
 import { createLinuxReader } from "./linux/reader.ts";
 import type { ProcessReader } from "./types.ts";
 
@@ -11,3 +13,11 @@ export function platformReader(platform: NodeJS.Platform = process.platform): Pr
       throw new PeakMemError(`peak-mem does not support ${platform} yet; supported: linux`, 1);
   }
 }
+
+/** A new memory cgroup for --cgroup, where the platform has cgroups. */
+export function platformCgroup(platform: NodeJS.Platform = process.platform): PeakCgroup {
+  if (platform !== "linux") throw new UsageError("--cgroup needs Linux cgroups");
+  return createPeakCgroup();
+}
+
+export type { PeakCgroup };

@@ -28,6 +28,11 @@ export interface ProcessReader {
   listPids(): number[];
   /** Parent, name and identity, or undefined if the process is gone. */
   info(pid: number): ProcessInfo | undefined;
+  /**
+   * Direct children of a process, where the kernel lists them (Linux with
+   * CONFIG_PROC_CHILDREN); absent where it does not, undefined if the process is gone.
+   */
+  childrenOf?: (pid: number) => number[] | undefined;
   /** Memory of a live process, or undefined if it is gone. */
   memory(pid: number): MemoryReading | undefined;
   /**

@@ -31,8 +31,14 @@ describe("toAction", () => {
       verbose: false,
       watch: false,
       children: true,
+      cgroup: false,
       intervalMs: 100,
     });
+  });
+
+  test("--cgroup is a flag, and refused with --no-children", () => {
+    expect(config("--cgroup", "make").cgroup).toBe(true);
+    expect(usageError("--cgroup", "--no-children", "make")).toContain("--no-children");
   });
 
   test("-h and -V win over everything, even without a command", () => {

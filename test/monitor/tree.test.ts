@@ -269,3 +269,159 @@ describe("ProcessTree", () => {
     expect(tree.members[0]?.peakRss).toBe(400);
   });
 });
+
+/**
+ * A FakeReader whose kernel lists children (CONFIG_PROC_CHILDREN): a process's children
+ * are derived from the table's ppid fields. Counts listPids() calls and childrenOf() pids.
+ * childrenOf is an arrow property, as in the real reader: the tree calls it unbound.
+ */
+class ChildrenReader extends FakeReader {
+  listCalls = 0;
+  childrenCalls: number[] = [];
+
+  childrenOf = (pid: number): number[] | undefined => {
+    this.childrenCalls.push(pid);
+    if (pid !== ADOPTER && !this.table.has(pid)) return undefined;
+    return [...this.table].filter(([, p]) => p.ppid === pid).map(([child]) => child);
+  };
+
+  override listPids(): number[] {
+    this.listCalls++;
+    return super.listPids();
+  }
+}
+
+describe("children lists", () => {
+  test("new descendants, a grandchild of the same interval included, are found without listing every pid", () => {
+    const reader = new ChildrenReader(99, { 1: { ppid: 0, startTime: 1, rss: 5000 } });
+    const tree = startTree(reader);
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    reader.spawn(201, { ppid: 200, startTime: 12, rss: 3 });
+    reader.spawn(202, { ppid: 201, startTime: 13, rss: 1 });
+    expect(tree.sample()).toMatchObject({ rss: 124, count: 4 });
+    expect(alivePids(tree)).toEqual([100, 200, 201, 202]);
+    expect(reader.listCalls).toBe(0);
+    expect(reader.childrenCalls).toContain(ROOT);
+  });
+
+  test("the same tree is found as the listing finds it", () => {
+    const build = (reader: FakeReader) => {
+      const tree = startTree(reader, { children: true, adopterPid: ADOPTER });
+      reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+      reader.spawn(201, { ppid: 1, startTime: 12, rss: 7000 });
+      reader.spawn(202, { ppid: 200, startTime: 13, rss: 3 });
+      reader.spawn(203, { ppid: ADOPTER, startTime: 14, rss: 5 });
+      return tree.sample();
+    };
+    const listed = build(new FakeReader(99, { 1: { ppid: 0, startTime: 1, rss: 1 } }));
+    const fromChildren = build(new ChildrenReader(99, { 1: { ppid: 0, startTime: 1, rss: 1 } }));
+    expect(fromChildren).toEqual(listed);
+    expect(fromChildren).toMatchObject({ rss: 128, count: 4 });
+  });
+
+  test("orphans adopted by peak-mem are found among the adopter's children", () => {
+    const reader = new ChildrenReader(99);
+    const tree = startTree(reader, { children: true, adopterPid: ADOPTER });
+    tree.sample();
+    reader.childrenCalls = [];
+    // A double-forked daemon: its parent is gone, peak-mem is its parent now.
+    reader.spawn(700, { ppid: ADOPTER, startTime: 20, rss: 7 });
+    reader.spawn(701, { ppid: 700, startTime: 21, rss: 1 });
+    expect(tree.sample()).toMatchObject({ rss: 108, count: 3 });
+    expect(alivePids(tree)).toEqual([100, 700, 701]);
+    expect(reader.childrenCalls).toContain(ADOPTER);
+    expect(reader.listCalls).toBe(0);
+  });
+
+  test("without an adopter, its children are not looked at", () => {
+    const reader = new ChildrenReader(99);
+    const tree = startTree(reader);
+    reader.spawn(700, { ppid: ADOPTER, startTime: 20, rss: 7 });
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+    expect(reader.childrenCalls).not.toContain(ADOPTER);
+    expect(reader.infoCalls).not.toContain(700);
+  });
+
+  test("unrelated processes are never read", () => {
+    const reader = new ChildrenReader(99, { 1: { ppid: 0, startTime: 1, rss: 5000 }, 60: { ppid: 1, startTime: 2, rss: 6000 } });
+    const tree = startTree(reader, { children: true, adopterPid: ADOPTER });
+    reader.infoCalls = [];
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    reader.spawn(201, { ppid: 1, startTime: 12, rss: 7000 });
+    reader.spawn(202, { ppid: 201, startTime: 13, rss: 9000 });
+    reader.spawn(203, { ppid: 60, startTime: 14, rss: 9000 });
+    expect(tree.sample()).toMatchObject({ rss: 120, count: 2 });
+    expect(reader.infoCalls).toEqual([200]);
+    expect(reader.childrenCalls).not.toContain(1);
+    expect(reader.childrenCalls).not.toContain(60);
+    expect(reader.childrenCalls).not.toContain(201);
+  });
+
+  test("a child whose pid is outside the creation-mark window is not read", () => {
+    const reader = new ChildrenReader(99);
+    const tree = startTree(reader);
+    tree.sample(); // mark 100
+    reader.infoCalls = [];
+    // 90 is listed as a child but was handed out before the last look: not new.
+    reader.table.set(90, { ppid: ROOT, startTime: 9, rss: 1000 });
+    reader.spawn(150, { ppid: ROOT, startTime: 15, rss: 15 }); // window (100, 150]
+    expect(tree.sample()).toMatchObject({ rss: 115, count: 2 });
+    expect(reader.infoCalls).toEqual([150]);
+    expect(alivePids(tree)).toEqual([100, 150]);
+  });
+
+  test("known members listed again are not re-read, and an unchanged mark reads no list", () => {
+    const reader = new ChildrenReader(99);
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    tree.sample();
+    reader.infoCalls = [];
+    reader.childrenCalls = [];
+    tree.sample(); // mark unchanged
+    expect(reader.childrenCalls).toEqual([]);
+    reader.spawn(201, { ppid: ROOT, startTime: 12, rss: 2 });
+    expect(tree.sample()).toMatchObject({ rss: 122, count: 3 });
+    expect(reader.infoCalls).toEqual([201]); // 200 is a child of ROOT too, but known
+  });
+
+  test("a child list of a process already gone is skipped", () => {
+    const reader = new ChildrenReader(99);
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    tree.sample();
+    reader.table.delete(200);
+    const childrenOf = reader.childrenOf;
+    reader.childrenOf = (pid) => (pid === 200 ? undefined : childrenOf(pid));
+    reader.spawn(201, { ppid: ROOT, startTime: 12, rss: 2 });
+    expect(tree.sample()).toMatchObject({ rss: 102, count: 2 });
+  });
+
+  test("past 32 live members, one listing of every pid is used instead", () => {
+    const reader = new ChildrenReader(99);
+    const tree = startTree(reader);
+    for (let pid = 101; pid <= 131; pid++) reader.spawn(pid, { ppid: ROOT, startTime: pid, rss: 1 });
+    expect(tree.sample().count).toBe(32);
+    expect(reader.listCalls).toBe(0);
+
+    // 32 live members: still the children lists.
+    reader.spawn(132, { ppid: ROOT, startTime: 132, rss: 1 });
+    expect(tree.sample().count).toBe(33);
+    expect(reader.listCalls).toBe(0);
+
+    // 33: the listing.
+    reader.childrenCalls = [];
+    reader.spawn(133, { ppid: 132, startTime: 133, rss: 1 });
+    expect(tree.sample().count).toBe(34);
+    expect(reader.listCalls).toBe(1);
+    expect(reader.childrenCalls).toEqual([]);
+    expect(alivePids(tree)).toContain(133);
+
+    // Only live members count: back to 32, back to the lists.
+    for (const pid of [101, 102]) reader.table.delete(pid);
+    reader.spawn(134, { ppid: ROOT, startTime: 134, rss: 1 });
+    expect(tree.sample().count).toBe(33);
+    expect(reader.listCalls).toBe(1);
+    expect(alivePids(tree)).toContain(134);
+  });
+});

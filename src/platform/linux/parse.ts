@@ -69,6 +69,11 @@ export function parseStatusMemory(text: string): StatusMemory {
   return result;
 }
 
+/** /proc/PID/task/TID/children: space-separated pids. */
+export function parseChildren(text: string): number[] {
+  return text.split(/\s+/).filter(Boolean).map(Number).filter(Number.isInteger);
+}
+
 /** The last field of /proc/loadavg: the last pid the kernel handed out in this pid namespace. */
 export function parseLastPid(text: string): number | undefined {
   const last = text.trim().split(/\s+/).at(-1);

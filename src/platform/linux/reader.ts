@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { becomeChildSubreaper } from "../../../ffi/linux.ts";
 import type { MemoryReading, ProcessInfo, ProcessReader, TerminalState } from "../types.ts";
-import { parseLastPid, parseStat, parseStatusMemory } from "./parse.ts";
+import { parseChildren, parseLastPid, parseStat, parseStatusMemory } from "./parse.ts";
 
 // Reads /proc. Processes vanish between listing and reading: ENOENT, ESRCH and empty
 // reads are normal and answered with undefined, silently.
@@ -20,7 +20,25 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     const text = readProc(`${procRoot}/${pid}/stat`);
     return text === undefined ? undefined : parseStat(text);
   };
+  // Children lists exist only with CONFIG_PROC_CHILDREN; look once.
+  const hasChildrenFiles = existsSync(`${procRoot}/self/task/${process.pid}/children`);
+  // Children are listed per thread: a process's are those of all its threads.
+  const childrenOf = (pid: number): number[] | undefined => {
+    let tids: string[];
+    try {
+      tids = readdirSync(`${procRoot}/${pid}/task`);
+    } catch {
+      return undefined;
+    }
+    const children: number[] = [];
+    for (const tid of tids) {
+      const text = readProc(`${procRoot}/${pid}/task/${tid}/children`);
+      if (text !== undefined) children.push(...parseChildren(text));
+    }
+    return children;
+  };
   return {
+    ...(hasChildrenFiles && { childrenOf }),
     listPids() {
       const pids: number[] = [];
       for (const entry of readdirSync(procRoot)) {

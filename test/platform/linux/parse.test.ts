@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseLastPid, parseStat, parseStatusMemory } from "../../../src/platform/linux/parse.ts";
+import { parseChildren, parseLastPid, parseStat, parseStatusMemory } from "../../../src/platform/linux/parse.ts";
 
 // Fixtures are real /proc text captured on Linux (weird-name-stat.txt is self-stat.txt
 // with the name replaced by one holding spaces and parentheses).
@@ -100,5 +100,31 @@ describe("parseLastPid", () => {
     expect(parseLastPid("0.00 0.01 0.05 1/234")).toBeUndefined();
     expect(parseLastPid("0.00 0.01 0.05 1/234 abc")).toBeUndefined();
     expect(parseLastPid("0.00 0.01 0.05 1/234 0")).toBeUndefined();
+  });
+});
+
+describe("parseChildren", () => {
+  test("space-separated pids with the kernel's trailing space", () => {
+    expect(parseChildren("123 456 ")).toEqual([123, 456]);
+    expect(parseChildren("7 ")).toEqual([7]);
+  });
+
+  test("no children: an empty list", () => {
+    expect(parseChildren("")).toEqual([]);
+    expect(parseChildren(" ")).toEqual([]);
+  });
+
+  test("a trailing newline is not part of the last pid", () => {
+    expect(parseChildren("123 456\n")).toEqual([123, 456]);
+  });
+
+  // The kernel writes "%d " per child with no newline; a newline must still not read as pid 0.
+  test("a newline after the trailing space, or alone, is no pid", () => {
+    expect(parseChildren("123 456 \n")).toEqual([123, 456]);
+    expect(parseChildren("\n")).toEqual([]);
+  });
+
+  test("anything that is not a whole number is dropped", () => {
+    expect(parseChildren("12 abc 3.5 34 ")).toEqual([12, 34]);
   });
 });

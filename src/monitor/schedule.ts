@@ -1,0 +1,37 @@
+// When to sample. Every --interval ms, on a grid fixed at the start so the cost of
+// sampling does not make it drift; only those samples are recorded (timeline, watch,
+// the samples count). But a command that lives a few milliseconds would be read once,
+// half-loaded, and its peak below peak-mem's own size has no other source (GUIDE §2:
+// ru_maxrss says nothing there). So for the first BURST_MS, while the command lives, it
+// is read every BURST_GAP_MS (napping between reads, a few ms of CPU in all); then the
+// gaps double from 1 ms until they reach the interval.
+
+export const BURST_MS = 50;
+export const BURST_GAP_MS = 0.25;
+
+export class Schedule {
+  private nextTick = 0;
+  private ramp = 1;
+
+  constructor(private readonly intervalMs: number) {}
+
+  /** Whether a sample taken at `now` (ms since start) falls on the grid and is recorded. */
+  due(now: number): boolean {
+    if (now < this.nextTick * this.intervalMs) return false;
+    this.nextTick = Math.floor(now / this.intervalMs) + 1;
+    return true;
+  }
+
+  /** Whether `now` is within the start-up burst. */
+  inBurst(now: number, commandAlive: boolean): boolean {
+    return commandAlive && now < BURST_MS;
+  }
+
+  /** Milliseconds to wait before the next sample. */
+  delay(now: number, commandAlive: boolean): number {
+    const tick = this.nextTick * this.intervalMs;
+    const next = this.inBurst(now, commandAlive) ? now + BURST_GAP_MS : Math.min(tick, now + this.ramp);
+    if (!this.inBurst(now, commandAlive)) this.ramp *= 2;
+    return Math.max(0, Math.min(next, tick) - now);
+  }
+}

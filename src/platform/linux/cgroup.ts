@@ -1,0 +1,173 @@
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { UsageError, describe } from "../../errors.ts";
+
+// --cgroup: an exact peak for the whole tree, kept by the kernel, where a writable cgroup
+// exists: v2 `memory.peak` (Linux 5.19+) or v1 `memory.max_usage_in_bytes`. It counts what
+// the cgroup is charged for, page cache and kernel memory included, so it answers a
+// different question from the RSS peak and is reported beside it, labelled (GUIDE §2).
+//
+// No race at start: the command must be in the cgroup before it execs. Bun.spawn offers no
+// hook between fork and exec, so peak-mem steps into the new cgroup itself for the spawn
+// (the child inherits it) and steps back out at once.
+
+export interface PeakCgroup {
+  /** How the peak is read, for the report: "memory.peak" or "memory.max_usage_in_bytes". */
+  readonly source: string;
+  enter(): void;
+  leave(): void;
+  /** The cgroup's peak in bytes, or undefined if it cannot be read. */
+  peak(): number | undefined;
+  /** Moves anything left back out and removes the cgroup. */
+  remove(): void;
+}
+
+export interface CgroupMembership {
+  /** The cgroup v2 path ("0::/path"), if any. */
+  unified?: string;
+  /** cgroup v1 paths by controller ("4:memory:/path"). */
+  controllers: Map<string, string>;
+}
+
+/** /proc/PID/cgroup (cgroups(7)). */
+export function parseProcCgroup(text: string): CgroupMembership {
+  const result: CgroupMembership = { controllers: new Map() };
+  for (const line of text.split("\n")) {
+    const first = line.indexOf(":");
+    const second = line.indexOf(":", first + 1);
+    if (first < 0 || second < 0) continue;
+    const [id, list, path] = [line.slice(0, first), line.slice(first + 1, second), line.slice(second + 1)];
+    if (id === "0" && list === "") result.unified = path;
+    else for (const controller of list.split(",")) if (controller) result.controllers.set(controller, path);
+  }
+  return result;
+}
+
+export interface CgroupMount {
+  /** The path inside the hierarchy that is mounted (not "/" inside some containers). */
+  root: string;
+  mountPoint: string;
+  fsType: "cgroup" | "cgroup2";
+  superOptions: string[];
+}
+
+/** The cgroup mounts in /proc/PID/mountinfo (proc(5)): "id parent dev root point opts [tags] - type source superopts". */
+export function parseCgroupMounts(text: string): CgroupMount[] {
+  const mounts: CgroupMount[] = [];
+  for (const line of text.split("\n")) {
+    const fields = line.split(" ");
+    const dash = fields.indexOf("-");
+    const fsType = fields[dash + 1];
+    if (dash < 0 || (fsType !== "cgroup" && fsType !== "cgroup2")) continue;
+    mounts.push({
+      root: unescapeMountPath(fields[3] ?? ""),
+      mountPoint: unescapeMountPath(fields[4] ?? ""),
+      fsType,
+      superOptions: (fields[dash + 3] ?? "").split(","),
+    });
+  }
+  return mounts;
+}
+
+/** mountinfo escapes space, tab, newline and backslash as octal (\040). */
+function unescapeMountPath(path: string): string {
+  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(Number.parseInt(octal, 8)));
+}
+
+/** Where a cgroup path of a hierarchy appears in the file system, if it is mounted. */
+export function cgroupDirectory(mount: CgroupMount, path: string): string | undefined {
+  const root = mount.root === "/" ? "" : mount.root;
+  if (root && path !== root && !path.startsWith(`${root}/`)) return undefined;
+  const inside = path.slice(root.length).replace(/\/+$/, "");
+  return inside ? join(mount.mountPoint, inside) : mount.mountPoint;
+}
+
+/**
+ * The places a new memory cgroup could be made, best first: v2 where the memory controller
+ * is on for children (our own cgroup, else its parent: v2 lets no process live in a cgroup
+ * whose children have controllers), then v1's memory hierarchy.
+ */
+export function cgroupCandidates(membership: CgroupMembership, mounts: CgroupMount[]): { version: 1 | 2; parent: string; home: string }[] {
+  const candidates: { version: 1 | 2; parent: string; home: string }[] = [];
+  const unified = mounts.find((mount) => mount.fsType === "cgroup2");
+  if (unified && membership.unified !== undefined) {
+    const home = cgroupDirectory(unified, membership.unified);
+    if (home) {
+      candidates.push({ version: 2, parent: home, home });
+      if (home !== unified.mountPoint) candidates.push({ version: 2, parent: dirname(home), home });
+    }
+  }
+  const memory = mounts.find((mount) => mount.fsType === "cgroup" && mount.superOptions.includes("memory"));
+  const path = membership.controllers.get("memory");
+  if (memory && path !== undefined) {
+    const home = cgroupDirectory(memory, path);
+    if (home) candidates.push({ version: 1, parent: home, home });
+  }
+  return candidates;
+}
+
+const NO_CGROUP =
+  "--cgroup: no writable cgroup with a memory controller here (cgroup v2 needs a delegated cgroup " +
+  "and Linux 5.19+ for memory.peak; v1 needs a writable memory hierarchy, usually root)";
+
+/** Makes a new, empty memory cgroup for the command, or explains in one line why not. */
+export function createPeakCgroup(): PeakCgroup {
+  let membership: CgroupMembership;
+  let mounts: CgroupMount[];
+  try {
+    membership = parseProcCgroup(readFileSync("/proc/self/cgroup", "utf8"));
+    mounts = parseCgroupMounts(readFileSync("/proc/self/mountinfo", "utf8"));
+  } catch {
+    throw new UsageError(NO_CGROUP);
+  }
+  const reasons: string[] = [];
+  for (const candidate of cgroupCandidates(membership, mounts)) {
+    try {
+      return makeCgroup(candidate.version, candidate.parent, candidate.home);
+    } catch (error) {
+      reasons.push(`v${candidate.version} ${candidate.parent}: ${describe(error)}`);
+    }
+  }
+  throw new UsageError(reasons.length ? `${NO_CGROUP}; tried ${reasons.join("; ")}` : NO_CGROUP);
+}
+
+function makeCgroup(version: 1 | 2, parent: string, home: string): PeakCgroup {
+  const peakFile = version === 2 ? "memory.peak" : "memory.max_usage_in_bytes";
+  if (version === 2 && !readFileSync(join(parent, "cgroup.subtree_control"), "utf8").split(/\s+/).includes("memory")) {
+    throw new Error("the memory controller is not enabled for its children");
+  }
+  const dir = join(parent, `peak-mem-${process.pid}`);
+  mkdirSync(dir);
+  try {
+    readFileSync(join(dir, peakFile), "utf8");
+  } catch {
+    rmdirSync(dir);
+    throw new Error(`${peakFile} is missing (cgroup v2 needs Linux 5.19+)`);
+  }
+  const pid = String(process.pid);
+  return {
+    source: peakFile,
+    enter: () => writeFileSync(join(dir, "cgroup.procs"), pid),
+    leave: () => {
+      writeFileSync(join(home, "cgroup.procs"), pid);
+      // What peak-mem itself allocated while inside is not the command's: start the peak
+      // from the usage now (v1 resets on any write; v2 resets per open file on 6.12+ only).
+      if (version === 1) writeFileSync(join(dir, peakFile), "0");
+    },
+    peak: () => {
+      const value = Number.parseInt(readFileSync(join(dir, peakFile), "utf8"), 10);
+      return Number.isSafeInteger(value) ? value : undefined;
+    },
+    remove: () => {
+      try {
+        for (const left of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n")) {
+          if (left) writeFileSync(join(home, "cgroup.procs"), left);
+        }
+        rmdirSync(dir);
+      } catch {
+        // A process we could not move keeps it busy: it stays behind, empty of anything
+        // the report needs. Nothing more can be done without killing that process.
+      }
+    },
+  };
+}
