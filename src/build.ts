@@ -11,6 +11,9 @@ const { values } = parseArgs({
 const result = await Bun.build({
   entrypoints: [new URL("./main.ts", import.meta.url).pathname],
   minify: true,
+  // Precompiled bytecode: a few ms less start-up, which every measured run pays.
+  bytecode: true,
+  format: "esm",
   define: { PEAK_MEM_VERSION: JSON.stringify(pkg.version) },
   compile: {
     ...(values.target && { target: values.target as Bun.Build.CompileTarget }),

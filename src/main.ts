@@ -1,9 +1,10 @@
-import { defineCli } from "./cli/options.ts";
-import { toAction, type Config } from "./cli/config.ts";
+import { toAction } from "./cli/config.ts";
+import { helpText } from "./cli/help.ts";
 import { scanArgv } from "./cli/scan.ts";
 import { PeakMemError, describe } from "./errors.ts";
 import { exitCodeFor } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
+import { loadPalette } from "./export/palette.ts";
 import { fileSink, stdSink, type Sink } from "./output/sink.ts";
 import { TimelineWriter } from "./output/timeline.ts";
 import { WatchLine } from "./output/watch.ts";
@@ -15,10 +16,9 @@ import { VERSION } from "./version.ts";
 // their documented exit code here, and only here.
 
 async function main(argv: string[]): Promise<number> {
-  const cli = defineCli();
-  const action = toAction(scanArgv(cli, argv));
+  const action = toAction(scanArgv(argv));
   if (action.kind === "help") {
-    cli.outputHelp();
+    stdSink(1).write(await helpText());
     return 0;
   }
   if (action.kind === "version") {
@@ -29,15 +29,16 @@ async function main(argv: string[]): Promise<number> {
   const reader = platformReader();
   const cgroup = config.cgroup ? platformCgroup() : undefined;
   // Open every output before the command starts: an unwritable path is bad usage.
-  const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1);
+  const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1));
   const timeline = config.timelinePath ? new TimelineWriter(fileSink(config.timelinePath, "--timeline")) : undefined;
-  const stderr = stdSink(2);
+  const stderr = stdSink(2, config.watch && reader.isTerminal(2));
   const watch = config.watch ? new WatchLine(stderr, config.units, process.stderr.columns || 80) : undefined;
 
   const adopterPid = config.children && reader.adoptOrphans() ? process.pid : undefined;
   const ownPeakRss = () => reader.memory(process.pid)?.peakRss;
   const result = await run(config, { reader, timeline, watch, ownPeakRss, adopterPid, cgroup });
-  report.write(renderReport(result, config.format, { color: useColor(report), verbose: config.verbose, units: config.units }));
+  const palette = await loadPalette(config.format === "human" && useColor(report));
+  report.write(renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }));
   report.close();
   return exitCodeFor(result.exitCode, result.thresholdExceeded);
 }

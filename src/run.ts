@@ -53,10 +53,25 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   signals.attach(child);
   tools.timeline?.start({ command, intervalMs: config.intervalMs, startedAt: rfc3339(startedAt) });
 
+  // One wake-up handle rather than Promise.race with the exit at every tick, which would
+  // pile a reaction onto the exit promise per sample for as long as the command runs.
   let exited = false;
-  const exit = child.exited.then(() => {
+  let wake: (() => void) | undefined;
+  child.exited.then(() => {
     exited = true;
+    wake?.();
   });
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const schedule = new Schedule(config.intervalMs);
   let recorded = 0;
   const takeSample = (record: (now: number) => boolean) => {
@@ -76,11 +91,12 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     // meanwhile, so its exit shows as a zombie and ends the burst. Otherwise it always
     // yields, even when late, so the exit is seen.
     if (schedule.inBurst(now, alive)) napSync(wait);
-    else await Promise.race([exit, Bun.sleep(wait)]);
+    else await sleep(wait);
   }
   const durationMs = performance.now() - t0;
   // Processes the command left behind are still part of its tree: one last look at them.
   if (config.children) takeSample(() => true);
+  sampler.tree.close();
   signals.dispose();
   tools.watch?.finish();
   tools.timeline?.finish();

@@ -1,10 +1,10 @@
-import type { CAC } from "cac";
 import { UsageError } from "../errors.ts";
+import { OPTIONS, type OptionSpec } from "./options.ts";
 
 // Splits argv into peak-mem's options and the command. cac's own parser (mri) reads every
 // argument, so `peak-mem ls -la` would take -la as ours; it also turns "0x10" into 16 and
 // cannot take a value starting with "-". So option parsing stops at the first non-option
-// here, values are kept exactly as typed, and cac's definitions say which options exist.
+// here, values are kept exactly as typed, and src/cli/options.ts says which options exist.
 
 export interface Scanned {
   /** Option values by long name without dashes ("json", "no-children"): true for flags, strings for values. */
@@ -12,23 +12,23 @@ export interface Scanned {
   command: string[];
 }
 
-interface OptionSpec {
+interface Known {
   name: string;
   takesValue: boolean;
 }
 
-export function scanArgv(cli: CAC, argv: readonly string[]): Scanned {
-  const byName = new Map<string, OptionSpec>();
-  for (const option of cli.globalCommand.options) {
-    const flags = option.rawName.split(/[ ,]+/).filter((word) => word.startsWith("-"));
+export function scanArgv(argv: readonly string[], options: readonly OptionSpec[] = OPTIONS): Scanned {
+  const byName = new Map<string, Known>();
+  for (const option of options) {
+    const flags = option.flags.split(/[ ,]+/).filter((word) => word.startsWith("-"));
     const long = flags.find((flag) => flag.startsWith("--")) ?? "";
-    const spec = { name: long.slice(2), takesValue: !option.isBoolean };
+    const spec = { name: long.slice(2), takesValue: option.flags.includes("<") };
     for (const flag of flags) byName.set(flag, spec);
   }
-  const options = new Map<string, string | true>();
-  const set = (spec: OptionSpec, flag: string, value: string | true) => {
-    if (options.has(spec.name)) throw new UsageError(`option ${flag} was given twice`);
-    options.set(spec.name, value);
+  const found = new Map<string, string | true>();
+  const set = (spec: Known, flag: string, value: string | true) => {
+    if (found.has(spec.name)) throw new UsageError(`option ${flag} was given twice`);
+    found.set(spec.name, value);
   };
   let i = 0;
   for (; i < argv.length; i++) {
@@ -71,5 +71,5 @@ export function scanArgv(cli: CAC, argv: readonly string[]): Scanned {
       break;
     }
   }
-  return { options, command: argv.slice(i) };
+  return { options: found, command: argv.slice(i) };
 }

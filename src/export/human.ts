@@ -1,18 +1,18 @@
-import { createColors } from "picocolors";
 import { formatSize } from "../size/format.ts";
 import type { Unit } from "../size/units.ts";
 import type { Report } from "../report.ts";
+import type { Palette } from "./palette.ts";
 
 // The seed's four lines, then a threshold line when one was crossed, then verbose facts.
 
 export interface HumanOptions {
-  color: boolean;
+  palette: Palette;
   verbose: boolean;
   units?: Unit;
 }
 
 export function render(report: Report, options: HumanOptions): string {
-  const c = createColors(options.color);
+  const c = options.palette;
   const size = (value: number) => formatSize(value, options.units);
   const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
   const lines = [

@@ -13,12 +13,17 @@ export class Schedule {
   private nextTick = 0;
   private ramp = 1;
 
-  constructor(private readonly intervalMs: number) {}
+  /** Timers wake up to about a millisecond early: such a wake-up still is the tick. */
+  private readonly slack: number;
+
+  constructor(private readonly intervalMs: number) {
+    this.slack = Math.min(1, intervalMs / 4);
+  }
 
   /** Whether a sample taken at `now` (ms since start) falls on the grid and is recorded. */
   due(now: number): boolean {
-    if (now < this.nextTick * this.intervalMs) return false;
-    this.nextTick = Math.floor(now / this.intervalMs) + 1;
+    if (now < this.nextTick * this.intervalMs - this.slack) return false;
+    this.nextTick = Math.max(this.nextTick + 1, Math.floor(now / this.intervalMs) + 1);
     return true;
   }
 

@@ -1,4 +1,4 @@
-import type { ProcessId, ProcessInfo, ProcessReader } from "../platform/types.ts";
+import type { MemoryHandle, ProcessId, ProcessInfo, ProcessReader } from "../platform/types.ts";
 
 // The set of processes being measured: the command and (unless --no-children) every
 // descendant seen. Cheap by design: a process can only be new if its pid was handed out
@@ -21,6 +21,8 @@ export interface Member extends ProcessId {
   readIn: number;
   /** The creation mark when its identity was last checked. */
   verifiedAt: number | undefined;
+  /** Bound to this very process where the platform allows: no identity checks needed. */
+  handle?: MemoryHandle;
 }
 
 export interface TreeReading {
@@ -105,11 +107,15 @@ export class ProcessTree {
    * is still its own.
    */
   addRoot(pid: number): void {
-    const memory = this.reader.memory(pid);
+    const handle = this.reader.track?.(pid);
+    const memory = handle ? handle.read() : this.reader.memory(pid);
     const mark = this.reader.creationMark();
     const info = this.reader.info(pid);
-    if (!info) return;
-    const root = this.add(info, mark);
+    if (!info) {
+      handle?.close();
+      return;
+    }
+    const root = this.add(info, mark, handle);
     if (memory) {
       root.peakRss = Math.max(memory.rss, memory.peakRss ?? 0);
       root.peakVsz = Math.max(memory.vsz, memory.peakVsz ?? 0);
@@ -138,7 +144,7 @@ export class ProcessTree {
     const mark = this.reader.creationMark();
     this.lastMark = mark;
     const recheck = round % RECHECK_EVERY === 0;
-    const suspect = (member: Member) => recheck || mayBeReused(member.pid, member.verifiedAt, mark);
+    const suspect = (member: Member) => !member.handle && (recheck || mayBeReused(member.pid, member.verifiedAt, mark));
 
     this.read(round, total, (member) => !suspect(member));
     this.verify(suspect, mark);
@@ -153,9 +159,9 @@ export class ProcessTree {
     for (const member of this.byPid.values()) {
       if (!member.alive || member.readIn === round || !wanted(member)) continue;
       member.readIn = round;
-      const memory = this.reader.memory(member.pid);
+      const memory = member.handle ? member.handle.read() : this.reader.memory(member.pid);
       if (!memory) {
-        member.alive = false;
+        this.gone(member);
         continue;
       }
       member.rss = memory.rss;
@@ -173,9 +179,9 @@ export class ProcessTree {
   /** Members whose pid may belong to another process by now are re-identified. */
   private verify(suspect: (member: Member) => boolean, mark: number | undefined): void {
     for (const member of this.byPid.values()) {
-      if (!member.alive || !suspect(member)) continue;
+      if (!member.alive || member.handle || !suspect(member)) continue;
       const info = this.reader.info(member.pid);
-      if (!info || info.startTime !== member.startTime) member.alive = false;
+      if (!info || info.startTime !== member.startTime) this.gone(member);
       else member.verifiedAt = mark;
     }
   }
@@ -208,7 +214,7 @@ export class ProcessTree {
       const rest: ProcessInfo[] = [];
       for (const info of pending) {
         if (this.isTreeParent(info.ppid)) {
-          this.add(info, mark);
+          this.join(info, mark);
           joined = true;
         } else {
           rest.push(info);
@@ -229,13 +235,15 @@ export class ProcessTree {
     const childrenOf = this.reader.childrenOf;
     if (!childrenOf) return;
     const parents = [...this.byPid.values()].filter((member) => member.alive).map((member) => member.pid);
-    if (this.options.adopterPid !== undefined) parents.push(this.options.adopterPid);
+    const adopter = this.options.adopterPid;
+    if (adopter !== undefined) parents.push(adopter);
     for (let i = 0; i < parents.length; i++) {
-      for (const pid of childrenOf(parents[i] as number) ?? []) {
+      const parent = parents[i] as number;
+      for (const pid of childrenOf(parent, parent === adopter) ?? []) {
         if (!window.mayBeNew(pid) || this.byPid.get(pid)?.alive) continue;
         const info = this.reader.info(pid);
         if (!info || !this.isTreeParent(info.ppid)) continue;
-        this.add(info, mark);
+        this.join(info, mark);
         parents.push(pid); // its own children may be new too
       }
     }
@@ -253,9 +261,35 @@ export class ProcessTree {
     return parent !== undefined && parent.alive;
   }
 
+  /** Closes every handle: call once sampling is over. */
+  close(): void {
+    for (const member of this.byPid.values()) member.handle?.close();
+  }
+
+  private gone(member: Member): void {
+    member.alive = false;
+    member.handle?.close();
+    member.handle = undefined;
+  }
+
+  /**
+   * A process found to be in the tree. Its handle is opened after `info` was read, so its
+   * identity is read once more: had the pid changed hands in between, the handle would be
+   * bound to the newcomer.
+   */
+  private join(info: ProcessInfo, mark: number | undefined): void {
+    const handle = this.reader.track?.(info.pid);
+    if (handle && this.reader.info(info.pid)?.startTime !== info.startTime) {
+      handle.close();
+      return; // it exited and its pid was reused within these microseconds
+    }
+    this.add(info, mark, handle);
+  }
+
   /** `mark`: the creation mark read before `info` was, so its pid was the process's then. */
-  private add(info: ProcessInfo, mark: number | undefined): Member {
+  private add(info: ProcessInfo, mark: number | undefined, handle?: MemoryHandle): Member {
     const member: Member = { ...info, alive: true, rss: 0, vsz: 0, peakRss: 0, peakVsz: 0, readIn: 0, verifiedAt: mark };
+    if (handle) member.handle = handle;
     this.members.push(member);
     this.byPid.set(info.pid, member);
     return member;

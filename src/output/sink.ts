@@ -1,5 +1,4 @@
 import { closeSync, openSync, writeSync } from "node:fs";
-import { isatty } from "node:tty";
 import { UsageError, describe } from "../errors.ts";
 
 // Every byte peak-mem writes goes through a Sink: stdout, stderr or a file opened before
@@ -12,9 +11,10 @@ export interface Sink {
   close(): void;
 }
 
-export function stdSink(fd: 1 | 2): Sink {
+/** `isTerminal`: the platform's answer (see ProcessReader.isTerminal); only colour and --watch ask. */
+export function stdSink(fd: 1 | 2, isTerminal = false): Sink {
   return {
-    isTerminal: isatty(fd),
+    isTerminal,
     write: (text) => writeAll(fd, text),
     close: () => {},
   };

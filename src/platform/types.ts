@@ -23,6 +23,15 @@ export interface MemoryReading {
   peakVsz?: number;
 }
 
+/**
+ * Repeated memory reads of one process, bound to that process: once it is gone, reads
+ * answer undefined even if its pid now belongs to another (Linux: a held /proc fd).
+ */
+export interface MemoryHandle {
+  read(): MemoryReading | undefined;
+  close(): void;
+}
+
 export interface ProcessReader {
   /** Pids of every process visible now. */
   listPids(): number[];
@@ -31,8 +40,12 @@ export interface ProcessReader {
   /**
    * Direct children of a process, where the kernel lists them (Linux with
    * CONFIG_PROC_CHILDREN); absent where it does not, undefined if the process is gone.
+   * `mainThreadOnly`: only those of its main thread (enough for orphans adopted by a
+   * subreaper, which the kernel hands to its first live thread).
    */
-  childrenOf?: (pid: number) => number[] | undefined;
+  childrenOf?: (pid: number, mainThreadOnly?: boolean) => number[] | undefined;
+  /** A handle for repeated reads of a live process, where the platform has one. */
+  track?: (pid: number) => MemoryHandle | undefined;
   /** Memory of a live process, or undefined if it is gone. */
   memory(pid: number): MemoryReading | undefined;
   /**
@@ -45,6 +58,8 @@ export interface ProcessReader {
    * so they stay in the measured tree. True if it will.
    */
   adoptOrphans(): boolean;
+  /** Whether a file descriptor of ours is a terminal (isatty). */
+  isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */
   terminalState(pid: number): TerminalState | undefined;
 }

@@ -1,10 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import { toAction, type Config } from "../../src/cli/config.ts";
-import { defineCli } from "../../src/cli/options.ts";
 import { scanArgv } from "../../src/cli/scan.ts";
 import { UsageError } from "../../src/errors.ts";
 
-const action = (...argv: string[]) => toAction(scanArgv(defineCli(), argv));
+const action = (...argv: string[]) => toAction(scanArgv(argv));
 
 function config(...argv: string[]): Config {
   const result = action(...argv);

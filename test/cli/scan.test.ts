@@ -1,9 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { defineCli } from "../../src/cli/options.ts";
 import { scanArgv } from "../../src/cli/scan.ts";
 import { UsageError } from "../../src/errors.ts";
 
-const scan = (...argv: string[]) => scanArgv(defineCli(), argv);
+const scan = (...argv: string[]) => scanArgv(argv);
 const options = (...argv: string[]) => Object.fromEntries(scan(...argv).options);
 
 /** Runs `fn`, expecting a UsageError (exit code 2); returns its message. */

@@ -1,9 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import { formatDuration, render } from "../../src/export/human.ts";
 import { makeReport } from "./fixture.ts";
+import { createColors } from "picocolors";
+import { PLAIN } from "../../src/export/palette.ts";
+
+const COLOURED = createColors(true);
 
 const ANSI = /\x1b\[/;
-const plain = { color: false, verbose: false };
+const plain = { palette: PLAIN, verbose: false };
 const lines = (text: string) => text.trimEnd().split("\n");
 
 describe("human report", () => {
@@ -21,7 +25,7 @@ describe("human report", () => {
   test("no escapes without colour, escapes with it", () => {
     expect(render(makeReport(), plain)).not.toMatch(ANSI);
     expect(render(makeReport({ exitCode: 3, thresholdExceeded: true, thresholdBytes: 1 }), plain)).not.toMatch(ANSI);
-    const coloured = render(makeReport(), { color: true, verbose: false });
+    const coloured = render(makeReport(), { palette: COLOURED, verbose: false });
     expect(coloured).toMatch(ANSI);
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, "")).toBe(render(makeReport(), plain));
   });
@@ -41,7 +45,7 @@ describe("human report", () => {
 
   test("verbose lines only with verbose", () => {
     const quiet = render(makeReport(), plain);
-    const verbose = render(makeReport(), { color: false, verbose: true });
+    const verbose = render(makeReport(), { palette: PLAIN, verbose: true });
     expect(lines(quiet)).toHaveLength(4);
     expect(lines(verbose).length).toBeGreaterThan(4);
     expect(lines(verbose).slice(0, 4)).toEqual(lines(quiet));
@@ -51,17 +55,17 @@ describe("human report", () => {
   });
 
   test("verbose says when children were not tracked", () => {
-    expect(render(makeReport({ childrenTracked: false }), { color: false, verbose: true })).toContain("children not tracked");
-    expect(render(makeReport(), { color: false, verbose: true })).not.toContain("children not tracked");
+    expect(render(makeReport({ childrenTracked: false }), { palette: PLAIN, verbose: true })).toContain("children not tracked");
+    expect(render(makeReport(), { palette: PLAIN, verbose: true })).not.toContain("children not tracked");
   });
 
   test("--units is respected for both peaks and the limit", () => {
     const report = makeReport({ peakRssBytes: 2_000_000, peakVszBytes: 5_000_000, thresholdBytes: 1_000_000, thresholdExceeded: true });
-    const text = render(report, { color: false, verbose: false, units: "MB" });
+    const text = render(report, { palette: PLAIN, verbose: false, units: "MB" });
     expect(text).toContain("Peak memory usage: 2.0 MB (RSS) / 5.0 MB (VSZ)");
     expect(text).toContain("1.0 MB");
     expect(text).not.toContain("MiB");
-    expect(render(report, { color: false, verbose: false, units: "B" })).toContain("2000000 B (RSS) / 5000000 B (VSZ)");
+    expect(render(report, { palette: PLAIN, verbose: false, units: "B" })).toContain("2000000 B (RSS) / 5000000 B (VSZ)");
   });
 });
 

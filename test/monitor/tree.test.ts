@@ -47,6 +47,9 @@ class FakeReader implements ProcessReader {
   adoptOrphans(): boolean {
     return true;
   }
+  isTerminal() {
+    return false;
+  }
   terminalState() {
     return undefined;
   }
@@ -423,5 +426,48 @@ describe("children lists", () => {
     expect(tree.sample().count).toBe(33);
     expect(reader.listCalls).toBe(1);
     expect(alivePids(tree)).toContain(134);
+  });
+});
+
+describe("handles bound to one process", () => {
+  /** Handles that, like a held /proc fd, fail once the process they were opened on is gone. */
+  class HandleReader extends FakeReader {
+    opened = 0;
+    closed = 0;
+    track = (pid: number) => {
+      const process = this.table.get(pid);
+      if (!process) return undefined;
+      this.opened++;
+      return {
+        read: () => (this.table.get(pid) === process ? this.memory(pid) : undefined),
+        close: () => {
+          this.closed++;
+        },
+      };
+    };
+  }
+
+  test("a member read through its handle needs no identity re-checks", () => {
+    const reader = new HandleReader(99);
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    tree.sample();
+    reader.infoCalls = [];
+    for (let i = 0; i < 25; i++) expect(tree.sample()).toMatchObject({ rss: 120, count: 2 });
+    expect(reader.infoCalls).toEqual([]); // not even at the periodic re-check
+    expect(reader.opened).toBe(2);
+  });
+
+  test("a reused pid is never read through the old member's handle, and the handle is closed", () => {
+    const reader = new HandleReader(99);
+    const tree = startTree(reader);
+    reader.spawn(200, { ppid: ROOT, startTime: 11, rss: 20 });
+    tree.sample();
+    reader.table.delete(200);
+    reader.table.set(200, { ppid: 1, startTime: 99, rss: 5000 }); // same pid, other process, mark unchanged
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+    expect(reader.closed).toBe(1);
+    tree.close();
+    expect(reader.closed).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { becomeChildSubreaper } from "../../../ffi/linux.ts";
-import type { MemoryReading, ProcessInfo, ProcessReader, TerminalState } from "../types.ts";
-import { parseChildren, parseLastPid, parseStat, parseStatusMemory } from "./parse.ts";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
+import { becomeChildSubreaper, isatty } from "../../../ffi/linux.ts";
+import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, TerminalState } from "../types.ts";
+import { parseChildren, parseLastPid, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
 
 // Reads /proc. Processes vanish between listing and reading: ENOENT, ESRCH and empty
 // reads are normal and answered with undefined, silently.
@@ -15,6 +15,44 @@ function readProc(path: string): string | undefined {
   }
 }
 
+function toReading(memory: StatusMemory): MemoryReading | undefined {
+  if (memory.zombie) return undefined;
+  return { rss: memory.rss, vsz: memory.vsz, peakRss: memory.hwm, peakVsz: memory.peak };
+}
+
+// One buffer for every status read: the Vm lines sit in its first kilobyte or two.
+const statusBuffer = Buffer.alloc(8192);
+
+/**
+ * A held /proc/PID/status fd, re-read from offset 0 each time (the kernel regenerates it).
+ * It stays bound to the process it was opened on: once that exits, reads fail with ESRCH,
+ * so a reused pid can never be read in its place. Four times cheaper than open-read-close.
+ */
+function trackStatus(path: string): MemoryHandle | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+  } catch {
+    return undefined; // gone already, or out of file descriptors: the caller reads by path
+  }
+  return {
+    read() {
+      if (fd === undefined) return undefined;
+      let length: number;
+      try {
+        length = readSync(fd, statusBuffer, 0, statusBuffer.length, 0);
+      } catch {
+        return undefined;
+      }
+      return length === 0 ? undefined : toReading(parseStatusMemoryBytes(statusBuffer, length));
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
 export function createLinuxReader(procRoot = "/proc"): ProcessReader {
   const readStat = (pid: number) => {
     const text = readProc(`${procRoot}/${pid}/stat`);
@@ -22,11 +60,12 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
   };
   // Children lists exist only with CONFIG_PROC_CHILDREN; look once.
   const hasChildrenFiles = existsSync(`${procRoot}/self/task/${process.pid}/children`);
-  // Children are listed per thread: a process's are those of all its threads.
-  const childrenOf = (pid: number): number[] | undefined => {
+  // Children are listed per thread: a process's are those of all its threads. Orphans
+  // go to a subreaper's first live thread, its main one (kernel/exit.c, find_alive_thread).
+  const childrenOf = (pid: number, mainThreadOnly = false): number[] | undefined => {
     let tids: string[];
     try {
-      tids = readdirSync(`${procRoot}/${pid}/task`);
+      tids = mainThreadOnly ? [String(pid)] : readdirSync(`${procRoot}/${pid}/task`);
     } catch {
       return undefined;
     }
@@ -39,6 +78,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
   };
   return {
     ...(hasChildrenFiles && { childrenOf }),
+    track: (pid) => trackStatus(`${procRoot}/${pid}/status`),
     listPids() {
       const pids: number[] = [];
       for (const entry of readdirSync(procRoot)) {
@@ -60,11 +100,10 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     memory(pid): MemoryReading | undefined {
       const text = readProc(`${procRoot}/${pid}/status`);
       if (text === undefined) return undefined;
-      const memory = parseStatusMemory(text);
-      if (memory.zombie) return undefined;
-      return { rss: memory.rss, vsz: memory.vsz, peakRss: memory.hwm, peakVsz: memory.peak };
+      return toReading(parseStatusMemory(text));
     },
     adoptOrphans: becomeChildSubreaper,
+    isTerminal: (fd) => isatty(fd) ?? require("node:tty").isatty(fd),
     creationMark() {
       const text = readProc(`${procRoot}/loadavg`);
       return text === undefined ? undefined : parseLastPid(text);

@@ -1,0 +1,302 @@
+// Benchmark, not a test: `npm run bench` (builds dist/peak-mem first). Prints peak-mem's
+// cost as ratios against baselines measured in this same run, each next to its target
+// (GUIDE §4). Always exits 0 once it has measured: a missed target is a finding, not a failure.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpus, release, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Subprocess } from "bun";
+
+const PEAK_MEM = resolve(import.meta.dir, "../../dist/peak-mem");
+const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString()) || 100;
+const TREE_100 = "i=0; while [ $i -lt 100 ]; do sleep 10 & i=$((i+1)); done; wait";
+const KIB_PER_MIB = 1024;
+
+// ---- what the run collects, and what it must undo --------------------------------------
+
+interface Row {
+  metric: string;
+  value: string;
+  baseline: string;
+  ratio: string;
+  target: string;
+  ok?: boolean;
+}
+const rows: Row[] = [];
+const notes: string[] = [];
+const cleanups: (() => void)[] = [];
+const cleanup = () => {
+  for (const c of cleanups.splice(0)) c();
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => (cleanup(), process.exit(signal === "SIGINT" ? 130 : 143)));
+
+// ---- reading /proc about one process --------------------------------------------------
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, "latin1");
+  } catch {
+    return undefined; // gone: the caller treats it as "no reading"
+  }
+}
+
+/** utime + stime (fields 14 and 15 of /proc/PID/stat) in seconds: the process's own CPU, all threads, no children. */
+function cpuSeconds(pid: number): number | undefined {
+  const stat = readProc(`/proc/${pid}/stat`);
+  if (!stat) return undefined;
+  // The name (field 2) may hold spaces: count fields from the last ')', where field 3 starts.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** VmHWM in KiB: the kernel's peak RSS of this process alone. */
+function vmHwmKiB(pid: number): number {
+  const match = /^VmHWM:\s+(\d+) kB/m.exec(readProc(`/proc/${pid}/status`) ?? "");
+  return match ? Number(match[1]) : 0;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+const quiet: { stdio: ["ignore", "ignore", "ignore"] } = { stdio: ["ignore", "ignore", "ignore"] };
+
+function spawnWatched(argv: string[]): { child: Subprocess<"ignore", "pipe", "ignore">; exited: () => boolean; stdout: Promise<string> } {
+  const child = Bun.spawn(argv, { stdio: ["ignore", "pipe", "ignore"] });
+  let done = false;
+  void child.exited.then(() => (done = true));
+  return { child, exited: () => done, stdout: new Response(child.stdout).text() };
+}
+
+/**
+ * The process's own CPU between `fromMs` and `toMs` after it started (so start-up is left out),
+ * as seconds and the wall seconds between the two readings. Waits for it to exit.
+ */
+async function cpuWindow(argv: string[], fromMs: number, toMs: number) {
+  const t0 = performance.now();
+  const run = spawnWatched(argv);
+  const at = async (ms: number) => {
+    await Bun.sleep(t0 + ms - performance.now());
+    return { cpu: cpuSeconds(run.child.pid), t: performance.now() };
+  };
+  const a = await at(fromMs);
+  const b = await at(toMs);
+  const stdout = await run.stdout;
+  await run.child.exited;
+  if (a.cpu === undefined || b.cpu === undefined) throw new Error(`${argv.join(" ")} ended before ${toMs} ms`);
+  return { cpu: b.cpu - a.cpu, wall: (b.t - a.t) / 1000, stdout };
+}
+
+function jsonReport(stdout: string): { samples: number; duration_ms: number; processes_seen: number } {
+  return JSON.parse(stdout.slice(stdout.lastIndexOf("\n{\n") + 1));
+}
+
+// ---- the baselines ----------------------------------------------------------------------
+
+/** Compiles floor.ts with this Bun and peak-mem's build settings (src/build.ts), so only the code differs. */
+function buildFloor(dir: string): string {
+  const out = join(dir, "floor");
+  const build = Bun.spawnSync(
+    [process.execPath, "build", "--compile", "--minify", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
+      join(import.meta.dir, "floor.ts"), "--outfile", out],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  if (build.exitCode !== 0) throw new Error("could not compile test/bench/floor.ts");
+  return out;
+}
+
+/** Process groups of sleepers started, so the end of the bench can wait until they are gone. */
+const sleeperGroups: number[] = [];
+
+/** `count` × `sleep 120` in their own process group, outside any measured tree; kill() ends them all. */
+async function startSleepers(count: number): Promise<{ kill: () => void }> {
+  const script = `i=0; while [ $i -lt ${count} ]; do sleep 120 >/dev/null & i=$((i+1)); done; echo ready; wait`;
+  // detached: its own process group, so one kill(-pgid) reaches the shell and every sleep.
+  const holder = Bun.spawn(["sh", "-c", script], { stdio: ["ignore", "pipe", "ignore"], detached: true });
+  const kill = () => {
+    try {
+      process.kill(-holder.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  };
+  cleanups.push(kill);
+  sleeperGroups.push(holder.pid);
+  // The shell says "ready" once it has forked them all; the pipe stays open while it waits.
+  let text = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of holder.stdout) {
+    text += decoder.decode(chunk);
+    if (text.includes("ready")) break;
+  }
+  await Bun.sleep(300); // let the last forks reach exec
+  return { kill };
+}
+
+// ---- the measurements -------------------------------------------------------------------
+
+async function wallTime(floor: string) {
+  const cases: Record<string, string[]> = { peak: [PEAK_MEM, "--", "true"], floor: [floor, "true"] };
+  if (GNU_TIME) cases.gnu = [GNU_TIME, "-f", "%M", "true"];
+  const times: Record<string, number[]> = {};
+  // Warm-up (page cache, first-exec costs), then interleaved so drift hits every case alike.
+  for (let round = -5; round < 40; round++) {
+    for (const [name, argv] of Object.entries(cases)) {
+      const t = performance.now();
+      const { exitCode } = Bun.spawnSync(argv, quiet);
+      const ms = performance.now() - t;
+      if (exitCode !== 0) throw new Error(`${argv.join(" ")} exited with ${exitCode}`);
+      if (round >= 0) (times[name] ??= []).push(ms);
+    }
+  }
+  const peak = median(times.peak ?? []);
+  const base = median(times.floor ?? []);
+  rows.push({ metric: "wall `-- true` (median of 40)", value: ms(peak), baseline: `floor ${ms(base)}`, ratio: x(peak / base), target: "≤ 1.25×", ok: peak / base <= 1.25 });
+  if (times.gnu) {
+    const gnu = median(times.gnu);
+    rows.push({ metric: "wall `-- true` vs GNU time", value: ms(peak), baseline: `time ${ms(gnu)}`, ratio: x(peak / gnu), target: "(info)" });
+  } else notes.push("/usr/bin/time is missing: the GNU time baseline is skipped");
+}
+
+/** The largest VmHWM of the process itself, polled every 20 ms while it runs `sleep 0.3`. */
+async function ownPeakKiB(argv: string[]): Promise<number> {
+  const run = spawnWatched(argv);
+  let max = 0;
+  while (!run.exited()) {
+    max = Math.max(max, vmHwmKiB(run.child.pid));
+    await Bun.sleep(20);
+  }
+  return max;
+}
+
+async function ownRss(floor: string) {
+  const peak: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    peak.push(await ownPeakKiB([PEAK_MEM, "--", "sleep", "0.3"]));
+    base.push(await ownPeakKiB([floor, "sleep", "0.3"]));
+  }
+  const [p, b] = [median(peak) / KIB_PER_MIB, median(base) / KIB_PER_MIB];
+  rows.push({ metric: "own peak RSS (VmHWM, median of 3)", value: mib(p), baseline: `floor ${mib(b)}`, ratio: `+${mib(p - b)}`, target: "≤ +8 MiB", ok: p - b <= 8 });
+}
+
+async function treeCpu(floor: string) {
+  // Readings at 0.5 s and 9.5 s: start-up is left out, the tree (sleep 10) is still alive.
+  const base = await cpuWindow([floor, "sh", "-c", TREE_100], 500, 9500);
+  const basePct = (100 * base.cpu) / base.wall;
+  for (const interval of [100, 10]) {
+    const r = await cpuWindow([PEAK_MEM, "--json", "--interval", String(interval), "--", "sh", "-c", TREE_100], 500, 9500);
+    const pct = (100 * r.cpu) / r.wall;
+    const seen = jsonReport(r.stdout).processes_seen;
+    if (seen < 101) notes.push(`at --interval ${interval} peak-mem saw only ${seen} of 101 processes`);
+    rows.push({
+      metric: `CPU, 101-process tree, ${interval} ms`,
+      value: pct1(pct),
+      baseline: `floor ${pct1(basePct)}`,
+      ratio: basePct > 0 ? x(pct / basePct) : "—",
+      target: interval === 100 ? "≤ 1%" : "(info)",
+      ...(interval === 100 && { ok: pct <= 1 }),
+    });
+  }
+  notes.push(`CPU from /proc/PID/stat ticks: ±1 tick = ±${pct1(100 / CLK_TCK / 9)} over the 9 s window`);
+}
+
+/**
+ * peak-mem's own CPU per sample at --interval 10 over `sleep 3`, readings at 0.5 s and 2.8 s.
+ * Pooled over 3 runs: one run holds only ~7 clock ticks of CPU, too coarse to compare alone.
+ */
+async function perSampleUs(): Promise<number> {
+  let cpu = 0;
+  let samples = 0;
+  for (let i = 0; i < 3; i++) {
+    const r = await cpuWindow([PEAK_MEM, "--json", "--interval", "10", "--", "sleep", "3"], 500, 2800);
+    const report = jsonReport(r.stdout);
+    cpu += r.cpu;
+    // Samples are evenly spaced over the run, so the window held its share of them.
+    samples += (report.samples * r.wall * 1000) / report.duration_ms;
+  }
+  return (cpu * 1e6) / samples;
+}
+
+/** Creates an unrelated process 50 times a second, moving the kernel's last-pid mark. */
+function churn(): () => void {
+  const timer = setInterval(() => Bun.spawn(["true"], quiet), 20);
+  return () => clearInterval(timer);
+}
+
+async function unrelated() {
+  const quietUs = await perSampleUs();
+  let stop = churn();
+  cleanups.push(stop);
+  const churnUs = await perSampleUs();
+  stop();
+  const sleepers = await startSleepers(1500);
+  const running = Number(Bun.spawnSync(["pgrep", "-c", "-f", "^sleep 120$"]).stdout.toString().trim());
+  notes.push(`unrelated idle processes running: ${running} \`sleep 120\``);
+  const idleUs = await perSampleUs();
+  stop = churn();
+  cleanups.push(stop);
+  const bothUs = await perSampleUs();
+  stop();
+  sleepers.kill();
+  const row = (metric: string, cost: number): Row => ({
+    metric,
+    value: us(cost),
+    baseline: `quiet ${us(quietUs)}`,
+    ratio: x(cost / quietUs),
+    target: "≤ 2×",
+    ok: cost / quietUs <= 2,
+  });
+  rows.push(row("per sample @10 ms, +1500 idle procs", idleUs));
+  rows.push(row("per sample @10 ms, 50 new procs/s", churnUs));
+  rows.push(row("per sample @10 ms, 1500 idle + 50 new/s", bothUs));
+  notes.push(`per-sample costs pool 3 runs of ~230 samples each: ±1 tick = ±${us(1e6 / CLK_TCK / 690)}`);
+}
+
+// ---- output -------------------------------------------------------------------------------
+
+function ms(v: number) {
+  return `${v.toFixed(1)} ms`;
+}
+function x(v: number) {
+  return `${v.toFixed(2)}×`;
+}
+function mib(v: number) {
+  return `${v.toFixed(1)} MiB`;
+}
+function pct1(v: number) {
+  return `${v.toFixed(2)}%`;
+}
+function us(v: number) {
+  return `${v.toFixed(0)} µs`;
+}
+
+function machineLine(): string {
+  const model = /^model name\s*:\s*(.*)$/m.exec(readProc("/proc/cpuinfo") ?? "")?.[1] ?? "unknown CPU";
+  return `${model}, ${cpus().length} cores, Linux ${release()}, ${new Date().toISOString()}, bun ${Bun.version}`;
+}
+
+function printTable() {
+  const header: Row = { metric: "metric", value: "value", baseline: "baseline", ratio: "ratio", target: "target" };
+  const cells = (r: Row) => [r.metric, r.value, r.baseline, r.ratio, r.target, r.ok === undefined ? "" : r.ok ? "ok" : "MISSED"];
+  const all = [header, ...rows].map(cells);
+  const widths = all[0]!.map((_, i) => Math.max(...all.map((c) => c[i]!.length)));
+  for (const c of all) console.log(c.map((s, i) => s.padEnd(widths[i]!)).join("  ").trimEnd());
+}
+
+if (!existsSync(PEAK_MEM)) throw new Error(`${PEAK_MEM} is missing: run \`npm run bench\`, which builds it`);
+const dir = mkdtempSync(join(tmpdir(), "peak-mem-bench-"));
+cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+try {
+  console.log(machineLine());
+  const floor = buildFloor(dir);
+  await wallTime(floor);
+  await ownRss(floor);
+  await treeCpu(floor);
+  await unrelated();
+} finally {
+  cleanup();
+  // SIGKILL is delivered asynchronously: wait (up to 5 s) until no sleeper is left.
+  for (const group of sleeperGroups) {
+    for (let i = 0; i < 250 && Bun.spawnSync(["pgrep", "-g", String(group)]).exitCode === 0; i++) await Bun.sleep(20);
+  }
+}
+printTable();
+for (const note of notes) console.log(`note: ${note}`);
