@@ -15,6 +15,15 @@ export function exitCodeFor(status: number, thresholdExceeded: boolean): number 
   return status === 0 && thresholdExceeded ? 1 : status;
 }
 
+/**
+ * When the report could not be written. A reader that went away (EPIPE, as with `| head`)
+ * asked for no more: the command's status stands. Any other failure lost the report, so
+ * peak-mem fails too, keeping the command's own failure if it had one.
+ */
+export function exitCodeWhenReportLost(status: number, readerGone: boolean): number {
+  return readerGone || status !== 0 ? status : 1;
+}
+
 export function signalNumber(name: string): number | undefined {
   return (constants.signals as Record<string, number | undefined>)[name];
 }

@@ -2,7 +2,7 @@ import { toAction } from "./cli/config.ts";
 import { helpText } from "./cli/help.ts";
 import { scanArgv } from "./cli/scan.ts";
 import { PeakMemError, describe } from "./errors.ts";
-import { exitCodeFor } from "./exit-code.ts";
+import { exitCodeFor, exitCodeWhenReportLost } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
 import { loadPalette } from "./export/palette.ts";
 import { fileSink, stdSink, type Sink } from "./output/sink.ts";
@@ -38,9 +38,16 @@ async function main(argv: string[]): Promise<number> {
   const ownPeakRss = () => reader.memory(process.pid)?.peakRss;
   const result = await run(config, { reader, timeline, watch, ownPeakRss, adopterPid, cgroup });
   const palette = await loadPalette(config.format === "human" && useColor(report));
-  report.write(renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }));
-  report.close();
-  return exitCodeFor(result.exitCode, result.thresholdExceeded);
+  const status = exitCodeFor(result.exitCode, result.thresholdExceeded);
+  try {
+    report.write(renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }));
+    report.close();
+  } catch (error) {
+    const readerGone = (error as NodeJS.ErrnoException).code === "EPIPE";
+    if (!readerGone) fail(new PeakMemError(`cannot write the report: ${describe(error)}`, 1));
+    return exitCodeWhenReportLost(status, readerGone);
+  }
+  return status;
 }
 
 /** Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces (https://no-color.org). */

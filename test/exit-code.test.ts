@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { commandStatus, exitCodeFor, signalNumber } from "../src/exit-code.ts";
+import { commandStatus, exitCodeFor, exitCodeWhenReportLost, signalNumber } from "../src/exit-code.ts";
 
 describe("commandStatus", () => {
   test("an exit code is passed on", () => {
@@ -31,4 +31,15 @@ describe("exitCodeFor", () => {
 test("signalNumber", () => {
   expect(signalNumber("SIGKILL")).toBe(9);
   expect(signalNumber("SIGNOPE")).toBeUndefined();
+});
+
+describe("exitCodeWhenReportLost", () => {
+  test("a reader that went away keeps the command's status", () => {
+    expect(exitCodeWhenReportLost(0, true)).toBe(0);
+    expect(exitCodeWhenReportLost(3, true)).toBe(3);
+  });
+  test("a lost report fails a successful run, and keeps a failed one's code", () => {
+    expect(exitCodeWhenReportLost(0, false)).toBe(1);
+    expect(exitCodeWhenReportLost(42, false)).toBe(42);
+  });
 });

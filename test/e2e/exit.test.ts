@@ -127,3 +127,18 @@ test("peak-mem returns when the command exits, not at the next tick", async () =
   expect(code).toBe(0);
   expect(report.samples).toBeLessThanOrEqual(2);
 }, 10_000);
+
+test("a report nobody reads any more (| head) keeps the command's status, silently", async () => {
+  const { BINARY } = await import("../helpers.ts");
+  // stdout is a pipe whose reader has gone: the report meets EPIPE.
+  const direct = Bun.spawn(["bash", "-c", `'${BINARY}' -- sh -c 'sleep 0.2; exit 5' | true; exit \${PIPESTATUS[0]}`], { stderr: "pipe" });
+  const [err, code] = await Promise.all([new Response(direct.stderr).text(), direct.exited]);
+  expect(err).toBe("");
+  expect(code).toBe(5);
+});
+
+test("a report that cannot be written fails the run with one line", async () => {
+  const { code, stderr } = await peakMem(["-o", "/dev/full", "--", "true"]);
+  expect(code).toBe(1);
+  expect(stderr).toMatch(/^peak-mem: cannot write the report: [^\n]+\n$/);
+});
