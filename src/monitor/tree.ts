@@ -23,6 +23,8 @@ export interface Member extends ProcessId {
   verifiedAt: number | undefined;
   /** Bound to this very process where the platform allows: no identity checks needed. */
   handle?: MemoryHandle;
+  /** Threads at the latest read, where known. */
+  threads?: number;
 }
 
 export interface TreeReading {
@@ -92,6 +94,8 @@ export class ProcessTree {
   private readonly outside = new Map<number, number>();
   private lastMark: number | undefined;
   private rounds = 0;
+  /** A handle on peak-mem itself, for the orphans it adopts. */
+  private adopter: MemoryHandle | undefined;
 
   /** Create before the command starts: the creation mark then bounds its descendants' pids. */
   constructor(
@@ -166,6 +170,7 @@ export class ProcessTree {
       }
       member.rss = memory.rss;
       member.vsz = memory.vsz;
+      member.threads = memory.threads;
       member.peakRss = Math.max(member.peakRss, memory.rss, memory.peakRss ?? 0);
       member.peakVsz = Math.max(member.peakVsz, memory.vsz, memory.peakVsz ?? 0);
       total.rss += memory.rss;
@@ -234,18 +239,24 @@ export class ProcessTree {
   private discoverFromChildren(window: ReuseWindow, mark: number | undefined): void {
     const childrenOf = this.reader.childrenOf;
     if (!childrenOf) return;
-    const parents = [...this.byPid.values()].filter((member) => member.alive).map((member) => member.pid);
-    const adopter = this.options.adopterPid;
-    if (adopter !== undefined) parents.push(adopter);
-    for (let i = 0; i < parents.length; i++) {
-      const parent = parents[i] as number;
-      for (const pid of childrenOf(parent, parent === adopter) ?? []) {
-        if (!window.mayBeNew(pid) || this.byPid.get(pid)?.alive) continue;
-        const info = this.reader.info(pid);
-        if (!info || !this.isTreeParent(info.ppid)) continue;
-        this.join(info, mark);
-        parents.push(pid); // its own children may be new too
-      }
+    // A single-threaded member's children are its main thread's, read through its handle.
+    const childrenOfMember = (member: Member) =>
+      member.threads === 1 && member.handle?.mainThreadChildren ? member.handle.mainThreadChildren() : childrenOf(member.pid);
+    const queue = [...this.byPid.values()].filter((member) => member.alive);
+    const found = (pid: number) => {
+      if (!window.mayBeNew(pid) || this.byPid.get(pid)?.alive) return;
+      const info = this.reader.info(pid);
+      if (!info || !this.isTreeParent(info.ppid)) return;
+      const member = this.join(info, mark);
+      if (member) queue.push(member); // its own children may be new too
+    };
+    if (this.options.adopterPid !== undefined) {
+      this.adopter ??= this.reader.track?.(this.options.adopterPid);
+      const adopted = this.adopter?.mainThreadChildren?.() ?? childrenOf(this.options.adopterPid, true);
+      for (const pid of adopted ?? []) found(pid);
+    }
+    for (let i = 0; i < queue.length; i++) {
+      for (const pid of childrenOfMember(queue[i] as Member) ?? []) found(pid);
     }
   }
 
@@ -264,6 +275,7 @@ export class ProcessTree {
   /** Closes every handle: call once sampling is over. */
   close(): void {
     for (const member of this.byPid.values()) member.handle?.close();
+    this.adopter?.close();
   }
 
   private gone(member: Member): void {
@@ -277,13 +289,13 @@ export class ProcessTree {
    * identity is read once more: had the pid changed hands in between, the handle would be
    * bound to the newcomer.
    */
-  private join(info: ProcessInfo, mark: number | undefined): void {
+  private join(info: ProcessInfo, mark: number | undefined): Member | undefined {
     const handle = this.reader.track?.(info.pid);
     if (handle && this.reader.info(info.pid)?.startTime !== info.startTime) {
       handle.close();
-      return; // it exited and its pid was reused within these microseconds
+      return undefined; // it exited and its pid was reused within these microseconds
     }
-    this.add(info, mark, handle);
+    return this.add(info, mark, handle);
   }
 
   /** `mark`: the creation mark read before `info` was, so its pid was the process's then. */

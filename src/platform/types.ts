@@ -21,6 +21,8 @@ export interface MemoryReading {
   peakRss?: number;
   /** The kernel's own peak VSZ (Linux VmPeak), if kept. */
   peakVsz?: number;
+  /** How many threads the process has, where known. */
+  threads?: number;
 }
 
 /**
@@ -29,6 +31,8 @@ export interface MemoryReading {
  */
 export interface MemoryHandle {
   read(): MemoryReading | undefined;
+  /** Children of the process's main thread, where the kernel lists them; undefined once gone. */
+  mainThreadChildren?: () => number[] | undefined;
   close(): void;
 }
 

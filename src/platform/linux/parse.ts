@@ -45,6 +45,8 @@ export interface StatusMemory {
   peak: number;
   /** A zombie has exited: nothing of it is left to measure. */
   zombie: boolean;
+  /** Threads in the process (0 if the line is missing). */
+  threads: number;
 }
 
 const KIB = 1024;
@@ -55,15 +57,16 @@ const ZOMBIE = 90; // "Z"
 // for every process at every sample is most of what a sample costs.
 const KEYS = (["VmRSS:", "VmSize:", "VmHWM:", "VmPeak:"] as const).map((key) => Buffer.from(key));
 const FIELDS = ["rss", "vsz", "hwm", "peak"] as const;
+const THREADS = Buffer.from("Threads:");
 
 /**
  * The memory lines of /proc/PID/status, in bytes. Kernel threads and zombies have no
  * Vm* lines: they read as zero. Parsed from the raw bytes, without building strings.
  */
 export function parseStatusMemoryBytes(data: Uint8Array, length = data.length): StatusMemory {
-  const result: StatusMemory = { rss: 0, vsz: 0, hwm: 0, peak: 0, zombie: false };
+  const result: StatusMemory = { rss: 0, vsz: 0, hwm: 0, peak: 0, zombie: false, threads: 0 };
   let found = 0;
-  for (let line = 0; line < length && found < 4; ) {
+  for (let line = 0; line < length && found < 5; ) {
     let end = data.indexOf(NEWLINE, line);
     if (end < 0 || end > length) end = length;
     if (data[line] === 86 /* V */) {
@@ -74,6 +77,9 @@ export function parseStatusMemoryBytes(data: Uint8Array, length = data.length): 
         found++;
         break;
       }
+    } else if (data[line] === 84 /* T */ && startsWith(data, line, THREADS)) {
+      result.threads = digitsAfter(data, line + THREADS.length, end);
+      found++;
     } else if (startsWith(data, line, STATE)) {
       for (let i = line + STATE.length; i < end; i++) {
         if (data[i] === 32 || data[i] === 9) continue;

@@ -17,38 +17,68 @@ function readProc(path: string): string | undefined {
 
 function toReading(memory: StatusMemory): MemoryReading | undefined {
   if (memory.zombie) return undefined;
-  return { rss: memory.rss, vsz: memory.vsz, peakRss: memory.hwm, peakVsz: memory.peak };
+  return { rss: memory.rss, vsz: memory.vsz, peakRss: memory.hwm, peakVsz: memory.peak, threads: memory.threads };
 }
 
-// One buffer for every status read: the Vm lines sit in its first kilobyte or two.
+// One buffer for every status read: the lines wanted sit in its first kilobyte or two.
 const statusBuffer = Buffer.alloc(8192);
+const smallBuffer = Buffer.alloc(4096);
 
 /**
- * A held /proc/PID/status fd, re-read from offset 0 each time (the kernel regenerates it).
- * It stays bound to the process it was opened on: once that exits, reads fail with ESRCH,
- * so a reused pid can never be read in its place. Four times cheaper than open-read-close.
+ * A held /proc file, re-read from offset 0 each time (the kernel regenerates it). It stays
+ * bound to the process it was opened on: once that exits, reads fail with ESRCH, so a
+ * reused pid can never be read in its place. Four times cheaper than open-read-close.
  */
-function trackStatus(path: string): MemoryHandle | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return undefined; // gone already, or out of file descriptors: the caller reads by path
+class HeldFile {
+  private fd: number | undefined;
+
+  constructor(path: string) {
+    try {
+      this.fd = openSync(path, "r");
+    } catch {
+      this.fd = undefined; // gone already, or out of file descriptors
+    }
   }
+
+  get open(): boolean {
+    return this.fd !== undefined;
+  }
+
+  /** Bytes read into `buffer`, or undefined when the process is gone. */
+  read(buffer: Buffer): number | undefined {
+    if (this.fd === undefined) return undefined;
+    try {
+      return readSync(this.fd, buffer, 0, buffer.length, 0);
+    } catch {
+      return undefined;
+    }
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): MemoryHandle | undefined {
+  const status = new HeldFile(`${procRoot}/${pid}/status`);
+  if (!status.open) return undefined;
+  let children: HeldFile | undefined;
   return {
     read() {
-      if (fd === undefined) return undefined;
-      let length: number;
-      try {
-        length = readSync(fd, statusBuffer, 0, statusBuffer.length, 0);
-      } catch {
-        return undefined;
-      }
-      return length === 0 ? undefined : toReading(parseStatusMemoryBytes(statusBuffer, length));
+      const length = status.read(statusBuffer);
+      return length ? toReading(parseStatusMemoryBytes(statusBuffer, length)) : undefined;
     },
+    ...(childrenFiles && {
+      mainThreadChildren() {
+        children ??= new HeldFile(`${procRoot}/${pid}/task/${pid}/children`);
+        const length = children.read(smallBuffer);
+        return length === undefined ? undefined : parseChildren(smallBuffer.toString("latin1", 0, length));
+      },
+    }),
     close() {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
+      status.close();
+      children?.close();
     },
   };
 }
@@ -58,6 +88,8 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     const text = readProc(`${procRoot}/${pid}/stat`);
     return text === undefined ? undefined : parseStat(text);
   };
+  // Read at every sample: held open.
+  const loadavg = new HeldFile(`${procRoot}/loadavg`);
   // Children lists exist only with CONFIG_PROC_CHILDREN; look once.
   const hasChildrenFiles = existsSync(`${procRoot}/self/task/${process.pid}/children`);
   // Children are listed per thread: a process's are those of all its threads. Orphans
@@ -78,7 +110,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
   };
   return {
     ...(hasChildrenFiles && { childrenOf }),
-    track: (pid) => trackStatus(`${procRoot}/${pid}/status`),
+    track: (pid) => trackProcess(procRoot, pid, hasChildrenFiles),
     listPids() {
       const pids: number[] = [];
       for (const entry of readdirSync(procRoot)) {
@@ -105,8 +137,8 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     adoptOrphans: becomeChildSubreaper,
     isTerminal: (fd) => isatty(fd) ?? require("node:tty").isatty(fd),
     creationMark() {
-      const text = readProc(`${procRoot}/loadavg`);
-      return text === undefined ? undefined : parseLastPid(text);
+      const length = loadavg.read(smallBuffer);
+      return length ? parseLastPid(smallBuffer.toString("latin1", 0, length)) : undefined;
     },
   };
 }
