@@ -147,7 +147,13 @@ function makeCgroup(version: 1 | 2, parent: string, home: string): PeakCgroup {
   const pid = String(process.pid);
   return {
     source: peakFile,
-    enter: () => writeFileSync(join(dir, "cgroup.procs"), pid),
+    enter: () => {
+      try {
+        writeFileSync(join(dir, "cgroup.procs"), pid);
+      } catch (error) {
+        throw new UsageError(`--cgroup: cannot move into ${dir}: ${describe(error)}`);
+      }
+    },
     leave: () => {
       writeFileSync(join(home, "cgroup.procs"), pid);
       // What peak-mem itself allocated while inside is not the command's: start the peak
