@@ -1,7 +1,7 @@
 // --cgroup: the kernel's exact peak for the whole tree, where a writable cgroup exists.
 import { expect, test } from "bun:test";
 import { existsSync } from "node:fs";
-import { BINARY, BUN, MiB, peakMem, peakMemJson } from "../helpers.ts";
+import { allocate, BINARY, MiB, peakMem, peakMemJson } from "../helpers.ts";
 
 /** Whether this machine lets us make a memory cgroup: the binary's own answer. */
 const probe = await peakMem(["--cgroup", "-q", "--", "true"]);
@@ -22,8 +22,8 @@ asRoot("the command execs already inside the new cgroup", async () => {
 });
 
 asRoot("the cgroup peak covers the tree, beside the RSS peak, labelled", async () => {
-  // Held a second each, so the two overlap even on a loaded machine.
-  const worker = `${BUN} -e 'Buffer.alloc(100 * 1048576, 1); await Bun.sleep(1000)'`;
+  // Held (referenced) a second each, so the two overlap even on a loaded machine.
+  const worker = allocate(100, 1000).map((word) => `'${word}'`).join(" ");
   const { code, report } = await peakMemJson(["--cgroup", "--", "sh", "-c", `${worker} & ${worker} & wait`]);
   expect(code).toBe(0);
   // More than either worker alone: the kernel counted both at once.
