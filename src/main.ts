@@ -6,7 +6,8 @@ import { exitCodeFor, exitCodeWhenReportLost } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
 import { loadPalette } from "./export/palette.ts";
 import { fileSink, stdSink, type Sink } from "./output/sink.ts";
-import { TimelineWriter } from "./output/timeline.ts";
+import { readTimeline } from "./timeline/read.ts";
+import { createTimelineWriter, timelineFormat, type ChartRenderer } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
 import { platformCgroup, platformReader } from "./platform/index.ts";
 import { run } from "./run.ts";
@@ -25,14 +26,15 @@ async function main(argv: string[]): Promise<number> {
     stdSink(1).write(`peak-mem ${VERSION}\n`);
     return 0;
   }
+  if (action.kind === "chart") return drawChart(action.input, action.outputPath);
   const { config } = action;
   const reader = platformReader();
   const cgroup = config.cgroup ? platformCgroup() : undefined;
   // Open every output before the command starts: an unwritable path is bad usage.
   const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1));
-  const timeline = config.timelinePath ? new TimelineWriter(fileSink(config.timelinePath, "--timeline")) : undefined;
+  const timeline = config.timelinePath ? await openTimeline(config.timelinePath) : undefined;
   const stderr = stdSink(2, config.watch && reader.isTerminal(2));
-  const watch = config.watch ? new WatchLine(stderr, config.units, process.stderr.columns || 80) : undefined;
+  const watch = config.watch ? new WatchLine(stderr, config.units, () => process.stderr.columns) : undefined;
 
   const adopterPid = config.children && reader.adoptOrphans() ? process.pid : undefined;
   const ownPeakRss = () => reader.memory(process.pid)?.peakRss;
@@ -48,6 +50,34 @@ async function main(argv: string[]): Promise<number> {
     return exitCodeWhenReportLost(status, readerGone);
   }
   return status;
+}
+
+async function openTimeline(path: string) {
+  const format = timelineFormat(path);
+  const render = format === "html" || format === "svg" ? await chartRenderer(format) : undefined;
+  return createTimelineWriter(format, fileSink(path, "--timeline"), render);
+}
+
+/** The chart code is loaded only when a chart is drawn. */
+async function chartRenderer(format: "html" | "svg"): Promise<ChartRenderer> {
+  return format === "svg" ? (await import("./timeline/svg.ts")).renderSvg : (await import("./timeline/html.ts")).renderHtml;
+}
+
+/** `--chart TIMELINE [-o FILE]`: a saved timeline drawn as HTML (or SVG, by -o's extension). */
+async function drawChart(input: string, outputPath?: string): Promise<number> {
+  const { readFileSync } = await import("node:fs");
+  let text: string;
+  try {
+    text = readFileSync(input, "utf8");
+  } catch (error) {
+    throw new PeakMemError(`cannot read timeline '${input}': ${describe(error)}`, 2);
+  }
+  const data = readTimeline(input, text);
+  const sink = outputPath ? fileSink(outputPath, "--output") : stdSink(1);
+  const format = outputPath && timelineFormat(outputPath) === "svg" ? "svg" : "html";
+  sink.write((await chartRenderer(format))(data));
+  sink.close();
+  return 0;
 }
 
 /** Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces (https://no-color.org). */

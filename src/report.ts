@@ -1,4 +1,5 @@
 import type { PeakSource } from "./monitor/peaks.ts";
+import type { ProcessSummary } from "./timeline/chart-data.ts";
 
 // Everything a renderer may show about one run. Built once in src/run.ts; renderers are
 // pure functions of it (src/export/).
@@ -28,6 +29,8 @@ export interface Report {
   effectiveIntervalMs: number;
   processesSeen: number;
   childrenTracked: boolean;
+  /** Every process seen, parents first, with its RSS at the tree's peak. */
+  processes: ProcessSummary[];
   version: string;
   platform: string;
 }

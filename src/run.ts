@@ -6,7 +6,8 @@ import { spawnCommand, type Child } from "./command/spawn.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
 import { Schedule } from "./monitor/schedule.ts";
-import { TimelineWriter } from "./output/timeline.ts";
+import { summarizeProcesses } from "./timeline/processes.ts";
+import type { TimelineWriter } from "./timeline/writers.ts";
 import type { WatchLine } from "./output/watch.ts";
 import type { PeakCgroup } from "./platform/index.ts";
 import type { ProcessReader } from "./platform/types.ts";
@@ -79,7 +80,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     const sample = sampler.sample(now);
     if (!record(now)) return;
     recorded++;
-    tools.timeline?.add(sample);
+    tools.timeline?.add({ tMs: sample.tMs, rss: sample.rss, vsz: sample.vsz, processCount: sample.count });
     tools.watch?.update(sample, sampler.peaks.rss.bytes, sampler.peaks.vsz.bytes);
   };
   while (!exited) {
@@ -99,7 +100,6 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   sampler.tree.close();
   signals.dispose();
   tools.watch?.finish();
-  tools.timeline?.finish();
 
   // ru_maxrss of the direct child is exact, but never below peak-mem's own peak at spawn
   // time: the kernel keeps the pre-exec image's RSS in it and Bun spawns with vfork
@@ -118,7 +118,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const signal = typeof child.signalCode === "string" ? child.signalCode : undefined;
   const status = commandStatus(signal ? { signal } : { exitCode: child.exitCode ?? 0 });
   const { rss, vsz } = sampler.peaks;
-  return {
+  const report: Report = {
     command,
     peakRssBytes: rss.bytes,
     peakVszBytes: vsz.bytes,
@@ -137,9 +137,21 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     effectiveIntervalMs: recorded > 1 ? durationMs / (recorded - 1) : durationMs,
     processesSeen: sampler.tree.seen,
     childrenTracked: config.children,
+    processes: summarizeProcesses(sampler.tree.members),
     version: VERSION,
     platform: `${process.platform}-${process.arch}`,
   };
+  tools.timeline?.finish({
+    peakRssBytes: report.peakRssBytes,
+    peakVszBytes: report.peakVszBytes,
+    peakRssSource: report.rssSource,
+    exitCode: report.exitCode,
+    durationMs: report.durationMs,
+    ...(report.signal && { signal: report.signal }),
+    ...(report.thresholdBytes !== undefined && { thresholdBytes: report.thresholdBytes }),
+    ...(config.children && { processes: report.processes }),
+  });
+  return report;
 }
 
 const napCell = new Int32Array(new SharedArrayBuffer(4));

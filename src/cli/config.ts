@@ -26,11 +26,18 @@ export interface Config {
   units?: Unit;
 }
 
-export type Action = { kind: "help" } | { kind: "version" } | { kind: "run"; config: Config };
+export type Action =
+  | { kind: "help" }
+  | { kind: "version" }
+  | { kind: "chart"; input: string; outputPath?: string }
+  | { kind: "run"; config: Config };
 
 export function toAction({ options, command }: Scanned): Action {
   if (options.has("help")) return { kind: "help" };
   if (options.has("version")) return { kind: "version" };
+
+  const chart = options.get("chart");
+  if (chart !== undefined) return chartAction(String(chart), options, command);
 
   const formats = (["json", "csv", "quiet"] as const).filter((name) => options.has(name));
   if (formats.length > 1) {
@@ -70,6 +77,17 @@ export function toAction({ options, command }: Scanned): Action {
   if (command.length === 0) throw new UsageError("no command given (usage: peak-mem [OPTIONS] [--] COMMAND [ARGS...])");
   if (command[0] === "") throw new UsageError("the command name is empty");
   return { kind: "run", config };
+}
+
+/** `--chart TIMELINE [-o FILE]`: draws a saved timeline; nothing else applies, nothing runs. */
+function chartAction(input: string, options: Map<string, string | true>, command: string[]): Action {
+  if (input === "") throw new UsageError("--chart needs a timeline file");
+  const others = [...options.keys()].filter((name) => name !== "chart" && name !== "output");
+  if (others.length > 0) throw new UsageError(`--chart cannot be used with --${others[0]}: it only draws a saved timeline`);
+  if (command.length > 0) throw new UsageError("--chart draws a saved timeline and runs nothing: remove the command");
+  const output = options.get("output");
+  if (output === "") throw new UsageError("--output needs a file name");
+  return output === undefined ? { kind: "chart", input } : { kind: "chart", input, outputPath: String(output) };
 }
 
 function parseInterval(text: string): number {

@@ -33,9 +33,33 @@ export function render(report: Report, options: HumanOptions): string {
       `${c.bold("Peak set by:")} RSS ${report.rssSource}, VSZ ${report.vszSource}`,
       `${c.bold("Samples:")} ${report.samples} every ${report.intervalMs} ms (effective ${report.effectiveIntervalMs.toFixed(1)} ms)`,
       `${c.bold("Processes seen:")} ${report.processesSeen}${report.childrenTracked ? "" : " (children not tracked)"}`,
+      ...breakdown(report, size, c),
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** More lines than this and the breakdown says how many more there were. */
+const BREAKDOWN_MAX_LINES = 40;
+
+/**
+ * The tree when the sum of RSS peaked: each process alive then, indented under its parent,
+ * with its RSS at that moment and its own peak.
+ */
+function breakdown(report: Report, size: (value: number) => string, c: Palette): string[] {
+  const atPeak = report.processes.filter((p) => p.rssAtPeak !== undefined);
+  if (atPeak.length === 0) return [];
+  const shown = atPeak.slice(0, BREAKDOWN_MAX_LINES);
+  const labels = shown.map((p) => `  ${"  ".repeat(p.depth)}${p.pid} ${p.name}`);
+  const title = "At the peak:";
+  const column = Math.max(title.length + 1, ...labels.map((label) => label.length + 2));
+  const row = (label: string, then: string, own: string) => `${label.padEnd(column)}${then.padStart(10)}  ${own.padStart(10)}`;
+  const more = atPeak.length - shown.length;
+  return [
+    `${c.bold(title)}${row("", "RSS then", "own peak").slice(title.length)}`,
+    ...shown.map((p, i) => row(labels[i] ?? "", size(p.rssAtPeak ?? 0), size(p.peakRss))),
+    ...(more > 0 ? [`  … and ${more} more`] : []),
+  ];
 }
 
 /** 0.04s, 3.21s, 14.2s, 2m 5.3s, 1h 2m 3s. Rounded before splitting, so 59.96 s is 1m 0.0s. */

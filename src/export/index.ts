@@ -8,7 +8,7 @@ import * as quiet from "./quiet.ts";
 export function renderReport(report: Report, format: Format, options: human.HumanOptions): string {
   switch (format) {
     case "json":
-      return json.render(report);
+      return json.render(report, options);
     case "csv":
       return csv.render(report);
     case "quiet":

@@ -2,7 +2,7 @@ import type { Report } from "../report.ts";
 
 // The seed's fields with its names and types first, then additions (GUIDE §1).
 
-export function render(report: Report): string {
+export function render(report: Report, options: { verbose: boolean } = { verbose: false }): string {
   const object = {
     command: report.command,
     peak_rss_bytes: report.peakRssBytes,
@@ -24,6 +24,18 @@ export function render(report: Report): string {
     interval_ms: report.intervalMs,
     processes_seen: report.processesSeen,
     children_tracked: report.childrenTracked,
+    ...(options.verbose && {
+      processes: report.processes.map((p) => ({
+        pid: p.pid,
+        ppid: p.ppid,
+        name: p.name,
+        depth: p.depth,
+        peak_rss_bytes: p.peakRss,
+        rss_at_peak_bytes: p.rssAtPeak ?? null,
+        first_seen_ms: p.firstSeenMs,
+        last_seen_ms: p.lastSeenMs,
+      })),
+    }),
     version: report.version,
     platform: report.platform,
   };

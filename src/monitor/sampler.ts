@@ -34,8 +34,9 @@ export class Sampler {
   }
 
   sample(tMs: number): Sample {
-    const reading = this.tree.sample();
+    const reading = this.tree.sample(tMs);
     this.count++;
+    if (reading.rss > this.peaks.rss.bytes) this.tree.markPeak();
     this.peaks.offer("rss", reading.rss, "sampled-sum");
     this.peaks.offer("vsz", reading.vsz, "sampled-sum");
     this.peaks.offer("rss", reading.processPeakRss, "process-hwm");

@@ -25,6 +25,11 @@ export interface Member extends ProcessId {
   handle?: MemoryHandle;
   /** Threads at the latest read, where known. */
   threads?: number;
+  /** When it was first and last read alive, ms since the command started. */
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** Its RSS at the sample where the tree's sum peaked, if alive then. */
+  rssAtPeak?: number;
 }
 
 export interface TreeReading {
@@ -94,6 +99,10 @@ export class ProcessTree {
   private readonly outside = new Map<number, number>();
   private lastMark: number | undefined;
   private rounds = 0;
+  /** The members alive at the tree's peak so far. */
+  private atPeak: Member[] = [];
+  /** The time of the sample under way, for firstSeenMs/lastSeenMs. */
+  private now = 0;
   /** A handle on peak-mem itself, for the orphans it adopts. */
   private adopter: MemoryHandle | undefined;
 
@@ -141,7 +150,8 @@ export class ProcessTree {
    * a command that lives a millisecond is still caught alive at the first sample; those
    * whose pid may have been handed out again since the last look are verified first.
    */
-  sample(): TreeReading {
+  sample(now = 0): TreeReading {
+    this.now = now;
     const total: TreeReading = { rss: 0, vsz: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 };
     const round = ++this.rounds;
     const previous = this.lastMark;
@@ -171,6 +181,8 @@ export class ProcessTree {
       member.rss = memory.rss;
       member.vsz = memory.vsz;
       member.threads = memory.threads;
+      if (memory.name !== undefined) member.name = memory.name;
+      member.lastSeenMs = this.now;
       member.peakRss = Math.max(member.peakRss, memory.rss, memory.peakRss ?? 0);
       member.peakVsz = Math.max(member.peakVsz, memory.vsz, memory.peakVsz ?? 0);
       total.rss += memory.rss;
@@ -272,6 +284,17 @@ export class ProcessTree {
     return parent !== undefined && parent.alive;
   }
 
+  /** Records every live member's RSS as its share of the tree's peak (call when it rises). */
+  markPeak(): void {
+    for (const member of this.atPeak) member.rssAtPeak = undefined;
+    this.atPeak = [];
+    for (const member of this.byPid.values()) {
+      if (!member.alive) continue;
+      member.rssAtPeak = member.rss;
+      this.atPeak.push(member);
+    }
+  }
+
   /** Closes every handle: call once sampling is over. */
   close(): void {
     for (const member of this.byPid.values()) member.handle?.close();
@@ -300,7 +323,18 @@ export class ProcessTree {
 
   /** `mark`: the creation mark read before `info` was, so its pid was the process's then. */
   private add(info: ProcessInfo, mark: number | undefined, handle?: MemoryHandle): Member {
-    const member: Member = { ...info, alive: true, rss: 0, vsz: 0, peakRss: 0, peakVsz: 0, readIn: 0, verifiedAt: mark };
+    const member: Member = {
+      ...info,
+      alive: true,
+      rss: 0,
+      vsz: 0,
+      peakRss: 0,
+      peakVsz: 0,
+      readIn: 0,
+      verifiedAt: mark,
+      firstSeenMs: this.now,
+      lastSeenMs: this.now,
+    };
     if (handle) member.handle = handle;
     this.members.push(member);
     this.byPid.set(info.pid, member);

@@ -23,6 +23,8 @@ export interface MemoryReading {
   peakVsz?: number;
   /** How many threads the process has, where known. */
   threads?: number;
+  /** Its name now, when read (it changes at exec). */
+  name?: string;
 }
 
 /**

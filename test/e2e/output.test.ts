@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, MiB, peakMem, tempDir } from "../helpers.ts";
+import { allocate, BINARY, MiB, peakMem, tempDir } from "../helpers.ts";
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -98,29 +98,107 @@ test("--timeline records the samples as JSON", async () => {
   expect(Math.max(...timeline.samples.map((s: { rss_bytes: number }) => s.rss_bytes))).toBeGreaterThan(50 * MiB);
 });
 
-test("--watch off a terminal prints plain lines on stderr, no escape codes", async () => {
+const SPARK = /[▁▂▃▄▅▆▇█]/u;
+const CLEAR = "\r\x1b[2K";
+
+test("--watch off a terminal prints a plain line about once a second on stderr, no escape codes", async () => {
   const { code, stderr, stdout } = await peakMem(["-w", "-q", "--", ...allocate(20, 2300)]);
   expect(code).toBe(0);
   expect(stdout).toMatch(/^\d+\n$/);
+  expect(stderr).toEndWith("\n");
   const lines = stderr.trimEnd().split("\n");
   expect(lines.length).toBeGreaterThanOrEqual(2);
+  expect(lines.length).toBeLessThanOrEqual(4);
   expect(stderr).not.toContain("\x1b");
   expect(stderr).not.toContain("\r");
-  for (const line of lines) expect(line).toMatch(/^peak-mem: \d+\.\ds {2}RSS .+ \(peak .+\) {2}VSZ .+ \(peak .+\) {2}\d+ proc$/);
+  expect(stderr).not.toMatch(SPARK);
+  for (const line of lines) {
+    expect(line).toMatch(/^peak-mem: \d+\.\ds {2}RSS \S+ \S+ peak \S+ \S+ {2}VSZ \S+ \S+ peak \S+ \S+ {2}\d+ procs?$/);
+  }
+  // The 20 MiB shows while the command holds it.
+  expect(lines.some((line) => Number(line.match(/RSS (\d+\.\d) MiB/)?.[1] ?? 0) >= 20)).toBe(true);
 });
 
-test("--watch on a terminal redraws one line in place and erases it at the end", async () => {
-  const dir = tempDir();
-  const { BINARY } = await import("../helpers.ts");
-  const inner = [BINARY, "-w", "-o", join(dir, "report"), "--", ...allocate(20, 1200)].map((w) => `'${w}'`).join(" ");
-  // script(1) gives the binary a pseudo-terminal; stdout of script is what the terminal showed.
-  const child = Bun.spawn(["script", "-qec", inner, "/dev/null"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
+/** Runs `shell` in a pseudo-terminal (script(1), util-linux): what the terminal was sent. */
+async function inTerminal(shell: string): Promise<{ code: number; screen: string }> {
+  const child = Bun.spawn(["script", "-qec", shell, "/dev/null"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   const [screen, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+  return { code, screen };
+}
+
+const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+
+/** A run of the binary with --watch whose report goes to a file: the terminal shows only the live view. */
+function watchCommand(report: string, holdMs: number): string {
+  return [BINARY, "-w", "-o", report, "--", ...allocate(20, holdMs)].map(quote).join(" ");
+}
+
+function expectCompleteReport(text: string): void {
+  expect(text).toStartWith("Command: ");
+  expect(text).toMatch(/^Peak memory usage: .+$/m);
+  expect(text).toMatch(/^Exit code: 0$/m);
+  expect(text).toMatch(/^Duration: \d+\.\d+s$/m);
+  expect(text).toEndWith("\n");
+  expect(text).not.toContain("\x1b"); // a file, not the terminal
+}
+
+/** A drawn line is made of whole parts, in this order; those that did not fit are left out whole. */
+const LIVE_LINE =
+  /^(peak-mem {2})?(\d+\.\ds {2})?RSS \S+ \S+( peak \S+ \S+)?( {2}[▁▂▃▄▅▆▇█]+)?( +VSZ \S+ \S+( peak \S+ \S+)?)?( {2}\d+ procs?)?$/u;
+
+/** The lines drawn, in order: what follows each "return and erase". */
+function drawn(screen: string): string[] {
+  return screen.split(CLEAR).filter((line) => line !== "");
+}
+
+test("--watch on a terminal redraws one line in place with a sparkline and erases it at the end", async () => {
+  const report = join(tempDir(), "report");
+  // script's pty has no size (0 columns): peak-mem takes 80.
+  const { code, screen } = await inTerminal(watchCommand(report, 2300));
   expect(code).toBe(0);
-  expect(screen).toContain("\r\x1b[2Kpeak-mem: ");
-  expect(screen.endsWith("\r\x1b[2K")).toBe(true); // erased at the end: no half line left
+  expect(screen).toStartWith(CLEAR);
+  expect(screen).toEndWith(CLEAR); // erased at the end: no half line left
   expect(screen).not.toContain("\n"); // redrawn in place, never scrolled
-  expect(readFileSync(join(dir, "report"), "utf8")).toStartWith("Command: ");
+  const lines = drawn(screen);
+  // 2.3 s at most 4 times a second: several redraws, never more than the cap allows.
+  expect(lines.length).toBeGreaterThanOrEqual(4);
+  expect(lines.length).toBeLessThanOrEqual(4 * 3 + 1);
+  for (const line of lines) {
+    expect([...line].length).toBeLessThanOrEqual(79);
+    expect(line).toMatch(LIVE_LINE);
+  }
+  expect(screen).toMatch(SPARK);
+  const last = lines.at(-1)!;
+  // At 80 columns the sparkline outranks VSZ: it stays whatever the sizes.
+  expect(last).toMatch(/^\d+\.\ds {2}RSS \S+ \S+ peak \S+ \S+ {2}[▁▂▃▄▅▆▇█]+( .*)? {2}\d+ procs?$/u);
+  expectCompleteReport(readFileSync(report, "utf8"));
+});
+
+test("--watch on a 40-column terminal: no line reaches the last column, the essentials stay", async () => {
+  const report = join(tempDir(), "report");
+  const { code, screen } = await inTerminal(`stty cols 40; exec ${watchCommand(report, 1300)}`);
+  expect(code).toBe(0);
+  expect(screen).toEndWith(CLEAR);
+  expect(screen).not.toContain("\n");
+  const lines = drawn(screen);
+  expect(lines.length).toBeGreaterThanOrEqual(2);
+  for (const line of lines) {
+    expect([...line].length).toBeLessThanOrEqual(39);
+    expect(line).toMatch(LIVE_LINE); // what did not fit went whole: nothing cut mid-word
+    expect(line).toMatch(/RSS \S+ \S+ peak \S+ \S+/);
+  }
+  expectCompleteReport(readFileSync(report, "utf8"));
+});
+
+test("--watch on a wide terminal shows every fact and a longer sparkline", async () => {
+  const report = join(tempDir(), "report");
+  const { code, screen } = await inTerminal(`stty cols 200; exec ${watchCommand(report, 1300)}`);
+  expect(code).toBe(0);
+  const lines = drawn(screen);
+  for (const line of lines) {
+    expect([...line].length).toBeLessThanOrEqual(199);
+    expect(line).toMatch(/^peak-mem {2}\d+\.\ds {2}RSS \S+ \S+ peak \S+ \S+ {2}[▁▂▃▄▅▆▇█]+ +VSZ \S+ \S+ peak \S+ \S+ {2}\d+ procs?$/u);
+  }
 });
 
 test("--help and --version print to stdout and exit 0 without running anything", async () => {

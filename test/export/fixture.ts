@@ -17,6 +17,11 @@ export function makeReport(overrides: Partial<Report> = {}): Report {
     effectiveIntervalMs: 100,
     processesSeen: 7,
     childrenTracked: true,
+    processes: [
+      { pid: 100, ppid: 1, name: "cargo", depth: 0, peakRss: 50 * 2 ** 20, rssAtPeak: 40 * 2 ** 20, firstSeenMs: 0, lastSeenMs: 14_100 },
+      { pid: 120, ppid: 100, name: "rustc", depth: 1, peakRss: 447 * 2 ** 20, rssAtPeak: 447 * 2 ** 20, firstSeenMs: 300, lastSeenMs: 14_000 },
+      { pid: 130, ppid: 100, name: "build script", depth: 1, peakRss: 3 * 2 ** 20, firstSeenMs: 100, lastSeenMs: 200 },
+    ],
     version: "0.1.0",
     platform: "linux",
     ...overrides,

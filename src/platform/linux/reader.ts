@@ -64,10 +64,23 @@ function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): Me
   const status = new HeldFile(`${procRoot}/${pid}/status`);
   if (!status.open) return undefined;
   let children: HeldFile | undefined;
+  // The name heads status ("Name:\t…"): it is decoded again only when its bytes change,
+  // which is at exec, so steady sampling builds no strings.
+  let nameBytes = Buffer.alloc(0);
+  let name: string | undefined;
   return {
     read() {
       const length = status.read(statusBuffer);
-      return length ? toReading(parseStatusMemoryBytes(statusBuffer, length)) : undefined;
+      const reading = length ? toReading(parseStatusMemoryBytes(statusBuffer, length)) : undefined;
+      if (!reading || !length) return reading;
+      const end = statusBuffer.indexOf(10);
+      const line = statusBuffer.subarray(6, end > 0 && end < length ? end : 6); // after "Name:\t"
+      if (!line.equals(nameBytes)) {
+        nameBytes = Buffer.from(line);
+        name = line.toString("utf8");
+      }
+      if (name) reading.name = name;
+      return reading;
     },
     ...(childrenFiles && {
       mainThreadChildren() {

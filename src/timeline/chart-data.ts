@@ -1,0 +1,47 @@
+// What a chart of a run shows: the samples over time, the peaks, the threshold and the
+// processes. Built from a live run (src/run.ts) or from a saved timeline file
+// (src/timeline/read.ts); drawn by src/timeline/html.ts and src/timeline/svg.ts.
+
+export interface TimelineSample {
+  /** Milliseconds since the command started. */
+  tMs: number;
+  rss: number;
+  vsz: number;
+  processCount: number;
+}
+
+export interface ProcessSummary {
+  pid: number;
+  ppid: number;
+  name: string;
+  /** Nesting under the command: 0 for the command itself, 1 for its children, … */
+  depth: number;
+  /** Its own largest RSS (the kernel's high-water mark where kept). */
+  peakRss: number;
+  /** Its RSS at the sample where the tree's sum peaked, if it was alive then. */
+  rssAtPeak?: number;
+  /** When it was first and last seen alive, ms since the command started. */
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+export interface ChartData {
+  command: string;
+  /** RFC 3339 UTC. */
+  startedAt: string;
+  intervalMs: number;
+  /** In time order; may be thinned for drawing, keeping each bucket's extremes. */
+  samples: TimelineSample[];
+  /** How many samples were taken, when more than `samples` holds (thinned). */
+  sampleCount?: number;
+  peakRssBytes: number;
+  peakVszBytes: number;
+  /** Which source set the RSS peak (sampled-sum, process-hwm, rusage). */
+  peakRssSource?: string;
+  thresholdBytes?: number;
+  exitCode?: number;
+  signal?: string;
+  durationMs?: number;
+  /** When children were tracked: every process seen, parents before their children. */
+  processes?: ProcessSummary[];
+}

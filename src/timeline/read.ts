@@ -1,0 +1,119 @@
+import { UsageError } from "../errors.ts";
+import type { ChartData, ProcessSummary, TimelineSample } from "./chart-data.ts";
+import { CSV_HEADER, timelineFormat } from "./writers.ts";
+
+// Reads a timeline that peak-mem saved (.json, .jsonl/.ndjson, .csv) back into chart data,
+// for `peak-mem --chart FILE`. Pure: text in, data or one clear error out.
+
+type Json = Record<string, unknown>;
+
+export function readTimeline(path: string, text: string): ChartData {
+  const format = timelineFormat(path);
+  if (format === "html" || format === "svg") throw new UsageError(`--chart reads a saved .json, .jsonl or .csv timeline, not ${path}`);
+  try {
+    if (format === "csv") return fromCsv(text);
+    if (format === "jsonl") return fromJsonLines(text);
+    return fromJson(text);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read timeline '${path}': ${(error as Error).message}`);
+  }
+}
+
+function fromJson(text: string): ChartData {
+  const object = JSON.parse(text) as Json;
+  if (!Array.isArray(object.samples)) throw new Error("no samples array");
+  return build(object, object.samples.map(sampleFrom), object.summary as Json | undefined);
+}
+
+function fromJsonLines(text: string): ChartData {
+  let header: Json = {};
+  let summary: Json | undefined;
+  const samples: TimelineSample[] = [];
+  const lines = text.split("\n");
+  lines.forEach((line, index) => {
+    if (line.trim() === "") return;
+    let object: Json;
+    try {
+      object = JSON.parse(line) as Json;
+    } catch {
+      // A run killed mid-write leaves a partial last line: everything before it stands.
+      if (index === lines.length - 1) return;
+      throw new Error(`line ${index + 1} is not JSON`);
+    }
+    if ("t_ms" in object) samples.push(sampleFrom(object));
+    else if ("summary" in object) summary = object.summary as Json;
+    else header = object;
+  });
+  return build(header, samples, summary);
+}
+
+function fromCsv(text: string): ChartData {
+  const lines = text.split("\n");
+  if ((lines[0] ?? "").trim() !== CSV_HEADER) throw new Error(`the first line is not "${CSV_HEADER}"`);
+  const samples: TimelineSample[] = [];
+  lines.slice(1).forEach((line, index) => {
+    if (line.trim() === "") return;
+    const fields = line.split(",").map(Number);
+    if (fields.length !== 4 || fields.some((field) => !Number.isFinite(field))) {
+      if (index === lines.length - 2) return; // a partial last line
+      throw new Error(`line ${index + 2} is not four numbers`);
+    }
+    const [tMs, rss, vsz, processCount] = fields as [number, number, number, number];
+    samples.push({ tMs, rss, vsz, processCount });
+  });
+  return build({}, samples, undefined);
+}
+
+function sampleFrom(value: unknown): TimelineSample {
+  const object = value as Json;
+  const number = (key: string) => {
+    const field = object?.[key];
+    if (typeof field !== "number" || !Number.isFinite(field)) throw new Error(`a sample has no number "${key}"`);
+    return field;
+  };
+  return { tMs: number("t_ms"), rss: number("rss_bytes"), vsz: number("vsz_bytes"), processCount: number("process_count") };
+}
+
+/** Peaks default to the largest sampled values when the file has no summary (CSV, a killed run). */
+function build(header: Json, samples: TimelineSample[], summary: Json | undefined): ChartData {
+  const number = (object: Json | undefined, key: string) => (typeof object?.[key] === "number" ? (object[key] as number) : undefined);
+  const string = (object: Json | undefined, key: string) => (typeof object?.[key] === "string" ? (object[key] as string) : undefined);
+  const maxOf = (pick: (s: TimelineSample) => number) => samples.reduce((max, s) => Math.max(max, pick(s)), 0);
+  const processes = Array.isArray(summary?.processes) ? summary.processes.map(processFrom) : undefined;
+  const data: ChartData = {
+    command: string(header, "command") ?? "",
+    startedAt: string(header, "started_at") ?? "",
+    intervalMs: number(header, "interval_ms") ?? 0,
+    samples,
+    peakRssBytes: number(summary, "peak_rss_bytes") ?? maxOf((s) => s.rss),
+    peakVszBytes: number(summary, "peak_vsz_bytes") ?? maxOf((s) => s.vsz),
+    peakRssSource: string(summary, "peak_rss_source") ?? "sampled-sum",
+  };
+  const threshold = number(summary, "threshold_bytes");
+  if (threshold !== undefined) data.thresholdBytes = threshold;
+  const exitCode = number(summary, "exit_code");
+  if (exitCode !== undefined) data.exitCode = exitCode;
+  const signal = string(summary, "signal");
+  if (signal !== undefined) data.signal = signal;
+  const duration = number(summary, "duration_ms") ?? samples.at(-1)?.tMs;
+  if (duration !== undefined) data.durationMs = duration;
+  if (processes) data.processes = processes;
+  return data;
+}
+
+function processFrom(value: unknown): ProcessSummary {
+  const object = value as Json;
+  const number = (key: string) => (typeof object[key] === "number" ? (object[key] as number) : 0);
+  const summary: ProcessSummary = {
+    pid: number("pid"),
+    ppid: number("ppid"),
+    name: typeof object.name === "string" ? object.name : "?",
+    depth: number("depth"),
+    peakRss: number("peak_rss_bytes"),
+    firstSeenMs: number("first_seen_ms"),
+    lastSeenMs: number("last_seen_ms"),
+  };
+  if (typeof object.rss_at_peak_bytes === "number") summary.rssAtPeak = object.rss_at_peak_bytes;
+  return summary;
+}

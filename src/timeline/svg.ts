@@ -1,0 +1,284 @@
+import { formatDuration } from "../export/human.ts";
+import { formatSize } from "../size/format.ts";
+import type { ChartData, TimelineSample } from "./chart-data.ts";
+import { alignedSizeTicks, coord, linearScale, sizeTicks, timeTicks, type Tick } from "./scale.ts";
+
+// The chart of a run: RSS (the main line, left axis) and VSZ (dashed, right axis) over
+// time, the peak marked with its value, the threshold when one was set. Drawn once here
+// as SVG text: the HTML page embeds `chartSvg` (so it shows without JavaScript), and
+// `renderSvg` wraps the same drawing into a standalone file.
+//
+// VSZ gets its own scale because it is routinely tens of times the RSS (Bun and the JVM
+// reserve gigabytes they never touch): on a shared scale the RSS line would be flat.
+
+export const CHART_WIDTH = 960;
+export const CHART_HEIGHT = 420;
+/** The standalone SVG's band above the chart: the command and the summary. */
+const HEADER_HEIGHT = 56;
+const PLOT = { left: 80, right: CHART_WIDTH - 80, top: 44, bottom: CHART_HEIGHT - 48 };
+/** About what fits the header's width at 15px bold in a system font (checked in Chromium). */
+const MAX_HEADER_CHARS = 96;
+/** Few enough samples that each is worth a dot (a single sample is otherwise invisible). */
+const MAX_DOTTED_SAMPLES = 30;
+
+/** Colours as CSS variables, light by default and dark on request, plus the chart's classes. */
+export const CHART_CSS = `
+:root {
+  color-scheme: light dark;
+  --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --grid: #d8dee4; --panel: #f6f8fa;
+  --rss: #0969da; --rss-fill: rgba(9, 105, 218, 0.12); --vsz: #8250df;
+  --threshold: #cf222e; --peak: #bc4c00;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --grid: #30363d; --panel: #161b22;
+    --rss: #4493f8; --rss-fill: rgba(68, 147, 248, 0.18); --vsz: #ab7df8;
+    --threshold: #f85149; --peak: #f0883e;
+  }
+}
+.chart { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; font-size: 12px; font-variant-numeric: tabular-nums; }
+.chart .bg { fill: var(--bg); }
+.chart text { fill: var(--muted); }
+.chart .grid { stroke: var(--grid); stroke-width: 1; }
+.chart .axis { stroke: var(--muted); stroke-width: 1; }
+.chart .axis-title { font-weight: 600; }
+.chart .rss { fill: none; stroke: var(--rss); stroke-width: 2.25; stroke-linejoin: round; }
+.chart .rss-area { fill: var(--rss-fill); stroke: none; }
+.chart .rss-dot { fill: var(--rss); }
+.chart .vsz { fill: none; stroke: var(--vsz); stroke-width: 1.5; stroke-dasharray: 6 4; stroke-linejoin: round; }
+.chart .vsz-dot { fill: var(--vsz); }
+.chart .vsz-tick { fill: var(--vsz); }
+.chart .threshold line { stroke: var(--threshold); stroke-width: 1.5; stroke-dasharray: 8 4; }
+.chart .threshold text { fill: var(--threshold); font-weight: 600; }
+.chart .peak circle { fill: var(--peak); stroke: var(--bg); stroke-width: 2; }
+.chart .peak .stem { stroke: var(--peak); stroke-width: 1; stroke-dasharray: 2 2; }
+.chart .peak text { fill: var(--peak); font-weight: 700; font-size: 13px; }
+.chart .halo { paint-order: stroke; stroke: var(--bg); stroke-width: 4px; stroke-linejoin: round; }
+.chart .legend text { fill: var(--fg); }
+.chart .header .command { fill: var(--fg); font-size: 15px; font-weight: 600; }
+.chart .empty { font-size: 14px; }
+`;
+
+/** Text and attribute values for XML and HTML alike. */
+export function escapeXml(text: string): string {
+  // Control characters and lone surrogates are not allowed in XML at all, even escaped:
+  // a command can contain them, so they become U+FFFD and the file stays well-formed.
+  return text
+    .replace(/[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+    .replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** Where everything goes: scales and ticks, computed once for both outputs and the hover. */
+export interface Geometry {
+  x: (tMs: number) => number;
+  yRss: (bytes: number) => number;
+  yVsz: (bytes: number) => number;
+  timeTicks: Tick[];
+  rssTicks: Tick[];
+  vszTicks: Tick[];
+  /** The end of the time axis, ms: the run's duration or the last sample, whichever is later. */
+  timeMaxMs: number;
+}
+
+export function chartGeometry(data: ChartData): Geometry {
+  const samples = data.samples;
+  const timeMaxMs = Math.max(data.durationMs ?? 0, samples.at(-1)?.tMs ?? 0, 1);
+  // Headroom above the peak so its label has room; the threshold is always on the chart.
+  const rssTop = Math.max(data.peakRssBytes, data.thresholdBytes ?? 0, maxOf(samples, (s) => s.rss)) * 1.08;
+  const rss = sizeTicks(rssTop);
+  const vsz = alignedSizeTicks(Math.max(data.peakVszBytes, maxOf(samples, (s) => s.vsz)), rss.ticks.length - 1);
+  return {
+    x: linearScale(timeMaxMs, PLOT.left, PLOT.right),
+    yRss: linearScale(rss.max, PLOT.bottom, PLOT.top),
+    yVsz: linearScale(vsz.max, PLOT.bottom, PLOT.top),
+    timeTicks: timeTicks(timeMaxMs),
+    rssTicks: rss.ticks,
+    vszTicks: vsz.ticks,
+    timeMaxMs,
+  };
+}
+
+/** The chart as an <svg> element for embedding in HTML: ids for the page's script. */
+export function chartSvg(data: ChartData, geometry = chartGeometry(data)): string {
+  const label = `Memory of ${data.command} over time: peak RSS ${formatSize(data.peakRssBytes)}`;
+  return [
+    `<svg id="chart" class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" role="img" aria-label="${escapeXml(label)}">`,
+    chartBody(data, geometry),
+    // The hover cursor: hidden until the page's script moves it to a sample.
+    `<g id="cursor" visibility="hidden"><line class="axis" x1="0" x2="0" y1="${PLOT.top}" y2="${PLOT.bottom}"/>` +
+      `<circle class="rss-dot" r="4"/><circle class="vsz-dot" r="3"/></g>`,
+    "</svg>",
+  ].join("\n");
+}
+
+/** The chart as a standalone SVG file: its own styles, a title and a header with the summary. */
+export function renderSvg(data: ChartData): string {
+  const height = CHART_HEIGHT + HEADER_HEIGHT;
+  return [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}">`,
+    `<title>${escapeXml(`peak-mem: ${data.command}`)}</title>`,
+    `<style>${CHART_CSS}</style>`,
+    `<rect class="bg" width="${CHART_WIDTH}" height="${height}"/>`,
+    header(data),
+    `<g transform="translate(0 ${HEADER_HEIGHT})">`,
+    chartBody(data, chartGeometry(data)),
+    "</g>",
+    "</svg>",
+    "",
+  ].join("\n");
+}
+
+/** One line of summary, shared by the SVG header; the HTML page has a fuller one. */
+export function summaryLine(data: ChartData): string {
+  const parts = [`peak RSS ${formatSize(data.peakRssBytes)}`, `VSZ ${formatSize(data.peakVszBytes)}`];
+  if (data.durationMs !== undefined) parts.push(formatDuration(data.durationMs));
+  if (data.exitCode !== undefined) parts.push(`exit ${data.exitCode}${data.signal ? ` (${data.signal})` : ""}`);
+  const count = data.sampleCount ?? data.samples.length;
+  parts.push(`${count} ${count === 1 ? "sample" : "samples"}`, data.startedAt);
+  return parts.join(" · ");
+}
+
+function header(data: ChartData): string {
+  // The full command is in <title>; a very long one is cut here so that it fits the width.
+  const command = data.command.length > MAX_HEADER_CHARS ? `${data.command.slice(0, MAX_HEADER_CHARS - 1)}…` : data.command;
+  return [
+    `<g class="header">`,
+    `<text class="command" x="${PLOT.left}" y="24">${escapeXml(command)}</text>`,
+    `<text x="${PLOT.left}" y="44">${escapeXml(summaryLine(data))}</text>`,
+    `</g>`,
+  ].join("\n");
+}
+
+function chartBody(data: ChartData, g: Geometry): string {
+  return [
+    `<rect class="bg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}"/>`,
+    grid(g),
+    data.samples.length === 0 ? emptyNote() : lines(data.samples, g),
+    data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakPoint(data, g).x),
+    peak(data, g),
+    axes(g),
+    legend(data),
+  ]
+    .filter(Boolean)
+    .join("\n");
+}
+
+function grid(g: Geometry): string {
+  const horizontal = g.rssTicks.map((t) => hLine("grid", g.yRss(t.value)));
+  const vertical = g.timeTicks.map((t) => `<line class="grid" x1="${coord(g.x(t.value))}" x2="${coord(g.x(t.value))}" y1="${PLOT.top}" y2="${PLOT.bottom}"/>`);
+  return `<g class="grid-lines">${[...horizontal, ...vertical].join("")}</g>`;
+}
+
+function axes(g: Geometry): string {
+  const left = g.rssTicks.map((t) => text(PLOT.left - 8, g.yRss(t.value) + 4, t.label, `text-anchor="end"`));
+  const right = g.vszTicks.map((t) => text(PLOT.right + 8, g.yVsz(t.value) + 4, t.label, `class="vsz-tick"`));
+  const bottom = g.timeTicks.map((t) => text(g.x(t.value), PLOT.bottom + 18, t.label, `text-anchor="middle"`));
+  return [
+    `<g class="axes">`,
+    `<line class="axis" x1="${PLOT.left}" x2="${PLOT.right}" y1="${PLOT.bottom}" y2="${PLOT.bottom}"/>`,
+    ...left,
+    ...right,
+    ...bottom,
+    text(PLOT.left - 8, PLOT.top - 12, "RSS", `class="axis-title" text-anchor="end"`),
+    text(PLOT.right + 8, PLOT.top - 12, "VSZ", `class="axis-title vsz-tick"`),
+    text((PLOT.left + PLOT.right) / 2, PLOT.bottom + 38, "time since start (seconds)", `text-anchor="middle"`),
+    `</g>`,
+  ].join("\n");
+}
+
+function lines(samples: TimelineSample[], g: Geometry): string {
+  const rssPoints = samples.map((s) => `${coord(g.x(s.tMs))},${coord(g.yRss(s.rss))}`);
+  const vszPoints = samples.map((s) => `${coord(g.x(s.tMs))},${coord(g.yVsz(s.vsz))}`);
+  const first = coord(g.x(samples[0]?.tMs ?? 0));
+  const last = coord(g.x(samples.at(-1)?.tMs ?? 0));
+  const parts = [
+    `<path class="rss-area" d="M${first},${PLOT.bottom}L${rssPoints.join("L")}L${last},${PLOT.bottom}Z"/>`,
+    `<polyline class="vsz" points="${vszPoints.join(" ")}"/>`,
+    `<polyline class="rss" points="${rssPoints.join(" ")}"/>`,
+  ];
+  if (samples.length <= MAX_DOTTED_SAMPLES) {
+    parts.push(...samples.map((s) => `<circle class="rss-dot" r="2.5" cx="${coord(g.x(s.tMs))}" cy="${coord(g.yRss(s.rss))}"/>`));
+  }
+  return `<g class="series">${parts.join("\n")}</g>`;
+}
+
+function emptyNote(): string {
+  const x = (PLOT.left + PLOT.right) / 2;
+  const y = (PLOT.top + PLOT.bottom) / 2;
+  return text(x, y, "No samples: the command ended before the first one", `class="empty" text-anchor="middle"`);
+}
+
+/** Where the peak is drawn: at the sample with the most RSS, at the height of the reported peak. */
+function peakPoint(data: ChartData, g: Geometry): { x: number; y: number; lineY: number } {
+  let best: TimelineSample | undefined;
+  for (const sample of data.samples) if (!best || sample.rss > best.rss) best = sample;
+  return { x: g.x(best?.tMs ?? 0), y: g.yRss(data.peakRssBytes), lineY: g.yRss(best?.rss ?? 0) };
+}
+
+function peak(data: ChartData, g: Geometry): string {
+  const p = peakPoint(data, g);
+  const label = `peak ${formatSize(data.peakRssBytes)}`;
+  // Beside the dot, on the side with room, above it unless that would leave the plot.
+  const rightHalf = p.x > (PLOT.left + PLOT.right) / 2;
+  const labelX = rightHalf ? p.x - 10 : p.x + 10;
+  const labelY = p.y - 10 > PLOT.top + 4 ? p.y - 10 : p.y + 20;
+  // The reported peak can be above every sample (a kernel high-water mark caught between
+  // samples): a dotted stem then joins it to the line, so it does not look detached.
+  const stem = data.samples.length > 0 && p.lineY - p.y > 3 ? `<line class="stem" x1="${coord(p.x)}" x2="${coord(p.x)}" y1="${coord(p.lineY)}" y2="${coord(p.y)}"/>` : "";
+  return [
+    `<g class="peak">`,
+    stem,
+    `<circle id="peak-dot" r="5" cx="${coord(p.x)}" cy="${coord(p.y)}"/>`,
+    text(labelX, labelY, label, `id="peak-label" class="halo" text-anchor="${rightHalf ? "end" : "start"}"`),
+    `</g>`,
+  ].join("");
+}
+
+function threshold(bytes: number, g: Geometry, peakX: number): string {
+  const y = g.yRss(bytes);
+  // The label goes to the end away from the peak so that the two labels do not collide.
+  const peakOnRight = peakX > (PLOT.left + PLOT.right) / 2;
+  const x = peakOnRight ? PLOT.left + 6 : PLOT.right - 6;
+  const label = `threshold ${formatSize(bytes)}`;
+  return [
+    `<g id="threshold-line" class="threshold">`,
+    hLine("", y),
+    text(x, y - 6, label, `class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
+    `</g>`,
+  ].join("");
+}
+
+function legend(data: ChartData): string {
+  const items: Array<[string, string]> = [
+    ["rss", "RSS (left axis)"],
+    ["vsz", "VSZ (right axis)"],
+  ];
+  if (data.thresholdBytes !== undefined) items.push(["threshold", "threshold"]);
+  let x = PLOT.left;
+  const parts = items.map(([kind, label]) => {
+    const swatch = kind === "threshold" ? `<g class="threshold">${swatchLine("", x)}</g>` : swatchLine(kind, x);
+    const part = swatch + text(x + 28, 22, label);
+    x += 44 + label.length * 7;
+    return part;
+  });
+  return `<g class="legend">${parts.join("")}</g>`;
+}
+
+function swatchLine(kind: string, x: number): string {
+  return `<line${kind ? ` class="${kind}"` : ""} x1="${x}" x2="${x + 22}" y1="18" y2="18"/>`;
+}
+
+function hLine(kind: string, y: number): string {
+  return `<line${kind ? ` class="${kind}"` : ""} x1="${PLOT.left}" x2="${PLOT.right}" y1="${coord(y)}" y2="${coord(y)}"/>`;
+}
+
+function text(x: number, y: number, content: string, attributes = ""): string {
+  return `<text x="${coord(x)}" y="${coord(y)}"${attributes ? ` ${attributes}` : ""}>${escapeXml(content)}</text>`;
+}
+
+function maxOf(samples: TimelineSample[], pick: (sample: TimelineSample) => number): number {
+  let max = 0;
+  for (const sample of samples) max = Math.max(max, pick(sample));
+  return max;
+}

@@ -1,0 +1,111 @@
+import { describe, expect, test } from "bun:test";
+import { formatSize } from "../../src/size/format.ts";
+import { renderHtml } from "../../src/timeline/html.ts";
+import { makeChartData, PROCESSES } from "../fixtures/chart-data.ts";
+
+const MiB = 1024 * 1024;
+
+/** The text inside the element with this id (tags stripped). */
+function textOf(html: string, id: string): string | undefined {
+  const match = html.match(new RegExp(`<(\\w+)[^>]*\\bid="${id}"[^>]*>([\\s\\S]*?)</\\1>`));
+  return match?.[2]?.replace(/<[^>]+>/g, "");
+}
+
+describe("renderHtml", () => {
+  test("is one page that loads nothing from anywhere", () => {
+    const html = renderHtml(makeChartData());
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).not.toMatch(/https?:/i);
+    expect(html).not.toMatch(/\b(src|href|action|poster|srcset)\s*=/i);
+    expect(html).not.toMatch(/<link\b|<iframe\b|<img\b|<object\b|<embed\b/i);
+    expect(html).not.toMatch(/@import|url\(|fetch\(|XMLHttpRequest|WebSocket/i);
+    // Our own two scripts, both inline: the samples and the hover.
+    expect(html.match(/<script\b[^>]*>/g)).toEqual(['<script type="application/json" id="samples">', "<script>"]);
+  });
+
+  test("escapes the command everywhere it appears", () => {
+    const command = `node -e '</script><script>alert("x")</script>' & <b>`;
+    const html = renderHtml(makeChartData(10, { command }));
+    expect(html).not.toContain("<script>alert");
+    expect(html).not.toContain("<b>");
+    expect(html).toContain("&#60;/script&#62;&#60;script&#62;alert(&#34;x&#34;)");
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(textOf(html, "samples")).not.toContain("<");
+  });
+
+  test("shows the command and the summary above the chart", () => {
+    const data = makeChartData(120, { signal: "SIGKILL", exitCode: 137, peakVszBytes: 4.8 * 1024 * MiB });
+    const html = renderHtml(data);
+    const beforeChart = html.slice(0, html.indexOf('<svg id="chart"'));
+    for (const expected of [
+      "sh -c &#39;bun -e alloc &#38; bun -e alloc &#38; wait&#39;",
+      formatSize(data.peakRssBytes),
+      "4.8 GiB",
+      "2.40s",
+      "137 (SIGKILL)",
+      "120 (every 20 ms)",
+      "2025-05-24T10:30:45Z",
+      "sampled-sum",
+      "143.1 MiB, <strong class=\"exceeded\">exceeded</strong>",
+    ]) {
+      expect(beforeChart).toContain(expected);
+    }
+  });
+
+  test("labels the peak with its formatted value", () => {
+    const data = makeChartData(120, { peakRssBytes: 487.3 * MiB });
+    const html = renderHtml(data);
+    expect(textOf(html, "peak-label")).toBe("peak 487.3 MiB");
+    expect(html).toContain('id="peak-dot"');
+  });
+
+  test("draws the threshold line only when a threshold was set", () => {
+    const withThreshold = renderHtml(makeChartData(120, { thresholdBytes: 150 * MiB }));
+    expect(textOf(withThreshold, "threshold-line")).toBe("threshold 150.0 MiB");
+    const without = renderHtml(makeChartData(120, { thresholdBytes: undefined }));
+    expect(without).not.toContain("threshold-line");
+    expect(without).not.toContain("Threshold");
+  });
+
+  test("lists the processes only when they were tracked, indented by depth", () => {
+    const processes = [...PROCESSES, { ...PROCESSES[1]!, pid: 4200, ppid: 4101, name: "<evil> & co", depth: 2, rssAtPeak: undefined }];
+    const html = renderHtml(makeChartData(120, { processes }));
+    expect(html).toContain('<section class="processes">');
+    expect(html.match(/<tr\b[^>]*>\s*<td/g)).toHaveLength(4);
+    expect(html).toContain('<td class="name" style="--depth: 0">sh</td>');
+    expect(html).toContain('<td class="name" style="--depth: 2">&#60;evil&#62; &#38; co</td>');
+    expect(html).toContain(`<td class="num">${formatSize(124 * MiB)}</td>`);
+    // Lifetime bars on the run's time scale: 190 ms of 2400 is 7.9 %.
+    expect(html).toContain('style="left: 7.9%; width: 72.1%"');
+
+    const without = renderHtml(makeChartData(120, { processes: undefined }));
+    expect(without).not.toContain("<table");
+  });
+
+  for (const count of [0, 1, 2, 4000]) {
+    test(`${count} samples: no NaN, undefined or Infinity anywhere`, () => {
+      const html = renderHtml(makeChartData(count));
+      expect(html).not.toMatch(/NaN|undefined|Infinity|null/);
+      expect(textOf(html, "peak-label")).toStartWith("peak ");
+      const points = html.match(/<polyline class="rss" points="([^"]*)"/)?.[1];
+      if (count === 0) {
+        expect(points).toBeUndefined();
+        expect(html).toContain("No samples");
+      } else {
+        expect(points?.split(" ")).toHaveLength(count);
+      }
+    });
+  }
+
+  test("a run with nothing known but the command still renders", () => {
+    const html = renderHtml({ command: "true", startedAt: "2025-01-01T00:00:00Z", intervalMs: 100, samples: [], peakRssBytes: 0, peakVszBytes: 0 });
+    expect(html).not.toMatch(/NaN|undefined|Infinity/);
+    expect(textOf(html, "peak-label")).toBe("peak 0 B");
+    expect(html).toContain("unknown");
+  });
+
+  test("4000 samples stay a reasonable size", () => {
+    const html = renderHtml(makeChartData(4000));
+    expect(html.length).toBeLessThan(600_000);
+  });
+});

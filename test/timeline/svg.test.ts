@@ -1,0 +1,191 @@
+import { describe, expect, test } from "bun:test";
+import { formatSize } from "../../src/size/format.ts";
+import { renderSvg } from "../../src/timeline/svg.ts";
+import { makeChartData } from "../fixtures/chart-data.ts";
+
+const MiB = 1024 * 1024;
+
+interface Element {
+  name: string;
+  attributes: Record<string, string>;
+  children: Element[];
+  text: string;
+}
+
+/**
+ * A small XML well-formedness checker, enough for what renderSvg writes: one root, tags
+ * balanced, attributes quoted and not repeated, no `<` in values, entities valid, no
+ * characters XML forbids. Throws with the offset of the first problem; returns the tree.
+ */
+function parseXml(xml: string): Element {
+  const fail = (at: number, why: string): never => {
+    throw new Error(`not well-formed at ${at}: ${why}: ${JSON.stringify(xml.slice(at, at + 60))}`);
+  };
+  const NAME = /[A-Za-z_:][\w:.-]*/y;
+  const checkText = (text: string, at: number) => {
+    const forbidden = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/.exec(text);
+    if (forbidden) fail(at + forbidden.index, "forbidden character");
+    for (const amp of text.matchAll(/&/g)) {
+      if (!/^&(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/.test(text.slice(amp.index))) fail(at + amp.index, "bad entity");
+    }
+  };
+  const root: Element = { name: "#document", attributes: {}, children: [], text: "" };
+  const stack: Element[] = [root];
+  let i = 0;
+  if (xml.startsWith("<?xml")) i = xml.indexOf("?>") + 2;
+  while (i < xml.length) {
+    const lt = xml.indexOf("<", i);
+    const text = xml.slice(i, lt === -1 ? xml.length : lt);
+    checkText(text, i);
+    if (stack.length === 1 && text.trim() !== "") fail(i, "text outside the root");
+    stack.at(-1)!.text += text;
+    if (lt === -1) break;
+    i = lt;
+    if (xml.startsWith("<!--", i)) {
+      const end = xml.indexOf("-->", i);
+      if (end === -1) fail(i, "unclosed comment");
+      i = end + 3;
+    } else if (xml.startsWith("<![CDATA[", i)) {
+      const end = xml.indexOf("]]>", i);
+      if (end === -1) fail(i, "unclosed CDATA");
+      stack.at(-1)!.text += xml.slice(i + 9, end);
+      i = end + 3;
+    } else if (xml.startsWith("</", i)) {
+      NAME.lastIndex = i + 2;
+      const name = NAME.exec(xml)?.[0] ?? fail(i, "bad end tag");
+      const open = stack.pop();
+      if (!open || open.name !== name) fail(i, `</${name}> closes <${open?.name}>`);
+      i = NAME.lastIndex;
+      while (/\s/.test(xml[i] ?? "")) i++;
+      if (xml[i] !== ">") fail(i, "bad end tag");
+      i++;
+    } else {
+      NAME.lastIndex = i + 1;
+      const name = NAME.exec(xml)?.[0] ?? fail(i, "bad start tag");
+      if (stack.length === 1 && root.children.length > 0) fail(i, "second root element");
+      const element: Element = { name, attributes: {}, children: [], text: "" };
+      i = NAME.lastIndex;
+      for (;;) {
+        const space = /\s*/y;
+        space.lastIndex = i;
+        space.exec(xml);
+        const spaced = space.lastIndex > i;
+        i = space.lastIndex;
+        if (xml.startsWith("/>", i) || xml[i] === ">") break;
+        if (!spaced) fail(i, "attributes must be separated by space");
+        NAME.lastIndex = i;
+        const attribute = NAME.exec(xml)?.[0] ?? fail(i, "bad attribute name");
+        const value = /\s*=\s*(?:"([^"<]*)"|'([^'<]*)')/y;
+        value.lastIndex = NAME.lastIndex;
+        const match = value.exec(xml) ?? fail(NAME.lastIndex, `attribute ${attribute} not quoted`);
+        const raw = match[1] ?? match[2] ?? "";
+        checkText(raw, i);
+        if (attribute in element.attributes) fail(i, `attribute ${attribute} repeated`);
+        element.attributes[attribute] = raw;
+        i = value.lastIndex;
+      }
+      stack.at(-1)!.children.push(element);
+      if (xml[i] === ">") stack.push(element);
+      i += xml[i] === ">" ? 1 : 2;
+    }
+  }
+  if (stack.length !== 1) fail(xml.length, `<${stack.at(-1)!.name}> is never closed`);
+  if (root.children.length !== 1) fail(0, "no root element");
+  return root.children[0]!;
+}
+
+function find(element: Element, predicate: (e: Element) => boolean): Element | undefined {
+  if (predicate(element)) return element;
+  for (const child of element.children) {
+    const found = find(child, predicate);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const byId = (root: Element, id: string) => find(root, (e) => e.attributes.id === id);
+const allText = (e: Element): string => e.text + e.children.map(allText).join("");
+
+describe("the XML checker", () => {
+  for (const bad of ["<a><b></a></b>", "<a x=1/>", "<a>&nbsp;</a>", "<a/><b/>", "<a x='<'/>", "<a>", "<a x='1' x='2'/>", "<a>\x01</a>"]) {
+    test(`rejects ${JSON.stringify(bad)}`, () => expect(() => parseXml(bad)).toThrow("not well-formed"));
+  }
+  test("accepts what it should", () => {
+    expect(parseXml(`<?xml version="1.0"?>\n<a x="1" y='2'><!-- c --><b/>&#60;&amp;<![CDATA[<]]></a>\n`).text).toBe("&#60;&amp;<");
+  });
+});
+
+describe("renderSvg", () => {
+  test("is a standalone, well-formed SVG with its own light and dark styles", () => {
+    const svg = renderSvg(makeChartData());
+    const root = parseXml(svg);
+    expect(root.name).toBe("svg");
+    expect(root.attributes.xmlns).toBe("http://www.w3.org/2000/svg");
+    expect(root.attributes.viewBox).toMatch(/^0 0 \d+ \d+$/);
+    const style = find(root, (e) => e.name === "style");
+    expect(style?.text).toContain("@media (prefers-color-scheme: dark)");
+    // The only URL is the namespace: nothing is fetched.
+    expect(svg.match(/https?:\/\/[^"\s]*/g)).toEqual(["http://www.w3.org/2000/svg"]);
+  });
+
+  test("has the command as its title, escaped", () => {
+    const command = `a "quoted" <tag> & 'x' ]]> \x07bell`;
+    const svg = renderSvg(makeChartData(40, { command }));
+    const root = parseXml(svg);
+    const title = root.children[0];
+    expect(title?.name).toBe("title");
+    expect(title?.text).toBe("peak-mem: a &#34;quoted&#34; &#60;tag&#62; &#38; &#39;x&#39; ]]&#62; \uFFFDbell");
+  });
+
+  test("marks the peak with its value and draws the threshold when set", () => {
+    const data = makeChartData(120, { thresholdBytes: 150 * MiB });
+    const root = parseXml(renderSvg(data));
+    expect(allText(byId(root, "peak-label")!)).toBe(`peak ${formatSize(data.peakRssBytes)}`);
+    expect(byId(root, "peak-dot")?.name).toBe("circle");
+    expect(allText(byId(root, "threshold-line")!)).toBe("threshold 150.0 MiB");
+    const legend = find(root, (e) => e.attributes.class === "legend");
+    expect(allText(legend!)).toBe("RSS (left axis)VSZ (right axis)threshold");
+
+    const without = parseXml(renderSvg(makeChartData(120, { thresholdBytes: undefined })));
+    expect(byId(without, "threshold-line")).toBeUndefined();
+  });
+
+  test("the peak above every sample (a high-water mark) sits on a stem above the line", () => {
+    const data = makeChartData(120);
+    const root = parseXml(renderSvg({ ...data, peakRssBytes: data.peakRssBytes + 40 * MiB }));
+    expect(find(root, (e) => e.attributes.class === "stem")).toBeDefined();
+    expect(find(parseXml(renderSvg(data)), (e) => e.attributes.class === "stem")).toBeUndefined();
+  });
+
+  test("has the axes with IEC sizes and seconds", () => {
+    const root = parseXml(renderSvg(makeChartData(120)));
+    const labels = find(root, (e) => e.attributes.class === "axes")!.children.filter((e) => e.name === "text").map(allText);
+    expect(labels).toContain("100 MiB");
+    expect(labels).toContain("2 GiB");
+    expect(labels).toContain("1.5s");
+    expect(labels).toContain("time since start (seconds)");
+  });
+
+  for (const count of [0, 1, 4000]) {
+    test(`${count} samples: well-formed, no NaN`, () => {
+      const svg = renderSvg(makeChartData(count));
+      parseXml(svg);
+      expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+    });
+  }
+
+  test("every coordinate is a finite number inside the picture", () => {
+    const root = parseXml(renderSvg(makeChartData(500, { peakRssBytes: 3 * 1024 * MiB })));
+    const [, , width, height] = root.attributes.viewBox!.split(" ").map(Number);
+    const check = (e: Element) => {
+      for (const name of ["x", "y", "x1", "x2", "y1", "y2", "cx", "cy"]) {
+        const value = e.attributes[name];
+        if (value === undefined) continue;
+        expect(Number(value)).toBeGreaterThanOrEqual(0);
+        expect(Number(value)).toBeLessThanOrEqual(Math.max(width!, height!));
+      }
+      e.children.forEach(check);
+    };
+    check(root);
+  });
+});
