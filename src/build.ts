@@ -1,31 +1,74 @@
-// Compiles peak-mem into one standalone executable: `bun run src/build.ts [--target T] [--outfile F]`.
-// Used by `npm run build` (host target, dist/peak-mem). The version comes from package.json;
-// bunfig.toml and .env autoloading are off so the binary acts the same in any directory.
+// Compiles peak-mem into standalone executables.
+//   bun run src/build.ts [--target T] [--outfile F]   one binary (default: this host, dist/peak-mem)
+//   bun run src/build.ts --all                        every release target into dist/, plus SHA256SUMS
+// The version comes from package.json; bunfig.toml and .env autoloading are off so the
+// binary acts the same in any directory.
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
 
-const { values } = parseArgs({
-  options: { target: { type: "string" }, outfile: { type: "string", default: "dist/peak-mem" } },
-});
+/** Release targets: Bun's name → the file users download. */
+export const RELEASE_TARGETS: ReadonlyArray<[Bun.Build.CompileTarget, string]> = [
+  ["bun-linux-x64", "peak-mem-linux-x64"],
+  ["bun-linux-arm64", "peak-mem-linux-arm64"],
+  ["bun-linux-x64-musl", "peak-mem-linux-x64-musl"],
+  ["bun-linux-arm64-musl", "peak-mem-linux-arm64-musl"],
+  ["bun-darwin-x64", "peak-mem-darwin-x64"],
+  ["bun-darwin-arm64", "peak-mem-darwin-arm64"],
+  ["bun-windows-x64", "peak-mem-windows-x64.exe"],
+];
 
-const result = await Bun.build({
-  entrypoints: [new URL("./main.ts", import.meta.url).pathname],
-  minify: true,
-  // Precompiled bytecode: a few ms less start-up, which every measured run pays.
-  bytecode: true,
-  format: "esm",
-  define: { PEAK_MEM_VERSION: JSON.stringify(pkg.version) },
-  compile: {
-    ...(values.target && { target: values.target as Bun.Build.CompileTarget }),
-    outfile: values.outfile,
-    autoloadDotenv: false,
-    autoloadBunfig: false,
-    autoloadTsconfig: false,
-    autoloadPackageJson: false,
+async function compile(outfile: string, target?: Bun.Build.CompileTarget): Promise<void> {
+  const result = await Bun.build({
+    entrypoints: [new URL("./main.ts", import.meta.url).pathname],
+    minify: true,
+    // Precompiled bytecode: a few ms less start-up, which every measured run pays.
+    bytecode: true,
+    format: "esm",
+    define: { PEAK_MEM_VERSION: JSON.stringify(pkg.version) },
+    compile: {
+      ...(target && { target }),
+      outfile,
+      autoloadDotenv: false,
+      autoloadBunfig: false,
+      autoloadTsconfig: false,
+      autoloadPackageJson: false,
+    },
+  });
+  if (!result.success) {
+    for (const log of result.logs) console.error(log);
+    process.exit(1);
+  }
+}
+
+/** `sha256sum -c` format: the hex digest, two spaces, the file name. */
+function checksumLine(path: string): string {
+  const hasher = new Bun.CryptoHasher("sha256");
+  hasher.update(readFileSync(path));
+  return `${hasher.digest("hex")}  ${basename(path)}\n`;
+}
+
+const { values } = parseArgs({
+  options: {
+    target: { type: "string" },
+    outfile: { type: "string", default: "dist/peak-mem" },
+    all: { type: "boolean", default: false },
   },
 });
-if (!result.success) {
-  for (const log of result.logs) console.error(log);
-  process.exit(1);
+
+if (values.all) {
+  const dir = dirname(values.outfile);
+  let sums = "";
+  for (const [target, name] of RELEASE_TARGETS) {
+    const path = join(dir, name);
+    await compile(path, target);
+    sums += checksumLine(path);
+    console.log(`built ${path.padEnd(34)} ${(statSync(path).size / 2 ** 20).toFixed(1).padStart(6)} MiB  (${target})`);
+  }
+  writeFileSync(join(dir, "SHA256SUMS"), sums);
+  console.log(`wrote ${join(dir, "SHA256SUMS")}: check with \`cd ${dir} && sha256sum -c SHA256SUMS\``);
+} else {
+  await compile(values.outfile, values.target as Bun.Build.CompileTarget | undefined);
+  console.log(`built ${values.outfile} (peak-mem ${pkg.version}${values.target ? `, ${values.target}` : ""})`);
 }
-console.log(`built ${values.outfile} (peak-mem ${pkg.version}${values.target ? `, ${values.target}` : ""})`);
