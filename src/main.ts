@@ -37,8 +37,7 @@ async function main(argv: string[]): Promise<number> {
   const watch = config.watch ? new WatchLine(stderr, config.units, () => process.stderr.columns) : undefined;
 
   const adopterPid = config.children && reader.adoptOrphans() ? process.pid : undefined;
-  const ownPeakRss = () => reader.memory(process.pid)?.peakRss;
-  const result = await run(config, { reader, timeline, watch, ownPeakRss, adopterPid, cgroup });
+  const result = await run(config, { reader, timeline, watch, adopterPid, cgroup });
   const palette = await loadPalette(config.format === "human" && useColor(report));
   const status = exitCodeFor(result.exitCode, result.thresholdExceeded);
   try {

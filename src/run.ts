@@ -22,8 +22,6 @@ export interface RunTools {
   reader: ProcessReader;
   timeline?: TimelineWriter;
   watch?: WatchLine;
-  /** peak-mem's own peak RSS (Linux VmHWM), read after the command exited; see below. */
-  ownPeakRss: () => number | undefined;
   /** A new, empty cgroup to start the command in (--cgroup). */
   cgroup?: PeakCgroup;
   /** peak-mem's pid when it is a child subreaper (orphans of the tree come to it). */
@@ -101,13 +99,12 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   signals.dispose();
   tools.watch?.finish();
 
-  // ru_maxrss of the direct child is exact, but never below peak-mem's own peak at spawn
-  // time: the kernel keeps the pre-exec image's RSS in it and Bun spawns with vfork
-  // (GUIDE §2). Only above peak-mem's own high-water mark does it speak of the child.
-  // It also covers the descendants the child waited for, so not with --no-children.
-  // A value above the machine's memory is not a peak but a fault somewhere: never shown.
+  // ru_maxrss of the direct child is exact above the platform's floor (on Linux peak-mem's
+  // own peak: the kernel keeps the pre-exec image's RSS in it and Bun spawns with vfork,
+  // GUIDE §2). It also covers the descendants the child waited for, so not with
+  // --no-children. A value above the machine's memory is not a peak but a fault: never shown.
   const maxRss = config.children ? child.resourceUsage()?.maxRSS : undefined;
-  const floor = tools.ownPeakRss();
+  const floor = tools.reader.rusageFloor?.();
   if (maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= totalmem()) {
     sampler.peaks.offer("rss", maxRss, "rusage");
   }

@@ -64,6 +64,13 @@ export interface ProcessReader {
    * so they stay in the measured tree. True if it will.
    */
   adoptOrphans(): boolean;
+  /**
+   * The size at or below which the direct child's ru_maxrss says nothing about the child
+   * (Linux: peak-mem's own peak, since Bun spawns with vfork and the kernel keeps the
+   * pre-exec image's RSS in it); 0 where it is the child's own exact peak. Absent where
+   * that is not known: ru_maxrss is then not used.
+   */
+  rusageFloor?: () => number | undefined;
   /** Whether a file descriptor of ours is a terminal (isatty). */
   isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */

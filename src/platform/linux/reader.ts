@@ -101,6 +101,10 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     const text = readProc(`${procRoot}/${pid}/stat`);
     return text === undefined ? undefined : parseStat(text);
   };
+  const memoryByPath = (pid: number): MemoryReading | undefined => {
+    const text = readProc(`${procRoot}/${pid}/status`);
+    return text === undefined ? undefined : toReading(parseStatusMemory(text));
+  };
   // Read at every sample: held open.
   const loadavg = new HeldFile(`${procRoot}/loadavg`);
   // Children lists exist only with CONFIG_PROC_CHILDREN; look once.
@@ -142,12 +146,10 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
       if (!stat) return undefined;
       return { pgrp: stat.pgrp, foregroundPgrp: stat.tpgid };
     },
-    memory(pid): MemoryReading | undefined {
-      const text = readProc(`${procRoot}/${pid}/status`);
-      if (text === undefined) return undefined;
-      return toReading(parseStatusMemory(text));
-    },
+    memory: memoryByPath,
     adoptOrphans: becomeChildSubreaper,
+    // Read after the child exited: our high-water mark covers our size at the spawn.
+    rusageFloor: () => memoryByPath(process.pid)?.peakRss,
     isTerminal: (fd) => isatty(fd) ?? require("node:tty").isatty(fd),
     creationMark() {
       const length = loadavg.read(smallBuffer);
