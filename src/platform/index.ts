@@ -1,6 +1,7 @@
-import { PeakMemError } from "../errors.ts";
-import { UsageError } from "../errors.ts";
+import { PeakMemError, UsageError } from "../errors.ts";
 import { createPeakCgroup, type PeakCgroup } from "./linux/cgroup.ts";
+import { createDarwinReader } from "./darwin/reader.ts";
+import { createFreebsdReader } from "./freebsd/reader.ts";
 import { createLinuxReader } from "./linux/reader.ts";
 import type { ProcessReader } from "./types.ts";
 
@@ -9,6 +10,10 @@ export function platformReader(platform: NodeJS.Platform = process.platform): Pr
   switch (platform) {
     case "linux":
       return createLinuxReader();
+    case "darwin":
+      return createDarwinReader();
+    case "freebsd": // unreachable until Bun can target FreeBSD; kept ready and tested
+      return createFreebsdReader();
     default:
       throw new PeakMemError(`peak-mem does not support ${platform} yet; supported: linux`, 1);
   }
