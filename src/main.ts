@@ -99,4 +99,7 @@ function fail(error: unknown): number {
 }
 
 const code = await main(process.argv.slice(2)).catch(fail);
+// Bun's process.exit keeps only 8 bits of the code on Windows, where exit codes are 32-bit
+// (an access violation is 0xC0000005): ExitProcess passes it whole. Every write is synchronous.
+if (process.platform === "win32") (await import("../ffi/windows.ts")).exitProcess(code);
 process.exit(code);

@@ -113,7 +113,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   tools.cgroup?.remove();
 
   const signal = typeof child.signalCode === "string" ? child.signalCode : undefined;
-  const status = commandStatus(signal ? { signal } : { exitCode: child.exitCode ?? 0 });
+  const status = commandStatus(signal ? { signal } : { exitCode: tools.reader.exitCode?.(child.pid) ?? child.exitCode ?? 0 });
   const { rss, vsz } = sampler.peaks;
   const report: Report = {
     command,

@@ -10,6 +10,13 @@ import type { ProcessReader } from "../platform/types.ts";
 export const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
 type Forwarded = (typeof FORWARDED_SIGNALS)[number];
 
+// On Windows, Ctrl-C, Ctrl-Break and closing the console reach every process attached to
+// it, the command included, and there is no way to send a console signal to one process:
+// Bun's kill("SIGINT") is TerminateProcess, no cleanup. So nothing is forwarded there, and
+// peak-mem only has to survive them (SIGBREAK too) to print its report.
+const WINDOWS = process.platform === "win32";
+const LISTENED: readonly string[] = WINDOWS ? [...FORWARDED_SIGNALS, "SIGBREAK"] : FORWARDED_SIGNALS;
+
 export interface SignalTarget {
   pid: number;
   kill(signal: Forwarded): void;
@@ -25,8 +32,8 @@ export class SignalForwarder {
   private readonly removers: (() => void)[];
 
   constructor(private readonly reader: ProcessReader) {
-    this.removers = FORWARDED_SIGNALS.map((signal) => {
-      const handler = () => this.forward(signal);
+    this.removers = LISTENED.map((signal) => {
+      const handler = () => this.forward(signal as Forwarded);
       process.on(signal, handler);
       return () => process.off(signal, handler);
     });
@@ -42,6 +49,7 @@ export class SignalForwarder {
   }
 
   private forward(signal: Forwarded): void {
+    if (WINDOWS) return;
     const target = this.target;
     if (!target) {
       this.pending.push(signal);

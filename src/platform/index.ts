@@ -3,6 +3,7 @@ import { createPeakCgroup, type PeakCgroup } from "./linux/cgroup.ts";
 import { createDarwinReader } from "./darwin/reader.ts";
 import { createFreebsdReader } from "./freebsd/reader.ts";
 import { createLinuxReader } from "./linux/reader.ts";
+import { createWindowsReader } from "./windows/reader.ts";
 import type { ProcessReader } from "./types.ts";
 
 /** The reader for the platform peak-mem runs on, chosen once. */
@@ -12,10 +13,12 @@ export function platformReader(platform: NodeJS.Platform = process.platform): Pr
       return createLinuxReader();
     case "darwin":
       return createDarwinReader();
+    case "win32":
+      return createWindowsReader();
     case "freebsd": // unreachable until Bun can target FreeBSD; kept ready and tested
       return createFreebsdReader();
     default:
-      throw new PeakMemError(`peak-mem does not support ${platform} yet; supported: linux`, 1);
+      throw new PeakMemError(`peak-mem does not support ${platform} yet; supported: linux, darwin, win32`, 1);
   }
 }
 

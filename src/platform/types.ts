@@ -71,6 +71,11 @@ export interface ProcessReader {
    * that is not known: ru_maxrss is then not used.
    */
   rusageFloor?: () => number | undefined;
+  /**
+   * The command's exit code, where the runtime's own would be cut short (Bun keeps only
+   * 8 bits of a Windows exit code, which can be any 32-bit value).
+   */
+  exitCode?: (pid: number) => number | undefined;
   /** Whether a file descriptor of ours is a terminal (isatty). */
   isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */

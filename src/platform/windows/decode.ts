@@ -1,0 +1,123 @@
+// Pure decoders of the Windows structs peak-mem reads, from their bytes (x64: little-endian,
+// SIZE_T, ULONG_PTR and HANDLE are 8 bytes). Tested on Linux from fixture buffers built per
+// these layouts (test/platform/windows/decode.test.ts). The offsets are those of the
+// Windows SDK headers, as documented on Microsoft Learn and as in MinGW-w64's copies of
+// the headers, against which test/wine/layouts.c checks every one at compile time.
+
+/**
+ * PROCESS_MEMORY_COUNTERS (psapi.h), 72 bytes, filled by K32GetProcessMemoryInfo:
+ *
+ *   DWORD  cb;                          @0
+ *   DWORD  PageFaultCount;              @4
+ *   SIZE_T PeakWorkingSetSize;          @8
+ *   SIZE_T WorkingSetSize;              @16
+ *   SIZE_T QuotaPeakPagedPoolUsage;     @24
+ *   SIZE_T QuotaPagedPoolUsage;         @32
+ *   SIZE_T QuotaPeakNonPagedPoolUsage;  @40
+ *   SIZE_T QuotaNonPagedPoolUsage;      @48
+ *   SIZE_T PagefileUsage;               @56
+ *   SIZE_T PeakPagefileUsage;           @64
+ */
+export const PROCESS_MEMORY_COUNTERS_SIZE = 72;
+
+export interface ProcessMemoryCounters {
+  pageFaultCount: number;
+  /** The kernel's own peak working set of the process, bytes: its exact peak RSS. */
+  peakWorkingSetSize: number;
+  /** Working set now, bytes: the nearest to RSS. */
+  workingSetSize: number;
+  /** Commit charge (private bytes) now: what peak-mem reports as VSZ on Windows. */
+  pagefileUsage: number;
+  /** Peak commit charge, kept by the kernel. */
+  peakPagefileUsage: number;
+}
+
+/** A SIZE_T as a number: exact below 2^53 bytes (8 PiB), which no process comes near. */
+function sizeT(view: DataView, offset: number): number {
+  return Number(view.getBigUint64(offset, true));
+}
+
+export function decodeProcessMemoryCounters(view: DataView): ProcessMemoryCounters | undefined {
+  if (view.byteLength < PROCESS_MEMORY_COUNTERS_SIZE) return undefined;
+  return {
+    pageFaultCount: view.getUint32(4, true),
+    peakWorkingSetSize: sizeT(view, 8),
+    workingSetSize: sizeT(view, 16),
+    pagefileUsage: sizeT(view, 56),
+    peakPagefileUsage: sizeT(view, 64),
+  };
+}
+
+/**
+ * PROCESSENTRY32W (tlhelp32.h), 568 bytes, filled by Process32FirstW/Process32NextW
+ * (dwSize must be set to 568 before the first call):
+ *
+ *   DWORD     dwSize;               @0
+ *   DWORD     cntUsage;             @4   (always 0)
+ *   DWORD     th32ProcessID;        @8
+ *   ULONG_PTR th32DefaultHeapID;    @16  (after 4 bytes of padding; always 0)
+ *   DWORD     th32ModuleID;         @24  (always 0)
+ *   DWORD     cntThreads;           @28
+ *   DWORD     th32ParentProcessID;  @32  (the creator's pid: never updated, may be reused)
+ *   LONG      pcPriClassBase;       @36
+ *   DWORD     dwFlags;              @40
+ *   WCHAR     szExeFile[MAX_PATH];  @44  (260 UTF-16 code units; 4 bytes of tail padding)
+ */
+export const PROCESSENTRY32W_SIZE = 568;
+const EXE_FILE_OFFSET = 44;
+export const MAX_PATH = 260;
+
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  threads: number;
+  /** The executable's file name, without its directory (e.g. "cmd.exe"). */
+  name: string;
+}
+
+const utf16 = new TextDecoder("utf-16le");
+
+/** A NUL-terminated WCHAR array of at most `max` units; all of them if no NUL. */
+export function decodeWideString(view: DataView, offset: number, max: number): string {
+  let end = 0;
+  while (end < max && offset + 2 * end + 1 < view.byteLength && view.getUint16(offset + 2 * end, true) !== 0) end++;
+  return utf16.decode(new Uint8Array(view.buffer, view.byteOffset + offset, 2 * end));
+}
+
+export function decodeProcessEntry(view: DataView): ProcessEntry | undefined {
+  if (view.byteLength < PROCESSENTRY32W_SIZE) return undefined;
+  return {
+    pid: view.getUint32(8, true),
+    ppid: view.getUint32(32, true),
+    threads: view.getUint32(28, true),
+    name: decodeWideString(view, EXE_FILE_OFFSET, MAX_PATH),
+  };
+}
+
+/**
+ * FILETIME (minwinbase.h): DWORD dwLowDateTime @0, DWORD dwHighDateTime @4, together a
+ * count of 100-nanosecond intervals since 1601-01-01 UTC.
+ */
+export const FILETIME_SIZE = 8;
+/** 1601-01-01 to 1970-01-01 in 100 ns intervals. */
+const UNIX_EPOCH_AS_FILETIME = 116_444_736_000_000_000n;
+
+/**
+ * A FILETIME as milliseconds since the Unix epoch, with the 100 ns ticks as the fraction.
+ * The raw count (about 1.3e17 today) is past 2^53 and would lose its last digits as a
+ * number; milliseconds since 1970 keep about a quarter of a microsecond. The same FILETIME
+ * always gives the same number, which is what a start stamp needs.
+ */
+export function decodeFiletime(view: DataView, offset = 0): number {
+  const ticks = (BigInt(view.getUint32(offset + 4, true)) << 32n) | BigInt(view.getUint32(offset, true));
+  const sinceUnix = ticks - UNIX_EPOCH_AS_FILETIME;
+  return Number(sinceUnix / 10_000n) + Number(sinceUnix % 10_000n) / 10_000;
+}
+
+/**
+ * The file name of a Windows path (what Toolhelp's szExeFile holds): after the last
+ * backslash or slash. QueryFullProcessImageNameW gives C:\Windows\System32\cmd.exe.
+ */
+export function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/")) + 1);
+}
