@@ -18,7 +18,7 @@ export function spawnCommand(argv: string[]): Child {
 }
 
 export function spawnError(name: string, code: string | undefined): SpawnError {
-  const hasPath = name.includes("/");
+  const hasPath = name.includes("/") || (process.platform === "win32" && name.includes("\\"));
   if (code === "ENOENT") {
     if (!hasPath && nonExecutableOnPath(name)) return notExecutable(name, "permission denied");
     return new SpawnError(hasPath ? `${name}: no such file or directory` : `command not found: ${name}`, EXIT_NOT_FOUND);
