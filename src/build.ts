@@ -49,26 +49,29 @@ function checksumLine(path: string): string {
   return `${hasher.digest("hex")}  ${basename(path)}\n`;
 }
 
-const { values } = parseArgs({
-  options: {
-    target: { type: "string" },
-    outfile: { type: "string", default: "dist/peak-mem" },
-    all: { type: "boolean", default: false },
-  },
-});
+// Only when run as a script: tests import RELEASE_TARGETS without building anything.
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      target: { type: "string" },
+      outfile: { type: "string", default: "dist/peak-mem" },
+      all: { type: "boolean", default: false },
+    },
+  });
 
-if (values.all) {
-  const dir = dirname(values.outfile);
-  let sums = "";
-  for (const [target, name] of RELEASE_TARGETS) {
-    const path = join(dir, name);
-    await compile(path, target);
-    sums += checksumLine(path);
-    console.log(`built ${path.padEnd(34)} ${(statSync(path).size / 2 ** 20).toFixed(1).padStart(6)} MiB  (${target})`);
+  if (values.all) {
+    const dir = dirname(values.outfile);
+    let sums = "";
+    for (const [target, name] of RELEASE_TARGETS) {
+      const path = join(dir, name);
+      await compile(path, target);
+      sums += checksumLine(path);
+      console.log(`built ${path.padEnd(34)} ${(statSync(path).size / 2 ** 20).toFixed(1).padStart(6)} MiB  (${target})`);
+    }
+    writeFileSync(join(dir, "SHA256SUMS"), sums);
+    console.log(`wrote ${join(dir, "SHA256SUMS")}: check with \`cd ${dir} && sha256sum -c SHA256SUMS\``);
+  } else {
+    await compile(values.outfile, values.target as Bun.Build.CompileTarget | undefined);
+    console.log(`built ${values.outfile} (peak-mem ${pkg.version}${values.target ? `, ${values.target}` : ""})`);
   }
-  writeFileSync(join(dir, "SHA256SUMS"), sums);
-  console.log(`wrote ${join(dir, "SHA256SUMS")}: check with \`cd ${dir} && sha256sum -c SHA256SUMS\``);
-} else {
-  await compile(values.outfile, values.target as Bun.Build.CompileTarget | undefined);
-  console.log(`built ${values.outfile} (peak-mem ${pkg.version}${values.target ? `, ${values.target}` : ""})`);
 }

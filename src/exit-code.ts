@@ -10,9 +10,12 @@ export function commandStatus(termination: Termination): number {
   return 128 + (signalNumber(termination.signal) ?? 0);
 }
 
-/** peak-mem's own exit status: the command's, except 1 when it succeeded over the threshold. */
-export function exitCodeFor(status: number, thresholdExceeded: boolean): number {
-  return status === 0 && thresholdExceeded ? 1 : status;
+/**
+ * peak-mem's own exit status: the command's, except 1 when it succeeded over the threshold
+ * or with a peak RSS regression against --compare-baseline. A failure keeps its own code.
+ */
+export function exitCodeFor(status: number, thresholdExceeded: boolean, regression = false): number {
+  return status === 0 && (thresholdExceeded || regression) ? 1 : status;
 }
 
 /**

@@ -10,6 +10,8 @@ import { readTimeline } from "./timeline/read.ts";
 import { createTimelineWriter, timelineFormat, type ChartRenderer } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
 import { platformCgroup, platformReader } from "./platform/index.ts";
+import type { Report } from "./report.ts";
+import type { Baselines } from "./baseline/session.ts";
 import { run } from "./run.ts";
 import { VERSION } from "./version.ts";
 
@@ -27,7 +29,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (action.kind === "chart") return drawChart(action.input, action.outputPath);
+  if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;
+  // The baseline to compare with is loaded (and the one to save made room for) before
+  // anything is opened or run: a missing or corrupt one is bad usage.
+  const baselines = config.baseline ? (await import("./baseline/session.ts")).openBaselines(config.baseline) : undefined;
   const reader = platformReader();
   const cgroup = config.cgroup ? platformCgroup() : undefined;
   // Open every output before the command starts: an unwritable path is bad usage.
@@ -39,7 +45,12 @@ async function main(argv: string[]): Promise<number> {
   const adopterPid = config.children && reader.adoptOrphans() ? process.pid : undefined;
   const result = await run(config, { reader, timeline, watch, adopterPid, cgroup });
   const palette = await loadPalette(config.format === "human" && useColor(report));
-  const status = exitCodeFor(result.exitCode, result.thresholdExceeded);
+  const comparison = baselines?.compare(result);
+  if (comparison) result.comparison = comparison;
+  let status = exitCodeFor(result.exitCode, result.thresholdExceeded, comparison?.regression);
+  // Saved before the report is written, so that a reader that goes away (| head) does not
+  // lose it. A baseline that cannot be saved is a lost output, like a lost report.
+  if (baselines) status = saveBaseline(baselines, result, status, config.format !== "quiet");
   try {
     report.write(renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }));
     report.close();
@@ -47,6 +58,23 @@ async function main(argv: string[]): Promise<number> {
     const readerGone = (error as NodeJS.ErrnoException).code === "EPIPE";
     if (!readerGone) fail(new PeakMemError(`cannot write the report: ${describe(error)}`, 1));
     return exitCodeWhenReportLost(status, readerGone);
+  }
+  return status;
+}
+
+/** --save-baseline after the run: a note on stderr (not with --quiet), or the error and a failing status. */
+function saveBaseline(baselines: Baselines, result: Report, status: number, note: boolean): number {
+  let saved: ReturnType<Baselines["save"]>;
+  try {
+    saved = baselines.save(result);
+  } catch (error) {
+    fail(error);
+    return exitCodeWhenReportLost(status, false);
+  }
+  try {
+    if (note && saved) stdSink(2).write(`peak-mem: saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'\n`);
+  } catch {
+    // stderr is gone: the baseline is saved all the same.
   }
   return status;
 }

@@ -21,6 +21,9 @@ export interface Report {
   /** The file it was read from: memory.peak (v2) or memory.max_usage_in_bytes (v1). */
   cgroupSource?: string;
   thresholdExceeded: boolean;
+  /** --kill-on-threshold: when the tree was stopped (ms since start), and whether SIGKILL was needed. */
+  stoppedAtMs?: number;
+  stopEscalated?: boolean;
   /** When the command started, RFC 3339 UTC. */
   timestamp: string;
   samples: number;
@@ -33,6 +36,30 @@ export interface Report {
   processes: ProcessSummary[];
   version: string;
   platform: string;
+  /** --compare-baseline: this run against a saved one (src/baseline/compare.ts). */
+  comparison?: Comparison;
+}
+
+/** One metric, baseline → current. */
+export interface MetricChange {
+  baseline: number;
+  current: number;
+  /** (current − baseline) / baseline × 100, unrounded; 0 when both are 0; null when only the baseline is 0. */
+  changePercent: number | null;
+}
+
+export interface Comparison {
+  /** The baseline's name, as given to --compare-baseline. */
+  baselineName: string;
+  /** When the baseline run started, RFC 3339 UTC. */
+  baselineTimestamp: string;
+  peakRss: MetricChange;
+  peakVsz: MetricChange;
+  duration: MetricChange;
+  /** --regression-threshold (default 10). */
+  thresholdPercent: number;
+  /** Peak RSS grew by more than thresholdPercent. VSZ and duration are shown, never decide. */
+  regression: boolean;
 }
 
 /** RFC 3339 in UTC, to the second, as the seed shows it: 2025-05-24T10:30:45Z. */

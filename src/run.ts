@@ -2,6 +2,7 @@ import { totalmem } from "node:os";
 import type { Config } from "./cli/config.ts";
 import { displayCommand } from "./command/display.ts";
 import { SignalForwarder } from "./command/signals.ts";
+import { TreeStopper } from "./command/stop.ts";
 import { spawnCommand, type Child } from "./command/spawn.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
@@ -72,6 +73,13 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
       };
     });
   const schedule = new Schedule(config.intervalMs);
+  const threshold = config.thresholdBytes;
+  const stopper = config.killOnThreshold ? new TreeStopper((pid, signal) => process.kill(pid, signal)) : undefined;
+  const enforce = () => {
+    if (stopper && threshold !== undefined) {
+      stopper.check(performance.now() - t0, sampler.peaks.rss.bytes > threshold, sampler.tree.alive());
+    }
+  };
   let recorded = 0;
   const takeSample = (record: (now: number) => boolean) => {
     const now = performance.now() - t0;
@@ -83,6 +91,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   };
   while (!exited) {
     takeSample((now) => schedule.due(now));
+    enforce();
     const now = performance.now() - t0;
     const alive = sampler.tree.rootAlive;
     const wait = schedule.delay(now, alive);
@@ -95,6 +104,12 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const durationMs = performance.now() - t0;
   // Processes the command left behind are still part of its tree: one last look at them.
   if (config.children) takeSample(() => true);
+  // A tree being stopped is stopped whole: orphans left behind are signalled and waited for.
+  while (stopper?.stopping && [...sampler.tree.alive()].length > 0) {
+    enforce();
+    await sleep(20);
+    sampler.sample(performance.now() - t0);
+  }
   sampler.tree.close();
   signals.dispose();
   tools.watch?.finish();
@@ -127,6 +142,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     ...(config.thresholdBytes !== undefined && { thresholdBytes: config.thresholdBytes }),
     ...(cgroupPeak !== undefined && { cgroupPeakBytes: cgroupPeak, cgroupSource: tools.cgroup?.source }),
     thresholdExceeded: config.thresholdBytes !== undefined && rss.bytes > config.thresholdBytes,
+    ...(stopper?.stoppedAtMs !== undefined && { stoppedAtMs: Math.round(stopper.stoppedAtMs), stopEscalated: stopper.escalated }),
     timestamp: rfc3339(startedAt),
     samples: recorded,
     intervalMs: config.intervalMs,

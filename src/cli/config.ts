@@ -1,3 +1,4 @@
+import { baselineAction, baselineSettings, type BaselineAction, type BaselineSettings } from "../baseline/options.ts";
 import { UsageError } from "../errors.ts";
 import { parseSize } from "../size/parse.ts";
 import { unitNamed, UNIT_NAMES, type Unit } from "../size/units.ts";
@@ -7,7 +8,7 @@ import type { Scanned } from "./scan.ts";
 // Turns scanned options into a validated configuration. Everything that can be wrong with
 // the user's input is found here, before anything runs.
 
-export type Format = "human" | "json" | "csv" | "quiet";
+export type Format = "human" | "json" | "csv" | "quiet" | "markdown";
 
 export const MAX_INTERVAL_MS = 60_000;
 
@@ -17,6 +18,8 @@ export interface Config {
   verbose: boolean;
   watch: boolean;
   children: boolean;
+  /** Stop the tree once the peak crosses the threshold. */
+  killOnThreshold: boolean;
   /** Run the command in a new memory cgroup and report its peak too. */
   cgroup: boolean;
   intervalMs: number;
@@ -24,12 +27,15 @@ export interface Config {
   timelinePath?: string;
   outputPath?: string;
   units?: Unit;
+  /** --save-baseline / --compare-baseline (src/baseline/): only when one of them is given. */
+  baseline?: BaselineSettings;
 }
 
 export type Action =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "chart"; input: string; outputPath?: string }
+  | BaselineAction
   | { kind: "run"; config: Config };
 
 export function toAction({ options, command }: Scanned): Action {
@@ -38,8 +44,10 @@ export function toAction({ options, command }: Scanned): Action {
 
   const chart = options.get("chart");
   if (chart !== undefined) return chartAction(String(chart), options, command);
+  const listOrDelete = baselineAction(options, command);
+  if (listOrDelete) return listOrDelete;
 
-  const formats = (["json", "csv", "quiet"] as const).filter((name) => options.has(name));
+  const formats = (["json", "csv", "quiet", "markdown"] as const).filter((name) => options.has(name));
   if (formats.length > 1) {
     throw new UsageError(`--${formats[0]} and --${formats[1]} cannot be used together: choose one output format`);
   }
@@ -50,6 +58,7 @@ export function toAction({ options, command }: Scanned): Action {
     watch: options.has("watch"),
     children: !options.has("no-children"),
     cgroup: options.has("cgroup"),
+    killOnThreshold: options.has("kill-on-threshold"),
     intervalMs: DEFAULT_INTERVAL_MS,
   };
   const interval = options.get("interval");
@@ -71,9 +80,14 @@ export function toAction({ options, command }: Scanned): Action {
     if (path === "") throw new UsageError(`--${name} needs a file name`);
     config[name === "timeline" ? "timelinePath" : "outputPath"] = String(path);
   }
+  if (config.killOnThreshold && config.thresholdBytes === undefined) {
+    throw new UsageError("--kill-on-threshold needs --threshold SIZE: the limit to enforce");
+  }
   if (config.cgroup && !config.children) {
     throw new UsageError("--cgroup measures the whole tree: it cannot be used with --no-children");
   }
+  const baseline = baselineSettings(options);
+  if (baseline) config.baseline = baseline;
   if (command.length === 0) throw new UsageError("no command given (usage: peak-mem [OPTIONS] [--] COMMAND [ARGS...])");
   if (command[0] === "") throw new UsageError("the command name is empty");
   return { kind: "run", config };

@@ -20,7 +20,7 @@ export async function helpText(): Promise<string> {
       },
       {
         title: "Exit status",
-        body: "  The command's own; 128+N if it died of signal N; 1 if it succeeded but crossed\n  the threshold; 127 not found; 126 not executable; 2 bad usage.",
+        body: "  The command's own; 128+N if it died of signal N; 1 if it succeeded but crossed\n  the threshold or regressed against --compare-baseline; 127 not found; 126 not\n  executable; 2 bad usage.",
       },
     ];
     text = `${result.map((section) => (section.title ? `${section.title}:\n${section.body}` : section.body)).join("\n\n")}\n`;

@@ -3,6 +3,8 @@
 // cac costs start-up time and memory that a measuring tool should not spend).
 
 export const DEFAULT_INTERVAL_MS = 100;
+/** --regression-threshold when not given: peak RSS may grow this many percent over the baseline. */
+export const DEFAULT_REGRESSION_THRESHOLD_PERCENT = 10;
 
 export interface OptionSpec {
   /** As shown in --help: "-t, --threshold <SIZE>". A value in <> means the option takes one. */
@@ -14,9 +16,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: "-j, --json", description: "Output the report as JSON" },
   { flags: "-c, --csv", description: "Output the report as CSV (header and one row)" },
   { flags: "-q, --quiet", description: "Output only the peak RSS in bytes" },
+  { flags: "-m, --markdown", description: "Output the report as a Markdown table (for $GITHUB_STEP_SUMMARY)" },
   { flags: "-v, --verbose", description: "Add samples, interval, processes seen and the source of each peak" },
   { flags: "-w, --watch", description: "Show live memory usage on stderr while the command runs" },
   { flags: "-t, --threshold <SIZE>", description: "Report, and exit 1 on success, when peak RSS exceeds SIZE (512M, 1G, 1.5GiB)" },
+  { flags: "--kill-on-threshold", description: "Stop the whole tree when peak RSS crosses --threshold (SIGTERM, SIGKILL 1 s later)" },
   { flags: "--no-children", description: "Measure only the command itself, not the processes it starts" },
   { flags: "--cgroup", description: "Also run it in a new cgroup and report the cgroup's exact peak (includes page cache)" },
   { flags: "--timeline <FILE>", description: "Record every sample to FILE: .json, .jsonl, .csv, or a chart: .html, .svg" },
@@ -24,6 +28,12 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: "--interval <MS>", description: `Sampling interval in milliseconds, 1 to 60000 (default ${DEFAULT_INTERVAL_MS})` },
   { flags: "-o, --output <FILE>", description: "Write the report to FILE instead of stdout" },
   { flags: "--units <UNIT>", description: "Show sizes in UNIT: B, KiB, MiB, GiB, TiB, KB, MB, GB or TB" },
+  { flags: "--save-baseline <NAME>", description: "Save this run's peaks and duration as baseline NAME (in --baseline-dir)" },
+  { flags: "--compare-baseline <NAME>", description: "Compare with baseline NAME; exit 1 on success when peak RSS grew past --regression-threshold" },
+  { flags: "--regression-threshold <PERCENT>", description: `Peak RSS growth allowed over the baseline, in percent (default ${DEFAULT_REGRESSION_THRESHOLD_PERCENT})` },
+  { flags: "--baseline-dir <DIR>", description: "Where baselines live (default $XDG_CACHE_HOME/peak-mem/baselines or ~/.cache/peak-mem/baselines)" },
+  { flags: "--list-baselines", description: "List saved baselines with their date and peak RSS; runs nothing" },
+  { flags: "--delete-baseline <NAME>", description: "Delete saved baseline NAME; runs nothing" },
   { flags: "-V, --version", description: "Print the version" },
   { flags: "-h, --help", description: "Print this help" },
 ];

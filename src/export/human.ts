@@ -1,9 +1,11 @@
 import { formatSize } from "../size/format.ts";
 import type { Unit } from "../size/units.ts";
-import type { Report } from "../report.ts";
+import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
+import type { Comparison, Report } from "../report.ts";
 import type { Palette } from "./palette.ts";
 
-// The seed's four lines, then a threshold line when one was crossed, then verbose facts.
+// The seed's four lines, then a threshold line when one was crossed, then the comparison
+// with a baseline (--compare-baseline), then verbose facts.
 
 export interface HumanOptions {
   palette: Palette;
@@ -27,7 +29,12 @@ export function render(report: Report, options: HumanOptions): string {
   if (report.thresholdExceeded && report.thresholdBytes !== undefined) {
     const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
     lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peakRssBytes)} is over the limit of ${limit}`)));
+    if (report.stoppedAtMs !== undefined) {
+      const how = report.stopEscalated ? "SIGTERM, then SIGKILL" : "SIGTERM";
+      lines.push(c.red(`STOPPED: the process tree was stopped at ${formatDuration(report.stoppedAtMs)} (${how})`));
+    }
   }
+  if (report.comparison) lines.push(...comparisonLines(report.comparison, size, c));
   if (options.verbose) {
     lines.push(
       `${c.bold("Peak set by:")} RSS ${report.rssSource}, VSZ ${report.vszSource}`,
@@ -37,6 +44,25 @@ export function render(report: Report, options: HumanOptions): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+/**
+ * --compare-baseline: baseline → current for peak RSS, peak VSZ and duration, then whether
+ * it is a regression (only peak RSS decides; src/baseline/compare.ts says why).
+ */
+function comparisonLines(comparison: Comparison, size: (value: number) => string, c: Palette): string[] {
+  const label = c.bold(`Baseline ${JSON.stringify(comparison.baselineName)}:`);
+  const { peakRss, peakVsz, duration, thresholdPercent } = comparison;
+  const line = (metric: string, change: Comparison["peakRss"], show: (value: number) => string) =>
+    `${label} ${metric} ${show(change.baseline)} → ${show(change.current)} (${formatChange(change.changePercent)})`;
+  const allowed = formatThreshold(thresholdPercent);
+  const growth = peakRss.changePercent === null ? `from ${size(peakRss.baseline)} to ${size(peakRss.current)}` : formatGrowth(peakRss.changePercent, thresholdPercent);
+  return [
+    line("peak RSS", peakRss, size),
+    line("peak VSZ", peakVsz, size),
+    line("duration", duration, formatDuration),
+    comparison.regression ? c.red(c.bold(`REGRESSION: peak RSS grew ${growth}, over the ${allowed} allowed`)) : `No regression (threshold ${allowed})`,
+  ];
 }
 
 /** More lines than this and the breakdown says how many more there were. */

@@ -3,6 +3,7 @@ import type { Report } from "../report.ts";
 import * as csv from "./csv.ts";
 import * as human from "./human.ts";
 import * as json from "./json.ts";
+import * as markdown from "./markdown.ts";
 import * as quiet from "./quiet.ts";
 
 export function renderReport(report: Report, format: Format, options: human.HumanOptions): string {
@@ -13,6 +14,8 @@ export function renderReport(report: Report, format: Format, options: human.Huma
       return csv.render(report);
     case "quiet":
       return quiet.render(report);
+    case "markdown":
+      return markdown.render(report, { units: options.units });
     case "human":
       return human.render(report, options);
   }

@@ -1,4 +1,4 @@
-import type { Report } from "../report.ts";
+import type { Comparison, MetricChange, Report } from "../report.ts";
 
 // The seed's fields with its names and types first, then additions (GUIDE §1).
 
@@ -13,6 +13,7 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     timestamp: report.timestamp,
     ...(report.signal !== undefined && { signal: report.signal }),
     ...(report.thresholdBytes !== undefined && { threshold_bytes: report.thresholdBytes }),
+    ...(report.stoppedAtMs !== undefined && { stopped_by_threshold: true, stopped_at_ms: report.stoppedAtMs, stop_escalated: report.stopEscalated }),
     ...(report.cgroupPeakBytes !== undefined && {
       cgroup_peak_bytes: report.cgroupPeakBytes,
       // The file it came from; a cgroup's charge includes page cache and kernel memory.
@@ -24,6 +25,7 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     interval_ms: report.intervalMs,
     processes_seen: report.processesSeen,
     children_tracked: report.childrenTracked,
+    ...(report.comparison && { comparison: comparisonJson(report.comparison) }),
     ...(options.verbose && {
       processes: report.processes.map((p) => ({
         pid: p.pid,
@@ -40,4 +42,22 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     platform: report.platform,
   };
   return `${JSON.stringify(object, null, 2)}\n`;
+}
+
+/** --compare-baseline: each metric baseline → current; change_percent to 0.01, null when it grew from 0. */
+function comparisonJson(comparison: Comparison) {
+  const metric = ({ baseline, current, changePercent }: MetricChange) => ({
+    baseline,
+    current,
+    change_percent: changePercent === null ? null : Math.round(changePercent * 100) / 100 || 0,
+  });
+  return {
+    baseline: comparison.baselineName,
+    baseline_timestamp: comparison.baselineTimestamp,
+    peak_rss_bytes: metric(comparison.peakRss),
+    peak_vsz_bytes: metric(comparison.peakVsz),
+    duration_ms: metric(comparison.duration),
+    threshold_percent: comparison.thresholdPercent,
+    regression: comparison.regression,
+  };
 }

@@ -1,6 +1,9 @@
 import type { Report } from "../report.ts";
 
-/** The peak RSS in bytes, digits only, one line. */
+/**
+ * The peak RSS in bytes, digits only, one line. A crossed threshold or a regression against
+ * --compare-baseline adds nothing here: they show only in the exit status (1).
+ */
 export function render(report: Report): string {
   return `${report.peakRssBytes}\n`;
 }

@@ -135,6 +135,11 @@ export class ProcessTree {
     }
   }
 
+  /** Every process alive at the last sample. */
+  *alive(): Iterable<Member> {
+    for (const member of this.byPid.values()) if (member.alive) yield member;
+  }
+
   /** Whether the command itself was alive (not gone, not a zombie) at the last read. */
   get rootAlive(): boolean {
     return this.members[0]?.alive ?? false;

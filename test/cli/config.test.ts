@@ -31,6 +31,7 @@ describe("toAction", () => {
       watch: false,
       children: true,
       cgroup: false,
+      killOnThreshold: false,
       intervalMs: 100,
     });
   });
@@ -51,6 +52,8 @@ describe("toAction", () => {
     expect(config("-j", "x").format).toBe("json");
     expect(config("--csv", "x").format).toBe("csv");
     expect(config("-q", "x").format).toBe("quiet");
+    expect(config("-m", "x").format).toBe("markdown");
+    expect(config("--markdown", "x").format).toBe("markdown");
   });
 
   test("two output formats together are a usage error", () => {
@@ -58,6 +61,7 @@ describe("toAction", () => {
     expect(message).toContain("--json");
     expect(message).toContain("--csv");
     usageError("-jq", "x");
+    for (const other of ["-j", "-c", "-q"]) expect(usageError(other, "--markdown", "x")).toContain("--markdown");
   });
 
   test("flags", () => {

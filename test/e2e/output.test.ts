@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { allocate, BINARY, MiB, peakMem, tempDir } from "../helpers.ts";
+import { parseMarkdownReport } from "../export/markdown-table.ts";
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
@@ -40,6 +41,44 @@ test("quiet prints the peak RSS in bytes, digits only", async () => {
   expect(code).toBe(0);
   expect(stdout).toMatch(/^\d+\n$/);
   expect(Number(stdout)).toBeGreaterThan(64 * MiB);
+});
+
+test("--markdown is a heading and a table that parses, ready for $GITHUB_STEP_SUMMARY", async () => {
+  const { code, stdout } = await peakMem(["--markdown", "--", "true"]);
+  expect(code).toBe(0);
+  const { heading, tables, other } = parseMarkdownReport(stdout);
+  expect(heading).toBe("### peak-mem: `true`");
+  expect(other).toEqual([]);
+  expect(tables).toHaveLength(1);
+  const rows = Object.fromEntries(tables[0]!.rows.map(([name, value]) => [name, value]));
+  expect(Object.keys(rows)).toEqual(["Peak RSS", "Peak VSZ", "Exit code", "Duration", "Peak set by"]);
+  expect(rows["Peak RSS"]).toMatch(/^\*\*\d+(\.\d)? (B|KiB|MiB)\*\* \(\d+ bytes\)$/);
+  expect(rows["Exit code"]).toBe("0");
+
+  // A crossed threshold and a failing command with a pipe in it, written with -o.
+  const file = join(tempDir(), "summary.md");
+  const over = await peakMem(["-m", "-t", "1", "-o", file, "--", "sh", "-c", "echo a | cat; exit 3"]);
+  expect(over.code).toBe(3);
+  expect(over.stdout).toBe("a\n");
+  const report = parseMarkdownReport(readFileSync(file, "utf8"));
+  expect(report.heading).toBe("### peak-mem: `sh -c 'echo a | cat; exit 3'`");
+  const facts = Object.fromEntries(report.tables[0]!.rows.map(([name, value]) => [name, value]));
+  expect(facts["Exit code"]).toBe("❌ 3");
+  expect(facts["Threshold"]).toBe("❌ exceeded: over 1 B (1 bytes)");
+});
+
+test("--markdown with --compare-baseline adds the comparison as a second table and a verdict", async () => {
+  const dir = tempDir();
+  const saved = await peakMem(["-q", "--save-baseline", "big", "--baseline-dir", dir, "--", ...allocate(40, 200)]);
+  expect(saved.code).toBe(0);
+  const { code, stdout } = await peakMem(["--markdown", "--compare-baseline", "big", "--baseline-dir", dir, "--", "true"]);
+  expect(code).toBe(0);
+  const { tables, other } = parseMarkdownReport(stdout);
+  expect(tables).toHaveLength(2);
+  expect(tables[1]!.header).toEqual(["Metric", "Baseline", "Current", "Change"]);
+  expect(tables[1]!.rows.map((row) => row[0])).toEqual(["Peak RSS", "Peak VSZ", "Duration"]);
+  expect(tables[1]!.rows[0]![3]).toMatch(/^-\d+\.\d%$/);
+  expect(other).toEqual([expect.stringMatching(/^Compared with baseline `big` \(saved \d{4}-.+Z\):$/), expect.stringMatching(/^✅ No regression: peak RSS -\d+\.\d%, within the 10% allowed\.$/)]);
 });
 
 test("the human report has the seed's four lines in order, without colour when piped", async () => {

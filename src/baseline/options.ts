@@ -1,0 +1,85 @@
+import { UsageError } from "../errors.ts";
+import { DEFAULT_REGRESSION_THRESHOLD_PERCENT } from "../cli/options.ts";
+import { unitNamed, UNIT_NAMES, type Unit } from "../size/units.ts";
+import { checkBaselineName } from "./name.ts";
+
+// The baseline options, validated for src/cli/config.ts: names are checked here, before
+// anything runs. `--list-baselines` and `--delete-baseline NAME` are actions of their own
+// (they run nothing); the others go with a command.
+
+/** Set on a run's Config only when --save-baseline or --compare-baseline is given. */
+export interface BaselineSettings {
+  /** --baseline-dir as given; src/baseline/store.ts resolves the default. */
+  dir?: string;
+  save?: string;
+  compare?: string;
+  /** --regression-threshold, percent ≥ 0 (default 10). */
+  thresholdPercent: number;
+}
+
+export type BaselineAction =
+  | { kind: "list-baselines"; dir?: string; units?: Unit }
+  | { kind: "delete-baseline"; name: string; dir?: string };
+
+type Options = Map<string, string | true>;
+
+/** --list-baselines or --delete-baseline NAME, with only --baseline-dir (and --units for the list) beside it. */
+export function baselineAction(options: Options, command: string[]): BaselineAction | undefined {
+  const list = options.has("list-baselines");
+  const remove = options.get("delete-baseline");
+  if (!list && remove === undefined) return undefined;
+  const flag = list ? "--list-baselines" : "--delete-baseline";
+  if (list && remove !== undefined) throw new UsageError("--list-baselines and --delete-baseline cannot be used together: choose one");
+  const allowed = list ? ["list-baselines", "baseline-dir", "units"] : ["delete-baseline", "baseline-dir"];
+  const other = [...options.keys()].find((name) => !allowed.includes(name));
+  if (other !== undefined) throw new UsageError(`${flag} cannot be used with --${other}: it runs nothing`);
+  if (command.length > 0) throw new UsageError(`${flag} runs nothing: remove the command`);
+  const dir = baselineDirOption(options);
+  const withDir = dir === undefined ? {} : { dir };
+  if (list) {
+    const given = options.get("units");
+    if (given === undefined) return { kind: "list-baselines", ...withDir };
+    const units = unitNamed(String(given));
+    if (!units) throw new UsageError(`invalid --units '${given}': expected one of ${UNIT_NAMES.join(", ")}`);
+    return { kind: "list-baselines", ...withDir, units };
+  }
+  return { kind: "delete-baseline", name: checkBaselineName(String(remove), "--delete-baseline"), ...withDir };
+}
+
+/** The settings for a run, or undefined when it neither saves nor compares. */
+export function baselineSettings(options: Options): BaselineSettings | undefined {
+  const save = options.get("save-baseline");
+  const compare = options.get("compare-baseline");
+  const threshold = options.get("regression-threshold");
+  const dir = baselineDirOption(options);
+  if (threshold !== undefined && compare === undefined) {
+    throw new UsageError("--regression-threshold needs --compare-baseline NAME: the baseline to compare with");
+  }
+  if (save === undefined && compare === undefined) {
+    if (dir !== undefined) throw new UsageError("--baseline-dir needs --save-baseline, --compare-baseline, --list-baselines or --delete-baseline");
+    return undefined;
+  }
+  return {
+    ...(dir !== undefined && { dir }),
+    ...(save !== undefined && { save: checkBaselineName(String(save), "--save-baseline") }),
+    ...(compare !== undefined && { compare: checkBaselineName(String(compare), "--compare-baseline") }),
+    thresholdPercent: threshold === undefined ? DEFAULT_REGRESSION_THRESHOLD_PERCENT : parseThresholdPercent(String(threshold)),
+  };
+}
+
+/** A number of percent ≥ 0, decimals allowed, an optional % sign: 10, 2.5, 0, 15%. */
+export function parseThresholdPercent(text: string): number {
+  const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*%?\s*$/.exec(text);
+  const value = match ? Number(match[1]) : Number.NaN;
+  if (!Number.isFinite(value)) {
+    throw new UsageError(`invalid --regression-threshold '${text}': expected a percentage ≥ 0, such as 10 or 2.5`);
+  }
+  return value;
+}
+
+function baselineDirOption(options: Options): string | undefined {
+  const dir = options.get("baseline-dir");
+  if (dir === undefined) return undefined;
+  if (dir === "") throw new UsageError("--baseline-dir needs a directory");
+  return String(dir);
+}

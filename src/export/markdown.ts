@@ -1,0 +1,90 @@
+import { formatSize } from "../size/format.ts";
+import type { Unit } from "../size/units.ts";
+import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
+import type { Comparison, MetricChange, Report } from "../report.ts";
+import { formatDuration } from "./human.ts";
+
+// The report as GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY: a
+// heading with the command, then a two-column table of facts and, with --compare-baseline,
+// a table of baseline → current and a line saying whether it is a regression. It starts
+// with the heading and ends with a blank line, so reports appended to one summary stay apart.
+
+export function render(report: Report, options: { units?: Unit } = {}): string {
+  const size = (bytes: number) => formatSize(bytes, options.units);
+  const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
+  const rows: Array<[string, string]> = [
+    ["Peak RSS", `**${size(report.peakRssBytes)}** (${report.peakRssBytes} bytes)`],
+    ["Peak VSZ", `${size(report.peakVszBytes)} (${report.peakVszBytes} bytes)`],
+    ["Exit code", report.exitCode === 0 ? exit : `❌ ${exit}`],
+    ["Duration", formatDuration(report.durationMs)],
+  ];
+  if (report.thresholdBytes !== undefined) {
+    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
+    rows.push(["Threshold", report.thresholdExceeded ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
+  }
+  if (report.stoppedAtMs !== undefined) {
+    const how = report.stopEscalated ? "SIGTERM, then SIGKILL" : "SIGTERM";
+    rows.push(["Stopped", `❌ the process tree was stopped at ${formatDuration(report.stoppedAtMs)} (${how})`]);
+  }
+  if (report.cgroupPeakBytes !== undefined) {
+    rows.push(["Cgroup peak", `${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache)`]);
+  }
+  rows.push(["Peak set by", `RSS ${report.rssSource}, VSZ ${report.vszSource}`]);
+  const lines = [`### peak-mem: ${codeSpan(oneLine(report.command))}`, "", ...table(["", ""], rows), ""];
+  if (report.comparison) lines.push(...comparisonLines(report.comparison, size));
+  return `${lines.join("\n")}\n`;
+}
+
+/** --compare-baseline: which baseline, its table, and the verdict (only peak RSS decides). */
+function comparisonLines(comparison: Comparison, size: (bytes: number) => string): string[] {
+  const { peakRss, peakVsz, duration, thresholdPercent } = comparison;
+  const row = (metric: string, change: MetricChange, show: (value: number) => string) => [metric, show(change.baseline), show(change.current), formatChange(change.changePercent)];
+  const allowed = formatThreshold(thresholdPercent);
+  const growth = peakRss.changePercent === null ? `from ${size(peakRss.baseline)} to ${size(peakRss.current)}` : formatGrowth(peakRss.changePercent, thresholdPercent);
+  const verdict = comparison.regression
+    ? `❌ **Regression**: peak RSS grew ${growth}, over the ${allowed} allowed.`
+    : `✅ No regression: peak RSS ${formatChange(peakRss.changePercent)}, within the ${allowed} allowed.`;
+  return [
+    `Compared with baseline ${codeSpan(oneLine(comparison.baselineName))} (saved ${comparison.baselineTimestamp}):`,
+    "",
+    ...table(["Metric", "Baseline", "Current", "Change"], [
+      row("Peak RSS", peakRss, size),
+      row("Peak VSZ", peakVsz, size),
+      row("Duration", duration, formatDuration),
+    ]),
+    "",
+    verdict,
+    "",
+  ];
+}
+
+/** A GFM table: header, delimiter row, rows; every cell escaped. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
+  const row = (cells: readonly string[]) => `|${cells.map((text) => (text === "" ? " " : ` ${cell(text)} `)).join("|")}|`;
+  return [row(header), `|${header.map(() => " --- |").join("")}`, ...rows.map(row)];
+}
+
+/**
+ * One table cell's text: a line break would end the row (it becomes <br>), and a pipe
+ * would split the cell (it is escaped; backslashes first, so `\|` stays two characters).
+ */
+export function cell(text: string): string {
+  return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replace(/\r\n|\r|\n/g, "<br>");
+}
+
+/**
+ * A CommonMark code span around any text: the fence is one backtick longer than the
+ * longest run of backticks inside, and a space pads content that starts or ends with a
+ * backtick (the parser strips exactly one space from each side).
+ */
+export function codeSpan(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = "`".repeat(longest + 1);
+  const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim() !== "") ? " " : "";
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A heading is one line: line breaks in the command show as ⏎. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, "⏎");
+}

@@ -1,0 +1,151 @@
+import { describe, expect, test } from "bun:test";
+import { cell, codeSpan, render, table } from "../../src/export/markdown.ts";
+import type { Comparison } from "../../src/report.ts";
+import { makeReport } from "./fixture.ts";
+import { parseMarkdownReport, parseTable } from "./markdown-table.ts";
+
+/** Reads a CommonMark code span that must make up the whole of `text`: its content. */
+function readCodeSpan(text: string): string {
+  const fence = /^`+/.exec(text)?.[0] ?? "";
+  expect(fence.length).toBeGreaterThan(0);
+  expect(text.endsWith(fence)).toBe(true);
+  const inner = text.slice(fence.length, text.length - fence.length);
+  // The span closes at the first run of exactly as many backticks: there must be none inside.
+  for (const run of inner.match(/`+/g) ?? []) expect(run.length).not.toBe(fence.length);
+  expect(inner.startsWith("`")).toBe(false);
+  expect(inner.endsWith("`")).toBe(false);
+  const padded = inner.length > 2 && inner.startsWith(" ") && inner.endsWith(" ") && inner.trim() !== "";
+  return padded ? inner.slice(1, -1) : inner;
+}
+
+const facts = (text: string) => Object.fromEntries(parseMarkdownReport(text).tables[0]!.rows.map(([name, value]) => [name, value]));
+
+describe("Markdown report", () => {
+  test("a heading with the command, a blank line, then a two-column table", () => {
+    const text = render(makeReport());
+    const lines = text.split("\n");
+    expect(lines[0]).toBe("### peak-mem: `cargo build --release`");
+    expect(lines[1]).toBe("");
+    expect(lines[2]).toBe("| | |");
+    expect(lines[3]).toBe("| --- | --- |");
+    expect(text.endsWith("|\n\n")).toBe(true); // a blank line after: the next appended report stays apart
+    const { tables, other } = parseMarkdownReport(text);
+    expect(other).toEqual([]);
+    expect(tables).toHaveLength(1);
+    expect(tables[0]!.header).toEqual(["", ""]);
+    expect(facts(text)).toEqual({
+      "Peak RSS": `**487.3 MiB** (${Math.round(487.3 * 2 ** 20)} bytes)`,
+      "Peak VSZ": `892.1 MiB (${Math.round(892.1 * 2 ** 20)} bytes)`,
+      "Exit code": "0",
+      Duration: "14.2s",
+      "Peak set by": "RSS sampled-sum, VSZ process-hwm",
+    });
+  });
+
+  test("the threshold row: within, or exceeded; none without a threshold", () => {
+    expect(facts(render(makeReport({ thresholdBytes: 10 ** 9 })))["Threshold"]).toBe("✅ within 953.7 MiB (1000000000 bytes)");
+    const over = facts(render(makeReport({ thresholdBytes: 10 ** 8, thresholdExceeded: true })));
+    expect(over["Threshold"]).toBe("❌ exceeded: over 95.4 MiB (100000000 bytes)");
+    expect(over["Threshold"]).toContain("exceeded");
+    expect(facts(render(makeReport()))["Threshold"]).toBeUndefined();
+  });
+
+  test("the exit code carries the signal; a tree stopped by --kill-on-threshold says so", () => {
+    expect(facts(render(makeReport({ exitCode: 3 })))["Exit code"]).toBe("❌ 3");
+    const killed = facts(render(makeReport({ exitCode: 143, signal: "SIGTERM", thresholdBytes: 1, thresholdExceeded: true, stoppedAtMs: 1500, stopEscalated: true })));
+    expect(killed["Exit code"]).toBe("❌ 143 (SIGTERM)");
+    expect(killed["Stopped"]).toBe("❌ the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)");
+  });
+
+  test("the cgroup peak, and --units", () => {
+    const text = render(makeReport({ cgroupPeakBytes: 2 * 2 ** 30, cgroupSource: "memory.peak" }), { units: "MB" });
+    expect(facts(text)["Cgroup peak"]).toBe("2147.5 MB (memory.peak; includes page cache)");
+    expect(facts(text)["Peak RSS"]).toStartWith("**511.0 MB**");
+  });
+
+  test("backticks in the command keep the heading's code span valid", () => {
+    for (const command of ["echo `date`", "sh -c 'echo ``x`` `y`'", "`starts", "ends`", "```", "a ` b", "sh -c ' x '"]) {
+      const heading = render(makeReport({ command })).split("\n")[0]!;
+      expect(heading).toStartWith("### peak-mem: `");
+      expect(readCodeSpan(heading.slice("### peak-mem: ".length))).toBe(command);
+    }
+    expect(codeSpan("a`b")).toBe("``a`b``");
+    expect(codeSpan("`a")).toBe("`` `a ``");
+  });
+
+  test("a command with line breaks still has a one-line heading", () => {
+    const text = render(makeReport({ command: "sh -c 'echo a\necho b\r\necho c'" }));
+    const { heading, tables, other } = parseMarkdownReport(text);
+    expect(heading).toBe("### peak-mem: `sh -c 'echo a⏎echo b⏎echo c'`");
+    expect(tables).toHaveLength(1);
+    expect(other).toEqual([]);
+  });
+
+  test("pipes, backslashes and line breaks in cells do not break the table", () => {
+    expect(cell("a|b")).toBe("a\\|b");
+    expect(cell("a\\|b")).toBe("a\\\\\\|b");
+    expect(cell("one\ntwo\r\nthree")).toBe("one<br>two<br>three");
+    const lines = table(["name", "value"], [
+      ["pipe", "a | b"],
+      ["escaped already", "a \\| b"],
+      ["ends in a backslash", "c:\\"],
+      ["lines", "one\ntwo"],
+      ["", "empty name"],
+    ]);
+    expect(lines).toHaveLength(7);
+    const { header, rows } = parseTable(lines);
+    expect(header).toEqual(["name", "value"]);
+    expect(rows).toEqual([
+      ["pipe", "a | b"],
+      ["escaped already", "a \\| b"],
+      ["ends in a backslash", "c:\\"],
+      ["lines", "one<br>two"],
+      ["", "empty name"],
+    ]);
+  });
+
+  const MiB = 2 ** 20;
+  const comparison = (baselineRss: number, regression: boolean): Comparison => ({
+    baselineName: "main",
+    baselineTimestamp: "2025-05-20T08:00:00Z",
+    peakRss: { baseline: baselineRss, current: Math.round(487.3 * MiB), changePercent: baselineRss === 0 ? null : ((Math.round(487.3 * MiB) - baselineRss) / baselineRss) * 100 },
+    peakVsz: { baseline: 900 * MiB, current: Math.round(892.1 * MiB), changePercent: ((Math.round(892.1 * MiB) - 900 * MiB) / (900 * MiB)) * 100 },
+    duration: { baseline: 14_200, current: 14_200, changePercent: 0 },
+    thresholdPercent: 10,
+    regression,
+  });
+
+  test("with a baseline: a second table, metric | baseline | current | change, and the verdict", () => {
+    const text = render(makeReport({ comparison: comparison(400 * MiB, true) }));
+    const { tables, other } = parseMarkdownReport(text);
+    expect(tables).toHaveLength(2);
+    expect(tables[1]).toEqual({
+      header: ["Metric", "Baseline", "Current", "Change"],
+      rows: [
+        ["Peak RSS", "400.0 MiB", "487.3 MiB", "+21.8%"],
+        ["Peak VSZ", "900.0 MiB", "892.1 MiB", "-0.9%"],
+        ["Duration", "14.2s", "14.2s", "0.0%"],
+      ],
+    });
+    expect(other).toEqual(["Compared with baseline `main` (saved 2025-05-20T08:00:00Z):", "❌ **Regression**: peak RSS grew 21.8%, over the 10% allowed."]);
+    expect(text).toEndWith("allowed.\n\n");
+  });
+
+  test("with a baseline: no regression says so; growth from zero is stated plainly", () => {
+    const within = parseMarkdownReport(render(makeReport({ comparison: comparison(480 * MiB, false) })));
+    expect(within.tables[1]!.rows[0]).toEqual(["Peak RSS", "480.0 MiB", "487.3 MiB", "+1.5%"]);
+    expect(within.other[1]).toBe("✅ No regression: peak RSS +1.5%, within the 10% allowed.");
+    const fromZero = parseMarkdownReport(render(makeReport({ comparison: comparison(0, true) })));
+    expect(fromZero.tables[1]!.rows[0]).toEqual(["Peak RSS", "0 B", "487.3 MiB", "new (was 0)"]);
+    expect(fromZero.other[1]).toBe("❌ **Regression**: peak RSS grew from 0 B to 487.3 MiB, over the 10% allowed.");
+    expect(parseMarkdownReport(render(makeReport())).tables).toHaveLength(1);
+  });
+
+  test("the reader used here rejects what is not a table", () => {
+    expect(() => parseTable(["| a | b |", "| --- |"])).toThrow();
+    expect(() => parseTable(["| a | b |", "| --- | --- |", "| 1 | 2 | 3 |"])).toThrow();
+    expect(() => parseTable(["| a | b |", "| - | - |"])).toThrow();
+    expect(() => parseTable(["| a | b |"])).toThrow();
+    expect(() => parseTable(["| a | b |", "| --- | --- |", "| 1 | 2 \\|"])).toThrow();
+  });
+});
