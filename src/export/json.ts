@@ -1,4 +1,5 @@
 import type { Comparison, MetricChange, Report } from "../report.ts";
+import { processJson } from "../timeline/processes.ts";
 
 // The seed's fields with its names and types first, then additions (GUIDE §1).
 
@@ -27,16 +28,7 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     children_tracked: report.childrenTracked,
     ...(report.comparison && { comparison: comparisonJson(report.comparison) }),
     ...(options.verbose && {
-      processes: report.processes.map((p) => ({
-        pid: p.pid,
-        ppid: p.ppid,
-        name: p.name,
-        depth: p.depth,
-        peak_rss_bytes: p.peakRss,
-        rss_at_peak_bytes: p.rssAtPeak ?? null,
-        first_seen_ms: p.firstSeenMs,
-        last_seen_ms: p.lastSeenMs,
-      })),
+      processes: report.processes.map(processJson),
     }),
     version: report.version,
     platform: report.platform,

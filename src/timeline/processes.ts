@@ -48,3 +48,17 @@ export function summarizeProcesses(members: readonly Member[]): ProcessSummary[]
   for (const member of members) if (!visited.has(member)) visit(member, 1);
   return result;
 }
+
+/** A process summary as JSON (report `processes`, timeline summaries), snake_case. */
+export function processJson(p: ProcessSummary) {
+  return {
+    pid: p.pid,
+    ppid: p.ppid,
+    name: p.name,
+    depth: p.depth,
+    peak_rss_bytes: p.peakRss,
+    rss_at_peak_bytes: p.rssAtPeak ?? null,
+    first_seen_ms: p.firstSeenMs,
+    last_seen_ms: p.lastSeenMs,
+  };
+}

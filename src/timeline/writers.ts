@@ -1,6 +1,7 @@
 import { extname } from "node:path";
 import type { Sink } from "../output/sink.ts";
 import type { ChartData, TimelineSample } from "./chart-data.ts";
+import { processJson } from "./processes.ts";
 import { ThinnedSamples } from "./thin.ts";
 
 // --timeline FILE, in the format its extension names: .json (one object), .jsonl/.ndjson
@@ -82,16 +83,7 @@ export function summaryObject(summary: TimelineSummary) {
     ...(summary.signal !== undefined && { signal: summary.signal }),
     ...(summary.durationMs !== undefined && { duration_ms: summary.durationMs }),
     ...(summary.processes && {
-      processes: summary.processes.map((p) => ({
-        pid: p.pid,
-        ppid: p.ppid,
-        name: p.name,
-        depth: p.depth,
-        peak_rss_bytes: p.peakRss,
-        rss_at_peak_bytes: p.rssAtPeak ?? null,
-        first_seen_ms: p.firstSeenMs,
-        last_seen_ms: p.lastSeenMs,
-      })),
+      processes: summary.processes.map(processJson),
     }),
   };
 }

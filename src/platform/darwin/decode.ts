@@ -11,6 +11,10 @@
 //   libsyscall/wrappers/libproc/libproc.{h,c}   the functions and what they return
 //   bsd/kern/proc_info.c           proc_pidbsdinfo (how the kernel fills proc_bsdinfo)
 
+import { cString, startStamp, viewOf } from "../struct-bytes.ts";
+
+export { cString, startStamp };
+
 /** proc_pidinfo flavors (bsd/sys/proc_info.h). */
 export const PROC_PIDTASKALLINFO = 2; // struct proc_taskallinfo: proc_bsdinfo then proc_taskinfo
 export const PROC_PIDTBSDINFO = 3;
@@ -94,28 +98,9 @@ export interface RusageV4 {
   intervalMaxPhysFootprint: number;
 }
 
-const utf8 = new TextDecoder();
-
-function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** A u64 as a number: sizes and seconds stay far below 2^53. */
 function u64(view: DataView, at: number): number {
   return Number(view.getBigUint64(at, true));
-}
-
-/** A NUL-terminated C string inside a fixed array, decoded as UTF-8. */
-export function cString(bytes: Uint8Array, at: number, room: number): string {
-  let end = at;
-  const limit = Math.min(at + room, bytes.length);
-  while (end < limit && bytes[end] !== 0) end++;
-  return utf8.decode(bytes.subarray(at, end));
-}
-
-/** (start seconds, microseconds) as one number: with the pid, a process's identity. */
-export function startStamp(sec: number, usec: number): number {
-  return sec * 1_000_000 + usec;
 }
 
 /** struct proc_bsdinfo at `at`; undefined if fewer than 136 bytes are there. */

@@ -21,6 +21,10 @@
 //                        stack pages), ki_start = p_start + boottime, ki_rusage = rufetch()
 //   sys/kern/kern_clock.c statclock: ru_maxrss = max(ru_maxrss, pgtok(resident count))
 
+import { cString, startStamp, viewOf } from "../struct-bytes.ts";
+
+export { startStamp };
+
 /** sysctl MIB names (sys/sys/sysctl.h). */
 export const CTL_KERN = 1;
 export const KERN_PROC = 14;
@@ -69,23 +73,6 @@ export interface KinfoProc {
   threads: number;
   /** ki_rusage.ru_maxrss: the kernel's peak RSS of the process in KiB, sampled at statclock. */
   maxRssKiB: number;
-}
-
-const utf8 = new TextDecoder();
-
-function viewOf(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-function cString(bytes: Uint8Array, at: number, room: number): string {
-  let end = at;
-  while (end < at + room && end < bytes.length && bytes[end] !== 0) end++;
-  return utf8.decode(bytes.subarray(at, end));
-}
-
-/** (start seconds, microseconds) as one number: with the pid, a process's identity. */
-export function startStamp(sec: number, usec: number): number {
-  return sec * 1_000_000 + usec;
 }
 
 /**
