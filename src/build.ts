@@ -50,6 +50,40 @@ function checksumLine(path: string): string {
 }
 
 // Only when run as a script: tests import RELEASE_TARGETS without building anything.
+/** The first bytes each target's file must start with: ELF, Mach-O (64-bit), PE. */
+function formatOf(target: string): { name: string; magic: number[] } {
+  if (target.includes("darwin")) return { name: "Mach-O", magic: [0xcf, 0xfa, 0xed, 0xfe] };
+  if (target.includes("windows")) return { name: "PE", magic: [0x4d, 0x5a] };
+  return { name: "ELF", magic: [0x7f, 0x45, 0x4c, 0x46] };
+}
+
+/**
+ * Checks what --all produced: SHA256SUMS as `sha256sum -c` reads it, each file's format,
+ * and, for the target this machine runs, that the binary starts and knows its version.
+ */
+function verify(dir: string): boolean {
+  let ok = true;
+  const check = (pass: boolean, what: string) => {
+    console.log(`${pass ? "ok  " : "FAIL"} ${what}`);
+    ok &&= pass;
+  };
+  const sums = Bun.spawnSync(["sha256sum", "-c", "SHA256SUMS"], { cwd: dir, stdout: "pipe", stderr: "pipe" });
+  if (sums.exitCode === null || sums.stderr.toString().includes("not found")) console.log("skip sha256sum -c: no sha256sum here");
+  else check(sums.exitCode === 0, "sha256sum -c SHA256SUMS");
+  const host = `bun-${process.platform === "win32" ? "windows" : process.platform}-${process.arch}`;
+  for (const [target, name] of RELEASE_TARGETS) {
+    const path = join(dir, name);
+    const { name: format, magic } = formatOf(target);
+    const head = readFileSync(path).subarray(0, magic.length);
+    check(magic.every((byte, i) => head[i] === byte), `${name} is ${format}`);
+    if (target === host) {
+      const run = Bun.spawnSync([path, "--version"], { stdout: "pipe" });
+      check(run.stdout.toString() === `peak-mem ${pkg.version}\n`, `${name} --version prints peak-mem ${pkg.version}`);
+    }
+  }
+  return ok;
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
@@ -69,7 +103,8 @@ if (import.meta.main) {
       console.log(`built ${path.padEnd(34)} ${(statSync(path).size / 2 ** 20).toFixed(1).padStart(6)} MiB  (${target})`);
     }
     writeFileSync(join(dir, "SHA256SUMS"), sums);
-    console.log(`wrote ${join(dir, "SHA256SUMS")}: check with \`cd ${dir} && sha256sum -c SHA256SUMS\``);
+    console.log(`wrote ${join(dir, "SHA256SUMS")}`);
+    if (!verify(dir)) process.exit(1);
   } else {
     await compile(values.outfile, values.target as Bun.Build.CompileTarget | undefined);
     console.log(`built ${values.outfile} (peak-mem ${pkg.version}${values.target ? `, ${values.target}` : ""})`);
