@@ -1,4 +1,4 @@
-// Small helpers shared by the struct decoders of the BSD-family readers (darwin, freebsd).
+// Small helpers shared by the platform struct decoders (darwin, freebsd, windows).
 
 const utf8 = new TextDecoder();
 
@@ -18,4 +18,9 @@ export function cString(bytes: Uint8Array, at: number, room: number): string {
 /** A struct timeval start time (seconds, microseconds) as one number: with the pid, a process's identity. */
 export function startStamp(sec: number, usec: number): number {
   return sec * 1_000_000 + usec;
+}
+
+/** A little-endian u64 as a number: sizes, SIZE_Ts and seconds stay far below 2^53. */
+export function u64(view: DataView, at: number): number {
+  return Number(view.getBigUint64(at, true));
 }

@@ -11,7 +11,7 @@
 //   libsyscall/wrappers/libproc/libproc.{h,c}   the functions and what they return
 //   bsd/kern/proc_info.c           proc_pidbsdinfo (how the kernel fills proc_bsdinfo)
 
-import { cString, startStamp, viewOf } from "../struct-bytes.ts";
+import { cString, startStamp, u64, viewOf } from "../struct-bytes.ts";
 
 export { cString, startStamp };
 
@@ -98,10 +98,6 @@ export interface RusageV4 {
   intervalMaxPhysFootprint: number;
 }
 
-/** A u64 as a number: sizes and seconds stay far below 2^53. */
-function u64(view: DataView, at: number): number {
-  return Number(view.getBigUint64(at, true));
-}
 
 /** struct proc_bsdinfo at `at`; undefined if fewer than 136 bytes are there. */
 export function decodeBsdInfo(bytes: Uint8Array, at = 0, length = bytes.length): BsdInfo | undefined {

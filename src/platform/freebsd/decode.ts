@@ -21,7 +21,7 @@
 //                        stack pages), ki_start = p_start + boottime, ki_rusage = rufetch()
 //   sys/kern/kern_clock.c statclock: ru_maxrss = max(ru_maxrss, pgtok(resident count))
 
-import { cString, startStamp, viewOf } from "../struct-bytes.ts";
+import { cString, startStamp, u64, viewOf } from "../struct-bytes.ts";
 
 export { startStamp };
 
@@ -90,7 +90,7 @@ export function decodeKinfoProc(bytes: Uint8Array, at = 0, length = bytes.length
     ppid: i32(KINFO.ki_ppid),
     pgid: i32(KINFO.ki_pgid),
     tpgid: i32(KINFO.ki_tpgid),
-    vszBytes: Number(view.getBigUint64(at + KINFO.ki_size, true)),
+    vszBytes: u64(view, at + KINFO.ki_size),
     rssPages: i64(KINFO.ki_rssize),
     startSec: i64(KINFO.ki_start),
     startUsec: i64(KINFO.ki_start + 8),

@@ -4,6 +4,8 @@
 // Windows SDK headers, as documented on Microsoft Learn and as in MinGW-w64's copies of
 // the headers, against which test/wine/layouts.c checks every one at compile time.
 
+import { u64 } from "../struct-bytes.ts";
+
 /**
  * PROCESS_MEMORY_COUNTERS (psapi.h), 72 bytes, filled by K32GetProcessMemoryInfo:
  *
@@ -32,10 +34,8 @@ export interface ProcessMemoryCounters {
   peakPagefileUsage: number;
 }
 
-/** A SIZE_T as a number: exact below 2^53 bytes (8 PiB), which no process comes near. */
-function sizeT(view: DataView, offset: number): number {
-  return Number(view.getBigUint64(offset, true));
-}
+/** A SIZE_T (u64 on x64) as a number: exact below 2^53 bytes (8 PiB), which no process comes near. */
+const sizeT = u64;
 
 export function decodeProcessMemoryCounters(view: DataView): ProcessMemoryCounters | undefined {
   if (view.byteLength < PROCESS_MEMORY_COUNTERS_SIZE) return undefined;
