@@ -13,7 +13,6 @@ export interface Sample extends TreeReading {
 export class Sampler {
   readonly tree: ProcessTree;
   readonly peaks = new PeakTracker();
-  count = 0;
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
   constructor(reader: ProcessReader, options: TreeOptions) {
@@ -35,7 +34,6 @@ export class Sampler {
 
   sample(tMs: number): Sample {
     const reading = this.tree.sample(tMs);
-    this.count++;
     if (reading.rss > this.peaks.rss.bytes) this.tree.markPeak();
     this.peaks.offer("rss", reading.rss, "sampled-sum");
     this.peaks.offer("vsz", reading.vsz, "sampled-sum");

@@ -98,7 +98,6 @@ export interface RusageV4 {
   intervalMaxPhysFootprint: number;
 }
 
-
 /** struct proc_bsdinfo at `at`; undefined if fewer than 136 bytes are there. */
 export function decodeBsdInfo(bytes: Uint8Array, at = 0, length = bytes.length): BsdInfo | undefined {
   if (length - at < PROC_BSDINFO_SIZE) return undefined;
