@@ -16,9 +16,13 @@ export class Sampler {
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
   constructor(reader: ProcessReader, options: TreeOptions) {
-    // Warm the reader's code paths on ourselves, so the first reads of the command are
-    // not slowed by first-call costs while it may already be exiting.
-    reader.memory(process.pid);
+    // Warm, on ourselves, the code paths of the command's first reads (a handle and its
+    // read, then its identity), so first-call costs don't delay them while it may
+    // already be exiting.
+    const self = reader.track?.(process.pid);
+    if (self) self.read();
+    else reader.memory(process.pid);
+    self?.close();
     reader.info(process.pid);
     this.tree = new ProcessTree(reader, options);
   }
