@@ -2,7 +2,7 @@ import { totalmem } from "node:os";
 import type { Config } from "./cli/config.ts";
 import { displayCommand } from "./command/display.ts";
 import { SignalForwarder } from "./command/signals.ts";
-import { TreeStopper } from "./command/stop.ts";
+import { STOP_GRACE_MS, STOP_WAIT_AFTER_KILL_MS, TreeStopper } from "./command/stop.ts";
 import { spawnCommand, type Child } from "./command/spawn.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
@@ -104,8 +104,10 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const durationMs = performance.now() - t0;
   // Processes the command left behind are still part of its tree: one last look at them.
   if (config.children) takeSample(() => true);
-  // A tree being stopped is stopped whole: orphans left behind are signalled and waited for.
-  while (stopper?.stopping && [...sampler.tree.alive()].length > 0) {
+  // A tree being stopped is stopped whole: orphans left behind are signalled and waited for,
+  // but not forever: one peak-mem may not signal (another user's) must not hang the run.
+  const giveUpAt = (stopper?.stoppedAtMs ?? 0) + STOP_GRACE_MS + STOP_WAIT_AFTER_KILL_MS;
+  while (stopper?.stopping && performance.now() - t0 < giveUpAt && sampler.tree.anyAlive) {
     enforce();
     await sleep(20);
     sampler.sample(performance.now() - t0);

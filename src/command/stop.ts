@@ -4,6 +4,8 @@
 // the tree, so they go too.
 
 export const STOP_GRACE_MS = 1000;
+/** After SIGKILL, how long peak-mem waits for the tree to be gone before it reports anyway. */
+export const STOP_WAIT_AFTER_KILL_MS = 2000;
 
 export interface Stoppable {
   pid: number;

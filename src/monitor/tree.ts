@@ -148,6 +148,12 @@ export class ProcessTree {
     for (const member of this.byPid.values()) if (member.alive) yield member;
   }
 
+  /** Whether any process of the tree was alive at the last sample. */
+  get anyAlive(): boolean {
+    for (const member of this.byPid.values()) if (member.alive) return true;
+    return false;
+  }
+
   /** Whether the command itself was alive (not gone, not a zombie) at the last read. */
   get rootAlive(): boolean {
     return this.members[0]?.alive ?? false;
