@@ -1,4 +1,4 @@
-import { dlopen, FFIType } from "bun:ffi";
+import { dlopen, FFIType, ptr } from "bun:ffi";
 
 // libc through bun:ffi, loaded once, on first use. glibc calls it "libc.so.6"; musl names
 // it after the architecture. Where no libc loads, callers carry on without it.
@@ -8,11 +8,32 @@ import { dlopen, FFIType } from "bun:ffi";
 // isatty answers "is this a terminal" for a few microseconds, where node:tty (and anything
 // touching process.stdout.isTTY) costs Bun about 20 ms and 8 MiB at start-up.
 
+//
+// waitid + wait4 reap the orphans a subreaper is handed (never the command, which Bun
+// reaps by its pid), so they don't pile up as zombies against a pids limit, and give each
+// one's exact peak (ru_maxrss). execve re-executes peak-mem when the runtime's options must
+// be set before it starts (src/platform/linux/runtime-threads.ts).
+
 const PR_SET_CHILD_SUBREAPER = 36; // include/uapi/linux/prctl.h
+// include/uapi/linux/wait.h
+const P_ALL = 0;
+const WNOHANG = 1;
+const WEXITED = 4;
+const WNOWAIT = 0x01000000;
+// siginfo_t is 128 bytes; for SIGCHLD si_pid sits at 16 on every 64-bit Linux ABI
+// (si_signo, si_errno, si_code, padding to 8, then the union: include/uapi/asm-generic/siginfo.h).
+const SIGINFO_SIZE = 128;
+const SI_PID = 16;
+// struct rusage: two struct timeval (16 bytes each), then long ru_maxrss in KiB (getrusage(2)).
+const RUSAGE_SIZE = 144;
+const RU_MAXRSS = 32;
 
 const SYMBOLS = {
   prctl: { args: [FFIType.i32, FFIType.u64, FFIType.u64, FFIType.u64, FFIType.u64], returns: FFIType.i32 },
   isatty: { args: [FFIType.i32], returns: FFIType.i32 },
+  waitid: { args: [FFIType.i32, FFIType.u32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  wait4: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
+  execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
 } as const;
 
 type Libc = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
@@ -43,4 +64,56 @@ export function becomeChildSubreaper(): boolean {
 export function isatty(fd: number): boolean | undefined {
   const symbols = libc();
   return symbols ? symbols.isatty(fd) === 1 : undefined;
+}
+
+const siginfo = new Uint8Array(SIGINFO_SIZE);
+const siginfoView = new DataView(siginfo.buffer);
+const statusCell = new Int32Array(1);
+const rusage = new Uint8Array(RUSAGE_SIZE);
+const rusageView = new DataView(rusage.buffer);
+
+/**
+ * The pid of a child of ours that has exited and is not yet reaped, without reaping it
+ * (waitid WNOWAIT); 0 when there is none; undefined when libc is not there.
+ */
+export function exitedChild(): number | undefined {
+  const symbols = libc();
+  if (!symbols) return undefined;
+  siginfoView.setInt32(SI_PID, 0, true);
+  if (symbols.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) !== 0) return 0; // ECHILD: no children
+  return siginfoView.getInt32(SI_PID, true);
+}
+
+/**
+ * Reaps child `pid` if it has exited (wait4 WNOHANG): its ru_maxrss in bytes, or undefined
+ * when it is still running or not ours to reap.
+ */
+export function reapChild(pid: number): number | undefined {
+  const symbols = libc();
+  if (!symbols || symbols.wait4(pid, statusCell, WNOHANG, rusage) !== pid) return undefined;
+  return Number(rusageView.getBigInt64(RU_MAXRSS, true)) * 1024;
+}
+
+/**
+ * Replaces this process with `path` run with `argv` and `env` (raw bytes, each without its
+ * NUL). Returns only if execve failed.
+ */
+export function execve(path: Uint8Array, argv: Uint8Array[], env: Uint8Array[]): void {
+  const symbols = libc();
+  if (!symbols) return;
+  const keep: Uint8Array[] = [];
+  const cString = (bytes: Uint8Array) => {
+    const copy = new Uint8Array(bytes.length + 1);
+    copy.set(bytes);
+    keep.push(copy);
+    return copy;
+  };
+  const pointers = (items: Uint8Array[]) => {
+    const array = new BigUint64Array(items.length + 1);
+    items.forEach((item, i) => (array[i] = BigInt(ptr(cString(item)))));
+    keep.push(new Uint8Array(array.buffer));
+    return array;
+  };
+  symbols.execve(cString(path), pointers(argv), pointers(env));
+  keep.length = 0;
 }

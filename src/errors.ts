@@ -2,6 +2,12 @@
 // contract gives that situation. Nothing here prints; src/main.ts does, once.
 
 export const EXIT_USAGE = 2;
+/**
+ * peak-mem itself failed and the command's status is unknown: it could not be started for
+ * want of resources (a process limit, memory), or peak-mem failed before it knew. 125 is
+ * what env(1), timeout(1) and nice(1) use for "the wrapper failed", apart from 126 and 127.
+ */
+export const EXIT_FAILED = 125;
 export const EXIT_NOT_EXECUTABLE = 126;
 export const EXIT_NOT_FOUND = 127;
 
@@ -23,9 +29,9 @@ export class UsageError extends PeakMemError {
   }
 }
 
-/** The command could not be started: not found (127) or not executable (126). */
+/** The command could not be started: not found (127), not executable (126), no resources (125). */
 export class SpawnError extends PeakMemError {
-  constructor(message: string, exitCode: typeof EXIT_NOT_FOUND | typeof EXIT_NOT_EXECUTABLE) {
+  constructor(message: string, exitCode: typeof EXIT_NOT_FOUND | typeof EXIT_NOT_EXECUTABLE | typeof EXIT_FAILED) {
     super(message, exitCode);
     this.name = "SpawnError";
   }

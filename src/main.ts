@@ -1,24 +1,34 @@
 import { toAction } from "./cli/config.ts";
 import { helpText } from "./cli/help.ts";
 import { scanArgv } from "./cli/scan.ts";
-import { PeakMemError, describe } from "./errors.ts";
+import { EXIT_FAILED, PeakMemError, describe } from "./errors.ts";
 import { exitCodeFor, exitCodeWhenReportLost } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
 import { loadPalette } from "./export/palette.ts";
 import { fileSink, stdSink, type Sink } from "./output/sink.ts";
+import { checkDistinctOutputs } from "./output/distinct.ts";
+import { failureReason, OptionalOutput, optionalTimeline } from "./output/optional.ts";
+import { say, warn } from "./output/stderr.ts";
+import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
 import { createTimelineWriter, timelineFormat, type ChartRenderer } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
-import { platformCgroup, platformReader } from "./platform/index.ts";
+import { platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
 import type { Report } from "./report.ts";
 import type { Baselines } from "./baseline/session.ts";
-import { run } from "./run.ts";
+import { ReportFault, run } from "./run.ts";
 import { VERSION } from "./version.ts";
 
 // The entry point: parse, check, run, report, exit. Errors become one line on stderr and
 // their documented exit code here, and only here.
 
+/** The command's status once known: an internal error after that still exits with it. */
+let commandStatusKnown: number | undefined;
+
 async function main(argv: string[]): Promise<number> {
+  // First, before anything is opened: under a tight process limit peak-mem re-executes
+  // itself with a runtime that starts no threads later (src/platform/linux/runtime-threads.ts).
+  const commandEnv = process.platform === "linux" ? (await import("./platform/linux/runtime-threads.ts")).fitRuntimeToProcessLimits() : undefined;
   const action = toAction(scanArgv(argv));
   if (action.kind === "help") {
     stdSink(1).write(await helpText());
@@ -31,52 +41,81 @@ async function main(argv: string[]): Promise<number> {
   if (action.kind === "chart") return drawChart(action.input, action.outputPath);
   if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;
+  const reader = platformReader();
   // The baseline to compare with is loaded (and the one to save made room for) before
   // anything is opened or run: a missing or corrupt one is bad usage.
   const baselines = config.baseline ? (await import("./baseline/session.ts")).openBaselines(config.baseline) : undefined;
-  const reader = platformReader();
-  const cgroup = config.cgroup ? platformCgroup() : undefined;
+  // A closed stdout (`>&-`) cannot take the report: said at the end, when it is lost.
+  const stdoutClosed = !config.outputPath && (reader.closedAtStart?.(1) ?? false);
+  checkDistinctOutputs(
+    [
+      ...(config.outputPath !== undefined ? [{ option: "--output", path: config.outputPath }] : []),
+      ...(config.timelinePath !== undefined ? [{ option: "--timeline", path: config.timelinePath }] : []),
+      ...(baselines?.savePath !== undefined ? [{ option: "--save-baseline", path: baselines.savePath }] : []),
+    ],
+    !config.outputPath && !stdoutClosed,
+  );
   // Open every output before the command starts: an unwritable path is bad usage.
   const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1));
-  const timeline = config.timelinePath ? await openTimeline(config.timelinePath) : undefined;
-  const stderr = stdSink(2, config.watch && reader.isTerminal(2));
-  const watch = config.watch ? new WatchLine(stderr, config.units, () => process.stderr.columns) : undefined;
+  const timeline = config.timelinePath ? optionalTimeline(await openTimeline(config.timelinePath), new OptionalOutput(`--timeline '${config.timelinePath}'`)) : undefined;
+  // TERM=dumb: a terminal that cannot erase a line gets the plain lines used off a terminal.
+  const stderr = stdSink(2, config.watch && reader.isTerminal(2) && process.env.TERM !== "dumb");
+  const watch = config.watch ? new WatchLine(stderr, config.units, () => process.stderr.columns, new OptionalOutput("--watch (stderr)")) : undefined;
 
+  // Signals are caught from before the cgroup exists, which is made last, after every
+  // check, so that neither bad usage nor a signal can leave it behind.
+  const signals = new SignalForwarder(reader);
+  let cgroup: PeakCgroup | undefined;
+  try {
+    cgroup = config.cgroup ? platformCgroup() : undefined;
+  } catch (error) {
+    signals.dispose();
+    throw error;
+  }
   const adopterPid = config.children && reader.adoptOrphans() ? process.pid : undefined;
-  const result = await run(config, { reader, timeline, watch, adopterPid, cgroup });
+  let result: Report;
+  try {
+    result = await run(config, { reader, signals, timeline, watch, adopterPid, cgroup, ...(commandEnv && { env: commandEnv }) });
+  } catch (error) {
+    if (error instanceof ReportFault) commandStatusKnown = error.status;
+    throw error;
+  } finally {
+    cgroup?.remove();
+  }
+  commandStatusKnown = result.exitCode;
   const palette = await loadPalette(config.format === "human" && useColor(report));
   const comparison = baselines?.compare(result);
   if (comparison) result.comparison = comparison;
-  let status = exitCodeFor(result.exitCode, result.thresholdExceeded, comparison?.regression);
+  const status = exitCodeFor(result.exitCode, result.thresholdExceeded, comparison?.regression);
+  commandStatusKnown = status;
   // Saved before the report is written, so that a reader that goes away (| head) does not
-  // lose it. A baseline that cannot be saved is a lost output, like a lost report.
-  if (baselines) status = saveBaseline(baselines, result, status, config.format !== "quiet");
+  // lose it. A baseline that cannot be saved is an optional output: a warning.
+  if (baselines) saveBaseline(baselines, result, config.format !== "quiet");
+  if (stdoutClosed) {
+    say("cannot write the report: stdout is closed (give -o FILE to keep it)");
+    return exitCodeWhenReportLost(status, false);
+  }
   try {
     report.write(renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }));
     report.close();
   } catch (error) {
     const readerGone = (error as NodeJS.ErrnoException).code === "EPIPE";
-    if (!readerGone) fail(new PeakMemError(`cannot write the report: ${describe(error)}`, 1));
+    if (!readerGone) say(`cannot write the report: ${failureReason(error)}`);
     return exitCodeWhenReportLost(status, readerGone);
   }
   return status;
 }
 
-/** --save-baseline after the run: a note on stderr (not with --quiet), or the error and a failing status. */
-function saveBaseline(baselines: Baselines, result: Report, status: number, note: boolean): number {
+/** --save-baseline after the run: a note on stderr (not with --quiet), or a warning. */
+function saveBaseline(baselines: Baselines, result: Report, note: boolean): void {
   let saved: ReturnType<Baselines["save"]>;
   try {
     saved = baselines.save(result);
   } catch (error) {
-    fail(error);
-    return exitCodeWhenReportLost(status, false);
+    warn(`${describe(error)}; the report and the exit status are not affected`);
+    return;
   }
-  try {
-    if (note && saved) stdSink(2).write(`peak-mem: saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'\n`);
-  } catch {
-    // stderr is gone: the baseline is saved all the same.
-  }
-  return status;
+  if (note && saved) say(`saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'`);
 }
 
 async function openTimeline(path: string) {
@@ -115,16 +154,23 @@ function useColor(sink: Sink): boolean {
   return sink.isTerminal && env.TERM !== "dumb";
 }
 
+/**
+ * The one place an error ends peak-mem: one line, then its documented code. An unexpected
+ * error (a bug) exits with the command's status when it is known, else 125.
+ */
 function fail(error: unknown): number {
-  const known = error instanceof PeakMemError;
-  const message = known ? error.message : `internal error: ${describe(error)}`;
-  try {
-    stdSink(2).write(`peak-mem: ${message}\n`);
-  } catch {
-    // stderr is gone: the exit code still tells.
+  if (error instanceof PeakMemError) {
+    say(error.message);
+    return error.exitCode;
   }
-  return known ? error.exitCode : 1;
+  say(`internal error: ${describe(error instanceof ReportFault ? error.cause : error)}`);
+  return commandStatusKnown ?? EXIT_FAILED;
 }
+
+// A fault in a callback outside the main flow must not end peak-mem while the command runs:
+// it is told, and the run goes on (the main flow's own errors reach fail() above).
+process.on("uncaughtException", (error) => say(`internal error: ${describe(error)}`));
+process.on("unhandledRejection", (error) => say(`internal error: ${describe(error)}`));
 
 const code = await main(process.argv.slice(2)).catch(fail);
 // Bun's process.exit keeps only 8 bits of the code on Windows, where exit codes are 32-bit

@@ -5,7 +5,10 @@ import type { ProcessSummary } from "./timeline/chart-data.ts";
 // pure functions of it (src/export/).
 
 export interface Report {
+  /** The command as a POSIX shell would need it typed, exactly (JSON, CSV, baselines, timelines). */
   command: string;
+  /** The command's argv as given, for formats that must show it escaped (terminal, Markdown). */
+  argv: string[];
   peakRssBytes: number;
   peakVszBytes: number;
   rssSource: PeakSource;
@@ -24,6 +27,13 @@ export interface Report {
   /** --kill-on-threshold: when the tree was stopped (ms since start), and whether SIGKILL was needed. */
   stoppedAtMs?: number;
   stopEscalated?: boolean;
+  /** --kill-on-threshold: processes still alive when peak-mem gave up stopping them. */
+  stopSurvivors?: StopSurvivor[];
+  /**
+   * Measuring stopped early on an internal error (the command was still supervised to its
+   * end): the peaks are what was seen until then, and may be low.
+   */
+  fault?: { message: string; atMs: number };
   /** When the command started, RFC 3339 UTC. */
   timestamp: string;
   samples: number;
@@ -38,6 +48,13 @@ export interface Report {
   platform: string;
   /** --compare-baseline: this run against a saved one (src/baseline/compare.ts). */
   comparison?: Comparison;
+}
+
+export interface StopSurvivor {
+  pid: number;
+  name: string;
+  /** Why it could not be signalled ("permission denied"), when a signal was refused. */
+  reason?: string;
 }
 
 /** One metric, baseline → current. */

@@ -1,12 +1,14 @@
 import { totalmem } from "node:os";
 import type { Config } from "./cli/config.ts";
 import { displayCommand } from "./command/display.ts";
-import { SignalForwarder } from "./command/signals.ts";
+import type { SignalForwarder } from "./command/signals.ts";
 import { STOP_GRACE_MS, STOP_WAIT_AFTER_KILL_MS, TreeStopper } from "./command/stop.ts";
 import { spawnCommand, type Child } from "./command/spawn.ts";
+import { describe } from "./errors.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
 import { Schedule } from "./monitor/schedule.ts";
+import { warn } from "./output/stderr.ts";
 import { summarizeProcesses } from "./timeline/processes.ts";
 import type { TimelineWriter } from "./timeline/writers.ts";
 import type { WatchLine } from "./output/watch.ts";
@@ -18,43 +20,73 @@ import { VERSION } from "./version.ts";
 // Runs the command and samples it until it exits, then builds the report. The sampling
 // loop wakes on whichever comes first, the next tick or the command's exit, so peak-mem
 // returns as soon as the command has exited.
+//
+// Once the command has started, nothing ends peak-mem before the command has: a fault in
+// measuring (a bug, a system that refuses a read) stops the measuring, with one warning,
+// and peak-mem goes on supervising, waits for the command and reports what it has, marked.
 
 export interface RunTools {
   reader: ProcessReader;
+  /** Installed by the caller before anything that must be undone (the cgroup) exists. */
+  signals: SignalForwarder;
+  /** Optional outputs: they never throw (src/output/optional.ts). */
   timeline?: TimelineWriter;
   watch?: WatchLine;
   /** A new, empty cgroup to start the command in (--cgroup). */
   cgroup?: PeakCgroup;
   /** peak-mem's pid when it is a child subreaper (orphans of the tree come to it). */
   adopterPid?: number;
+  /** The command's environment, when it is not peak-mem's own. */
+  env?: Record<string, string | undefined>;
+}
+
+/** Thrown only if the report itself cannot be built: the command has ended, its status is known. */
+export class ReportFault extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly status: number,
+  ) {
+    super(`cannot build the report: ${describe(cause)}`);
+  }
 }
 
 export async function run(config: Config, tools: RunTools): Promise<Report> {
-  const command = displayCommand(config.command);
-  const signals = new SignalForwarder(tools.reader);
+  const { signals } = tools;
   const sampler = new Sampler(tools.reader, { children: config.children, adopterPid: tools.adopterPid });
   const startedAt = new Date();
   const t0 = performance.now();
+  const clock = () => performance.now() - t0;
   let child: Child;
   try {
     tools.cgroup?.enter();
     try {
-      child = spawnCommand(config.command);
+      child = spawnCommand(config.command, tools.env);
     } finally {
       tools.cgroup?.leave();
     }
   } catch (error) {
-    signals.dispose();
     tools.cgroup?.remove();
     throw error;
   }
-  // First thing after the spawn: a command that lives a millisecond is read alive.
-  sampler.attach(child.pid);
   signals.attach(child);
-  tools.timeline?.start({ command, intervalMs: config.intervalMs, startedAt: rfc3339(startedAt) });
 
-  // One wake-up handle rather than Promise.race with the exit at every tick, which would
-  // pile a reaction onto the exit promise per sample for as long as the command runs.
+  // From here on the command runs. Every step is guarded: the first fault is kept for the
+  // report, measuring stops, supervising does not.
+  let fault: Report["fault"];
+  const noteFault = (what: string, error: unknown) => {
+    fault ??= { message: `${what}: ${describe(error)}`, atMs: Math.round(clock()) };
+    warn(`internal error while ${what} (${describe(error)}); measuring stopped at ${(clock() / 1000).toFixed(2)}s, the command goes on`);
+  };
+  /** Sampling steps are skipped after a fault; `always`: reads of what the kernel kept, and cleanup. */
+  const guard = (what: string, step: () => void, always = false) => {
+    if (fault && !always) return;
+    try {
+      step();
+    } catch (error) {
+      noteFault(what, error);
+    }
+  };
+
   let exited = false;
   let wake: (() => void) | undefined;
   child.exited.then(() => {
@@ -72,47 +104,75 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
         resolve();
       };
     });
-  const schedule = new Schedule(config.intervalMs);
+
+  // First thing after the spawn: a command that lives a millisecond is read alive.
+  guard("reading the command", () => sampler.attach(child.pid));
+  const command = displayCommand(config.command);
+  tools.timeline?.start({ command, intervalMs: config.intervalMs, startedAt: rfc3339(startedAt) });
+
   const threshold = config.thresholdBytes;
   const stopper = config.killOnThreshold ? new TreeStopper((pid, signal) => process.kill(pid, signal)) : undefined;
   const enforce = () => {
-    if (stopper && threshold !== undefined) {
-      stopper.check(performance.now() - t0, sampler.peaks.rss.bytes > threshold, sampler.tree.alive());
-    }
+    if (stopper && threshold !== undefined) stopper.check(clock(), sampler.peaks.rss.bytes > threshold, sampler.tree.alive());
   };
   let recorded = 0;
   const takeSample = (record: (now: number) => boolean) => {
-    const now = performance.now() - t0;
+    const now = clock();
     const sample = sampler.sample(now);
     if (!record(now)) return;
     recorded++;
     tools.timeline?.add({ tMs: sample.tMs, rss: sample.rss, vsz: sample.vsz, processCount: sample.count });
     tools.watch?.update(sample, sampler.peaks.rss.bytes, sampler.peaks.vsz.bytes);
   };
-  while (!exited) {
-    takeSample((now) => schedule.due(now));
-    enforce();
-    const now = performance.now() - t0;
-    const alive = sampler.tree.rootAlive;
-    const wait = schedule.delay(now, alive);
+
+  // One wake-up handle rather than Promise.race with the exit at every tick, which would
+  // pile a reaction onto the exit promise per sample for as long as the command runs.
+  const schedule = new Schedule(config.intervalMs);
+  while (!exited && !fault) {
+    let wait: number;
+    let burst: boolean;
+    // Inline, not through guard(): a closure per sample is garbage in the hot loop.
+    try {
+      takeSample((now) => schedule.due(now));
+      enforce();
+      const now = clock();
+      const alive = sampler.tree.rootAlive;
+      wait = schedule.delay(now, alive);
+      burst = schedule.inBurst(now, alive);
+    } catch (error) {
+      noteFault("sampling", error);
+      break;
+    }
     // Within the burst peak-mem naps without the event loop: the command cannot be reaped
     // meanwhile, so its exit shows as a zombie and ends the burst. Otherwise it always
     // yields, even when late, so the exit is seen.
-    if (schedule.inBurst(now, alive)) napSync(wait);
+    if (burst) napSync(wait);
     else await sleep(wait);
   }
-  const durationMs = performance.now() - t0;
+  // After a fault: no more measuring, but the command is still ours to wait for.
+  while (!exited) await sleep(60_000);
+  let durationMs = clock();
+
   // Processes the command left behind are still part of its tree: one last look at them.
-  if (config.children) takeSample(() => true);
+  if (config.children) guard("sampling", () => takeSample(() => true));
   // A tree being stopped is stopped whole: orphans left behind are signalled and waited for,
   // but not forever: one peak-mem may not signal (another user's) must not hang the run.
-  const giveUpAt = (stopper?.stoppedAtMs ?? 0) + STOP_GRACE_MS + STOP_WAIT_AFTER_KILL_MS;
-  while (stopper?.stopping && performance.now() - t0 < giveUpAt && sampler.tree.anyAlive) {
-    enforce();
-    await sleep(20);
-    sampler.sample(performance.now() - t0);
+  if (stopper?.stopping) {
+    const giveUpAt = (stopper.stoppedAtMs ?? 0) + STOP_GRACE_MS + STOP_WAIT_AFTER_KILL_MS;
+    let alive = sampler.tree.anyAlive;
+    while (!fault && alive && clock() < giveUpAt) {
+      guard("stopping the tree", enforce);
+      await sleep(20);
+      guard("sampling", () => {
+        sampler.sample(clock());
+        alive = sampler.tree.anyAlive;
+      });
+    }
+    // The run ends when the tree is gone, or when peak-mem gave up on what survived.
+    durationMs = clock();
   }
-  sampler.tree.close();
+  const survivors = stopper?.stopping ? [...sampler.tree.alive()].map((member) => ({ pid: member.pid, name: member.name, reason: stopper.failure(member.pid) })) : [];
+  guard("closing", () => sampler.tree.close(), true);
   signals.dispose();
   tools.watch?.finish();
 
@@ -120,53 +180,62 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   // own peak: the kernel keeps the pre-exec image's RSS in it and Bun spawns with vfork,
   // GUIDE §2). It also covers the descendants the child waited for, so not with
   // --no-children. A value above the machine's memory is not a peak but a fault: never shown.
-  const maxRss = config.children ? child.resourceUsage()?.maxRSS : undefined;
-  const floor = tools.reader.rusageFloor?.();
-  if (maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= totalmem()) {
-    sampler.peaks.offer("rss", maxRss, "rusage");
-  }
-
-  const cgroupPeak = tools.cgroup?.peak();
-  tools.cgroup?.remove();
+  guard("reading the command's resource usage", () => {
+    const maxRss = config.children ? child.resourceUsage()?.maxRSS : undefined;
+    const floor = tools.reader.rusageFloor?.();
+    if (maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= totalmem()) sampler.peaks.offer("rss", maxRss, "rusage");
+  }, true);
+  let cgroupPeak: number | undefined;
+  guard("reading the cgroup's peak", () => (cgroupPeak = tools.cgroup?.peak()), true);
+  guard("removing the cgroup", () => tools.cgroup?.remove(), true);
 
   const signal = typeof child.signalCode === "string" ? child.signalCode : undefined;
-  const status = commandStatus(signal ? { signal } : { exitCode: tools.reader.exitCode?.(child.pid) ?? child.exitCode ?? 0 });
-  const { rss, vsz } = sampler.peaks;
-  const report: Report = {
-    command,
-    peakRssBytes: rss.bytes,
-    peakVszBytes: vsz.bytes,
-    rssSource: rss.source,
-    vszSource: vsz.source,
-    durationMs: Math.round(durationMs),
-    exitCode: status,
-    ...(signal && { signal }),
-    ...(config.thresholdBytes !== undefined && { thresholdBytes: config.thresholdBytes }),
-    ...(cgroupPeak !== undefined && { cgroupPeakBytes: cgroupPeak, cgroupSource: tools.cgroup?.source }),
-    thresholdExceeded: config.thresholdBytes !== undefined && rss.bytes > config.thresholdBytes,
-    ...(stopper?.stoppedAtMs !== undefined && { stoppedAtMs: Math.round(stopper.stoppedAtMs), stopEscalated: stopper.escalated }),
-    timestamp: rfc3339(startedAt),
-    samples: recorded,
-    intervalMs: config.intervalMs,
-    // Samples are taken at both ends of the run, so there is one gap fewer than samples.
-    effectiveIntervalMs: recorded > 1 ? durationMs / (recorded - 1) : durationMs,
-    processesSeen: sampler.tree.seen,
-    childrenTracked: config.children,
-    processes: summarizeProcesses(sampler.tree.members),
-    version: VERSION,
-    platform: `${process.platform}-${process.arch}`,
-  };
-  tools.timeline?.finish({
-    peakRssBytes: report.peakRssBytes,
-    peakVszBytes: report.peakVszBytes,
-    peakRssSource: report.rssSource,
-    exitCode: report.exitCode,
-    durationMs: report.durationMs,
-    ...(report.signal && { signal: report.signal }),
-    ...(report.thresholdBytes !== undefined && { thresholdBytes: report.thresholdBytes }),
-    ...(config.children && { processes: report.processes }),
-  });
-  return report;
+  let exitCode = child.exitCode ?? 0;
+  guard("reading the exit code", () => (exitCode = tools.reader.exitCode?.(child.pid) ?? exitCode), true);
+  const status = commandStatus(signal ? { signal } : { exitCode });
+  try {
+    const { rss, vsz } = sampler.peaks;
+    const report: Report = {
+      command,
+      argv: config.command,
+      peakRssBytes: rss.bytes,
+      peakVszBytes: vsz.bytes,
+      rssSource: rss.source,
+      vszSource: vsz.source,
+      durationMs: Math.round(durationMs),
+      exitCode: status,
+      ...(signal && { signal }),
+      ...(config.thresholdBytes !== undefined && { thresholdBytes: config.thresholdBytes }),
+      ...(cgroupPeak !== undefined && { cgroupPeakBytes: cgroupPeak, cgroupSource: tools.cgroup?.source }),
+      thresholdExceeded: config.thresholdBytes !== undefined && rss.bytes > config.thresholdBytes,
+      ...(stopper?.stoppedAtMs !== undefined && { stoppedAtMs: Math.round(stopper.stoppedAtMs), stopEscalated: stopper.escalated }),
+      ...(survivors.length > 0 && { stopSurvivors: survivors }),
+      ...(fault && { fault }),
+      timestamp: rfc3339(startedAt),
+      samples: recorded,
+      intervalMs: config.intervalMs,
+      // Samples are taken at both ends of the run, so there is one gap fewer than samples.
+      effectiveIntervalMs: recorded > 1 ? durationMs / (recorded - 1) : durationMs,
+      processesSeen: sampler.tree.seen,
+      childrenTracked: config.children,
+      processes: summarizeProcesses(sampler.tree.members),
+      version: VERSION,
+      platform: `${process.platform}-${process.arch}`,
+    };
+    tools.timeline?.finish({
+      peakRssBytes: report.peakRssBytes,
+      peakVszBytes: report.peakVszBytes,
+      peakRssSource: report.rssSource,
+      exitCode: report.exitCode,
+      durationMs: report.durationMs,
+      ...(report.signal && { signal: report.signal }),
+      ...(report.thresholdBytes !== undefined && { thresholdBytes: report.thresholdBytes }),
+      ...(config.children && { processes: report.processes }),
+    });
+    return report;
+  } catch (error) {
+    throw new ReportFault(error, status);
+  }
 }
 
 const napCell = new Int32Array(new SharedArrayBuffer(4));

@@ -32,6 +32,13 @@ export async function peakMem(args: string[], options: { stdin?: string; env?: R
   return { code, stdout, stderr };
 }
 
+/** Runs any argv (a wrapper such as prlimit or setpriv around the binary) and collects its output. */
+export async function runArgv(argv: string[], options: { env?: Record<string, string | undefined>; stdin?: "ignore" | "inherit" } = {}): Promise<Result> {
+  const child = Bun.spawn(argv, { stdin: options.stdin ?? "ignore", stdout: "pipe", stderr: "pipe", env: { ...process.env, ...options.env } });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { code, stdout, stderr };
+}
+
 /** Runs with --json and parses the report (the JSON object is the end of stdout). */
 export async function peakMemJson(args: string[]): Promise<Result & { report: Record<string, unknown> }> {
   const result = await peakMem(["--json", ...args]);

@@ -13,7 +13,7 @@ export interface BaselineSettings {
   dir?: string;
   save?: string;
   compare?: string;
-  /** --regression-threshold, percent ≥ 0 (default 10). */
+  /** --regression-threshold, percent from 0 to 1000000 (default 10). */
   thresholdPercent: number;
 }
 
@@ -67,14 +67,26 @@ export function baselineSettings(options: Options): BaselineSettings | undefined
   };
 }
 
-/** A number of percent ≥ 0, decimals allowed, an optional % sign: 10, 2.5, 0, 15%. */
+export const MAX_REGRESSION_THRESHOLD_PERCENT = 1_000_000;
+const MAX_DECIMALS = 6;
+
+/**
+ * A number of percent from 0 to 1000000, up to 6 decimals, an optional % sign: 10, 2.5, 0,
+ * 15%. The bound is checked on the digits, not the float (1000000.0000001 would round to
+ * the bound). 7 digits and 6 decimals stay within a double's 15 exact digits, so the report
+ * shows the threshold exactly as typed.
+ */
 export function parseThresholdPercent(text: string): number {
-  const match = /^\s*(\d+(?:\.\d*)?|\.\d+)\s*%?\s*$/.exec(text);
-  const value = match ? Number(match[1]) : Number.NaN;
-  if (!Number.isFinite(value)) {
-    throw new UsageError(`invalid --regression-threshold '${text}': expected a percentage ≥ 0, such as 10 or 2.5`);
-  }
-  return value;
+  const match = /^\s*(\d*)(?:\.(\d*))?\s*%?\s*$/.exec(text);
+  const whole = (match?.[1] ?? "").replace(/^0+(?=\d)/, "");
+  const decimals = (match?.[2] ?? "").replace(/0+$/, "");
+  const invalid = (expected: string) => new UsageError(`invalid --regression-threshold '${text}': expected ${expected}`);
+  if (!match || (match[1] === "" && !match[2])) throw invalid(`a percentage from 0 to ${MAX_REGRESSION_THRESHOLD_PERCENT}, such as 10 or 2.5`);
+  const limit = String(MAX_REGRESSION_THRESHOLD_PERCENT);
+  const over = whole.length > limit.length || (whole.length === limit.length && (whole > limit || (whole === limit && decimals !== "")));
+  if (over) throw invalid(`a percentage from 0 to ${MAX_REGRESSION_THRESHOLD_PERCENT}`);
+  if (decimals.length > MAX_DECIMALS) throw invalid(`a percentage with at most ${MAX_DECIMALS} decimal places`);
+  return Number(`${whole || "0"}.${decimals || "0"}`);
 }
 
 function baselineDirOption(options: Options): string | undefined {

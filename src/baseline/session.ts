@@ -1,13 +1,15 @@
 import type { Comparison, Report } from "../report.ts";
 import { compareRuns } from "./compare.ts";
 import type { BaselineSettings } from "./options.ts";
-import { baselineDir, baselineFromReport, prepareBaselineDir, readBaseline, writeBaseline, type Baseline } from "./store.ts";
+import { baselineDir, baselineFromReport, baselinePath, prepareBaselineDir, readBaseline, writeBaseline, type Baseline } from "./store.ts";
 
 // --save-baseline and --compare-baseline around one run. Opened before the command starts,
 // so that a missing or corrupt baseline, or a directory where none can be saved, is exit 2
 // with nothing run. Loaded by src/main.ts only when one of them is given.
 
 export interface Baselines {
+  /** The file --save-baseline will write, if given. */
+  savePath?: string;
   /** The comparison with --compare-baseline, if given. */
   compare(report: Report): Comparison | undefined;
   /** Saves the run as --save-baseline, if given. Throws a PeakMemError (exit 1). */
@@ -21,7 +23,8 @@ export function openBaselines(settings: BaselineSettings): Baselines {
   const baseline: Baseline | undefined = compareName === undefined ? undefined : readBaseline(dir, compareName);
   if (saveName !== undefined) prepareBaselineDir(dir);
   return {
+    ...(saveName !== undefined && { savePath: baselinePath(dir.path, saveName, "--save-baseline") }),
     compare: (report) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, report, settings.thresholdPercent)),
-    save: (report) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir, saveName, baselineFromReport(report)) }),
+    save: (report) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir.path, saveName, baselineFromReport(report)) }),
   };
 }

@@ -25,12 +25,66 @@ export interface Baseline {
   platform?: string;
 }
 
+/**
+ * The directory baselines are kept in. Messages name it as the user chose it: `--baseline-dir`
+ * given is the user's own; the default is derived from the environment, and when it fails
+ * the user is told so, and how to choose another, rather than about an option never typed.
+ */
+export interface BaselineDir {
+  /** Absolute. */
+  path: string;
+  /** No --baseline-dir was given. */
+  isDefault: boolean;
+  /** The home directory a default under ~/.cache lies in: it must exist, and is never created. */
+  home?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
 /** `$XDG_CACHE_HOME/peak-mem/baselines`, else `~/.cache/peak-mem/baselines`. */
-export function defaultBaselineDir(env: Record<string, string | undefined> = process.env, home: () => string = homedir): string {
+export function defaultBaselineDir(env: Env = process.env, home: () => string = homedir): string {
+  return defaultLocation(env, home).path;
+}
+
+function defaultLocation(env: Env, home: () => string): { path: string; home?: string } {
   const cache = env.XDG_CACHE_HOME;
   // The XDG spec: a relative path in the variable is invalid and is ignored.
-  if (cache && isAbsolute(cache)) return join(cache, "peak-mem", "baselines");
-  return join(env.HOME || home(), ".cache", "peak-mem", "baselines");
+  if (cache && isAbsolute(cache)) return { path: join(cache, "peak-mem", "baselines") };
+  let homeDir = env.HOME;
+  if (!homeDir) {
+    try {
+      homeDir = home(); // the passwd entry's; it throws for a uid that has none
+    } catch {
+      homeDir = undefined;
+    }
+  }
+  if (!homeDir) throw new UsageError(`no default baseline directory: HOME is not set and this user has no home directory ${HOW_TO_CHOOSE}`);
+  return { path: join(homeDir, ".cache", "peak-mem", "baselines"), home: homeDir };
+}
+
+const HOW_TO_CHOOSE = "(set --baseline-dir or XDG_CACHE_HOME)";
+
+/** The resolved directory: `--baseline-dir` when given, else the default. */
+export function baselineDir(given: string | undefined, env: Env = process.env, home: () => string = homedir): BaselineDir {
+  if (given !== undefined) return { path: resolve(given), isDefault: false };
+  const location = defaultLocation(env, home);
+  return { path: resolve(location.path), isDefault: true, ...(location.home !== undefined && { home: location.home }) };
+}
+
+/** A plain path is a directory the user gave. */
+function asDir(dir: string | BaselineDir): BaselineDir {
+  return typeof dir === "string" ? { path: dir, isDefault: false } : dir;
+}
+
+/** The directory as a message names it: `'dir'`, or `the default baseline directory 'dir'`. */
+function shownDir(dir: BaselineDir, option?: string): string {
+  if (dir.isDefault) return `the default baseline directory '${dir.path}'`;
+  return option === undefined ? `'${dir.path}'` : `${option} '${dir.path}'`;
+}
+
+/** After a failure with the default directory, how to choose another. */
+function hint(dir: BaselineDir): string {
+  return dir.isDefault ? ` ${HOW_TO_CHOOSE}` : "";
 }
 
 export function baselineFromReport(report: Report): Baseline {
@@ -97,12 +151,13 @@ export function parse(text: string): Baseline | string {
 }
 
 /** Loads a saved baseline, or a UsageError (exit 2) saying in one line what is wrong with it. */
-export function readBaseline(dir: string, name: string, option = "--compare-baseline"): Baseline {
-  const path = baselinePath(dir, name, option);
+export function readBaseline(dirGiven: string | BaselineDir, name: string, option = "--compare-baseline"): Baseline {
+  const dir = asDir(dirGiven);
+  const path = baselinePath(dir.path, name, option);
   const loaded = load(path);
   if ("baseline" in loaded) return loaded.baseline;
   if (loaded.missing) {
-    throw new UsageError(`no baseline named ${showName(name)} in '${dir}' (save one with --save-baseline; --list-baselines shows them)`);
+    throw new UsageError(`no baseline named ${showName(name)} in ${shownDir(dir)} (save one with --save-baseline; --list-baselines shows them)`);
   }
   if (loaded.corrupt) {
     throw new UsageError(`baseline ${showName(name)} is corrupt ('${path}': ${loaded.problem}): save it again or delete it with --delete-baseline`);
@@ -131,14 +186,25 @@ function load(path: string): Loaded {
  * created (with its parents) and must be writable. Problems are usage errors, like an
  * unwritable --output.
  */
-export function prepareBaselineDir(dir: string): void {
+export function prepareBaselineDir(dirGiven: string | BaselineDir): void {
+  const dir = asDir(dirGiven);
+  const refuse = (why: string) => new UsageError(`cannot save baselines in ${shownDir(dir, "--baseline-dir")}: ${why}${hint(dir)}`);
+  // A HOME that does not exist (nobody's /nonexistent) is no place to make one, even as root.
+  if (dir.home !== undefined && !isDirectory(dir.home)) throw refuse(`the home directory '${dir.home}' does not exist`);
   try {
-    mkdirSync(dir, { recursive: true });
-    if (!statSync(dir).isDirectory()) throw new Error("it is not a directory");
-    accessSync(dir, constants.W_OK);
+    mkdirSync(dir.path, { recursive: true });
+    if (!statSync(dir.path).isDirectory()) throw new Error("it is not a directory");
+    accessSync(dir.path, constants.W_OK);
   } catch (error) {
-    const why = isCode(error, "EEXIST", "ENOTDIR") ? "it is not a directory" : isCode(error, "EACCES", "EPERM") ? "permission denied" : describe(error);
-    throw new UsageError(`cannot save baselines in --baseline-dir '${dir}': ${why}`);
+    throw refuse(isCode(error, "EEXIST", "ENOTDIR") ? "it is not a directory" : isCode(error, "EACCES", "EPERM") ? "permission denied" : describe(error));
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -187,14 +253,15 @@ export interface Listed {
 }
 
 /** Every baseline in `dir`, sorted by name; a missing directory holds none. */
-export function listBaselines(dir: string): Listed[] {
+export function listBaselines(dirGiven: string | BaselineDir): Listed[] {
+  const dir = asDir(dirGiven);
   let files: string[];
   try {
-    files = readdirSync(dir);
+    files = readdirSync(dir.path);
   } catch (error) {
     if (isCode(error, "ENOENT")) return [];
-    const why = isCode(error, "ENOTDIR") ? "it is not a directory" : describe(error);
-    throw new UsageError(`cannot list baselines in '${dir}': ${why}`);
+    const why = isCode(error, "ENOTDIR") ? "it is not a directory" : isCode(error, "EACCES", "EPERM") ? "permission denied" : describe(error);
+    throw new UsageError(`cannot list baselines in ${shownDir(dir)}: ${why}${hint(dir)}`);
   }
   const names = files
     .filter((file) => file.endsWith(".json"))
@@ -202,7 +269,7 @@ export function listBaselines(dir: string): Listed[] {
     .filter(isBaselineName)
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return names.map((name) => {
-    const loaded = load(join(dir, `${name}.json`));
+    const loaded = load(join(dir.path, `${name}.json`));
     if ("baseline" in loaded) return { name, baseline: loaded.baseline };
     // Removed since readdir: listed as gone rather than left out silently.
     if (loaded.missing) return { name, baseline: { problem: "deleted meanwhile" } };
@@ -211,22 +278,18 @@ export function listBaselines(dir: string): Listed[] {
 }
 
 /** Deletes a saved baseline; a missing one is a UsageError (exit 2). Returns the deleted file's path. */
-export function deleteBaseline(dir: string, name: string): string {
-  const path = baselinePath(dir, name, "--delete-baseline");
+export function deleteBaseline(dirGiven: string | BaselineDir, name: string): string {
+  const dir = asDir(dirGiven);
+  const path = baselinePath(dir.path, name, "--delete-baseline");
   try {
     if (statSync(path).isDirectory()) throw new UsageError(`cannot delete baseline ${showName(name)}: '${path}' is a directory`);
     unlinkSync(path);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    if (isCode(error, "ENOENT", "ENOTDIR")) throw new UsageError(`no baseline named ${showName(name)} in '${dir}' (--list-baselines shows them)`);
+    if (isCode(error, "ENOENT", "ENOTDIR")) throw new UsageError(`no baseline named ${showName(name)} in ${shownDir(dir)} (--list-baselines shows them)`);
     throw new UsageError(`cannot delete baseline ${showName(name)}: ${describe(error)}`);
   }
   return path;
-}
-
-/** The resolved directory: `--baseline-dir` when given, else the default. */
-export function baselineDir(given: string | undefined): string {
-  return resolve(given ?? defaultBaselineDir());
 }
 
 function isCode(error: unknown, ...codes: string[]): boolean {

@@ -49,9 +49,7 @@ export function scanArgv(argv: readonly string[], options: readonly OptionSpec[]
       } else if (eq !== -1) {
         set(spec, flag, arg.slice(eq + 1));
       } else {
-        const value = argv[++i];
-        if (value === undefined) throw new UsageError(`option ${flag} needs a value`);
-        set(spec, flag, value);
+        set(spec, flag, separateValue(argv, ++i, flag));
       }
       continue;
     }
@@ -65,11 +63,20 @@ export function scanArgv(argv: readonly string[], options: readonly OptionSpec[]
         continue;
       }
       const rest = arg.slice(j + 1);
-      const value = rest !== "" ? rest : argv[++i];
-      if (value === undefined) throw new UsageError(`option ${flag} needs a value`);
-      set(spec, flag, value);
+      set(spec, flag, rest !== "" ? rest : separateValue(argv, ++i, flag));
       break;
     }
   }
   return { options: found, command: argv.slice(i) };
+}
+
+/**
+ * An option's value given as the next argument. A "--" there is the separator, not a value:
+ * `-t -- make` forgot the size, and `-o --` would write a file named "--". Attached
+ * (`--threshold=--`, `-t--`) it was typed as a value and is kept as one.
+ */
+function separateValue(argv: readonly string[], i: number, flag: string): string {
+  const value = argv[i];
+  if (value === undefined || value === "--") throw new UsageError(`option ${flag} needs a value`);
+  return value;
 }

@@ -1,17 +1,19 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import type { Subprocess } from "bun";
-import { EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, SpawnError } from "../errors.ts";
+import { EXIT_FAILED, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, SpawnError } from "../errors.ts";
 
 // Starts the command with the terminal and stdio untouched and no shell: argv goes to the
 // kernel as given. Failures to start become the shell's codes: 127 not found, 126 found
-// but not executable.
+// but not executable; a system that refuses a new process (a process limit, no memory) is
+// not the command's fault: 125, peak-mem's own failure code.
 
 export type Child = Subprocess<"inherit", "inherit", "inherit">;
 
-export function spawnCommand(argv: string[]): Child {
+/** `env`: only when it differs from peak-mem's own (Bun.spawn otherwise passes that one). */
+export function spawnCommand(argv: string[], env?: Record<string, string | undefined>): Child {
   try {
-    return Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"] });
+    return Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"], ...(env && { env }) });
   } catch (error) {
     throw spawnError(argv[0] ?? "", (error as NodeJS.ErrnoException).code);
   }
@@ -27,8 +29,18 @@ export function spawnError(name: string, code: string | undefined): SpawnError {
     return notExecutable(name, isDirectory(name) ? "is a directory" : "permission denied (not executable?)");
   }
   if (code === "ENOEXEC") return notExecutable(name, "exec format error (not a binary, or a script without #!)");
+  const resource = code === undefined ? undefined : RESOURCE_FAILURES[code];
+  if (resource) return new SpawnError(`cannot start ${name}: ${resource} (${code})`, EXIT_FAILED);
   return notExecutable(name, `cannot start it (${code ?? "unknown error"})`);
 }
+
+/** The system, not the command, said no. */
+const RESOURCE_FAILURES: Record<string, string> = {
+  EAGAIN: "the system refused a new process (a process limit is reached: ulimit -u, or the cgroup's pids.max)",
+  ENOMEM: "not enough memory to start it",
+  EMFILE: "too many open files in peak-mem",
+  ENFILE: "too many open files in the system",
+};
 
 function notExecutable(name: string, why: string): SpawnError {
   return new SpawnError(`${name}: ${why}`, EXIT_NOT_EXECUTABLE);

@@ -18,6 +18,8 @@ export class TreeStopper {
   private startedAt: number | undefined;
   private readonly termed = new Set<Stoppable>();
   private killed = false;
+  /** Why a signal could not be sent, by pid (EPERM: another user's process). */
+  private readonly refused = new Map<number, string>();
 
   constructor(
     private readonly kill: Kill,
@@ -56,11 +58,18 @@ export class TreeStopper {
     return this.killed;
   }
 
+  /** Why `pid` could not be signalled, if it could not: "permission denied", … */
+  failure(pid: number): string | undefined {
+    return this.refused.get(pid);
+  }
+
   private send(pid: number, signal: "SIGTERM" | "SIGKILL"): void {
     try {
       this.kill(pid, signal);
-    } catch {
-      // Gone already.
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ESRCH") return; // gone already
+      this.refused.set(pid, code === "EPERM" ? "permission denied" : (code ?? String(error)));
     }
   }
 }

@@ -2,10 +2,13 @@ import { formatSize } from "../size/format.ts";
 import type { Unit } from "../size/units.ts";
 import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import type { Comparison, Report } from "../report.ts";
+import { faultSentence, stopSentence } from "./notes.ts";
 import type { Palette } from "./palette.ts";
+import { psName, terminalCommand, visibleText } from "../text/visible.ts";
 
 // The seed's four lines, then a threshold line when one was crossed, then the comparison
-// with a baseline (--compare-baseline), then verbose facts.
+// with a baseline (--compare-baseline), then verbose facts. Text from outside (argv, process
+// names, the baseline's name) is shown escaped: raw, it could drive the terminal or forge a line.
 
 export interface HumanOptions {
   palette: Palette;
@@ -18,7 +21,7 @@ export function render(report: Report, options: HumanOptions): string {
   const size = (value: number) => formatSize(value, options.units);
   const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
   const lines = [
-    `${c.bold("Command:")} ${report.command}`,
+    `${c.bold("Command:")} ${terminalCommand(report.argv)}`,
     `${c.bold("Peak memory usage:")} ${c.cyan(size(report.peakRssBytes))} (RSS) / ${size(report.peakVszBytes)} (VSZ)`,
     `${c.bold("Exit code:")} ${report.exitCode === 0 ? exit : c.red(exit)}`,
     `${c.bold("Duration:")} ${formatDuration(report.durationMs)}`,
@@ -29,11 +32,11 @@ export function render(report: Report, options: HumanOptions): string {
   if (report.thresholdExceeded && report.thresholdBytes !== undefined) {
     const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
     lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peakRssBytes)} is over the limit of ${limit}`)));
-    if (report.stoppedAtMs !== undefined) {
-      const how = report.stopEscalated ? "SIGTERM, then SIGKILL" : "SIGTERM";
-      lines.push(c.red(`STOPPED: the process tree was stopped at ${formatDuration(report.stoppedAtMs)} (${how})`));
-    }
+    const stop = stopSentence(report);
+    if (stop) lines.push(c.red(stop.stopped ? `STOPPED: ${stop.text}` : c.bold(`NOT STOPPED: ${stop.text}`)));
   }
+  const fault = faultSentence(report);
+  if (fault) lines.push(c.yellow(`Incomplete: ${fault}`));
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size, c));
   if (options.verbose) {
     lines.push(
@@ -51,7 +54,7 @@ export function render(report: Report, options: HumanOptions): string {
  * it is a regression (only peak RSS decides; src/baseline/compare.ts says why).
  */
 function comparisonLines(comparison: Comparison, size: (value: number) => string, c: Palette): string[] {
-  const label = c.bold(`Baseline ${JSON.stringify(comparison.baselineName)}:`);
+  const label = c.bold(`Baseline ${visibleText(JSON.stringify(comparison.baselineName))}:`);
   const { peakRss, peakVsz, duration, thresholdPercent } = comparison;
   const line = (metric: string, change: Comparison["peakRss"], show: (value: number) => string) =>
     `${label} ${metric} ${show(change.baseline)} → ${show(change.current)} (${formatChange(change.changePercent)})`;
@@ -76,7 +79,7 @@ function breakdown(report: Report, size: (value: number) => string, c: Palette):
   const atPeak = report.processes.filter((p) => p.rssAtPeak !== undefined);
   if (atPeak.length === 0) return [];
   const shown = atPeak.slice(0, BREAKDOWN_MAX_LINES);
-  const labels = shown.map((p) => `  ${"  ".repeat(p.depth)}${p.pid} ${p.name}`);
+  const labels = shown.map((p) => `  ${"  ".repeat(p.depth)}${p.pid} ${psName(p.name)}`);
   const title = "At the peak:";
   const column = Math.max(title.length + 1, ...labels.map((label) => label.length + 2));
   const row = (label: string, then: string, own: string) => `${label.padEnd(column)}${then.padStart(10)}  ${own.padStart(10)}`;

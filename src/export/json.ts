@@ -15,6 +15,10 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     ...(report.signal !== undefined && { signal: report.signal }),
     ...(report.thresholdBytes !== undefined && { threshold_bytes: report.thresholdBytes }),
     ...(report.stoppedAtMs !== undefined && { stopped_by_threshold: true, stopped_at_ms: report.stoppedAtMs, stop_escalated: report.stopEscalated }),
+    // Processes a stop could not end: the stop is not claimed whole.
+    ...(report.stopSurvivors && { stop_survivors: report.stopSurvivors.map((s) => ({ pid: s.pid, name: s.name, ...(s.reason && { reason: s.reason }) })) }),
+    // Measuring ended early (the command was still supervised): the peaks may be low.
+    ...(report.fault && { measurement_error: { message: report.fault.message, at_ms: report.fault.atMs } }),
     ...(report.cgroupPeakBytes !== undefined && {
       cgroup_peak_bytes: report.cgroupPeakBytes,
       // The file it came from; a cgroup's charge includes page cache and kernel memory.

@@ -3,11 +3,15 @@ import type { Unit } from "../size/units.ts";
 import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import type { Comparison, MetricChange, Report } from "../report.ts";
 import { formatDuration } from "./human.ts";
+import { faultSentence, stopSentence } from "./notes.ts";
+import { terminalCommand, visibleText } from "../text/visible.ts";
 
 // The report as GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY: a
 // heading with the command, then a two-column table of facts and, with --compare-baseline,
 // a table of baseline → current and a line saying whether it is a regression. It starts
 // with the heading and ends with a blank line, so reports appended to one summary stay apart.
+// The command and the baseline's name are shown escaped (src/text/visible.ts): a control or
+// bidirectional character would otherwise reach whoever reads the page or cats the file.
 
 export function render(report: Report, options: { units?: Unit } = {}): string {
   const size = (bytes: number) => formatSize(bytes, options.units);
@@ -22,15 +26,15 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
     const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
     rows.push(["Threshold", report.thresholdExceeded ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
   }
-  if (report.stoppedAtMs !== undefined) {
-    const how = report.stopEscalated ? "SIGTERM, then SIGKILL" : "SIGTERM";
-    rows.push(["Stopped", `❌ the process tree was stopped at ${formatDuration(report.stoppedAtMs)} (${how})`]);
-  }
+  const stop = stopSentence(report);
+  if (stop) rows.push(["Stopped", `❌ ${stop.text}`]);
+  const fault = faultSentence(report);
+  if (fault) rows.push(["Incomplete", `⚠️ ${fault}`]);
   if (report.cgroupPeakBytes !== undefined) {
     rows.push(["Cgroup peak", `${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache)`]);
   }
   rows.push(["Peak set by", `RSS ${report.rssSource}, VSZ ${report.vszSource}`]);
-  const lines = [`### peak-mem: ${codeSpan(oneLine(report.command))}`, "", ...table(["", ""], rows), ""];
+  const lines = [`### peak-mem: ${codeSpan(terminalCommand(report.argv))}`, "", ...table(["", ""], rows), ""];
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size));
   return `${lines.join("\n")}\n`;
 }
@@ -45,7 +49,7 @@ function comparisonLines(comparison: Comparison, size: (bytes: number) => string
     ? `❌ **Regression**: peak RSS grew ${growth}, over the ${allowed} allowed.`
     : `✅ No regression: peak RSS ${formatChange(peakRss.changePercent)}, within the ${allowed} allowed.`;
   return [
-    `Compared with baseline ${codeSpan(oneLine(comparison.baselineName))} (saved ${comparison.baselineTimestamp}):`,
+    `Compared with baseline ${codeSpan(visibleText(comparison.baselineName))} (saved ${comparison.baselineTimestamp}):`,
     "",
     ...table(["Metric", "Baseline", "Current", "Change"], [
       row("Peak RSS", peakRss, size),
@@ -82,9 +86,4 @@ export function codeSpan(text: string): string {
   const fence = "`".repeat(longest + 1);
   const pad = text.startsWith("`") || text.endsWith("`") || (text.startsWith(" ") && text.endsWith(" ") && text.trim() !== "") ? " " : "";
   return `${fence}${pad}${text}${pad}${fence}`;
-}
-
-/** A heading is one line: line breaks in the command show as ⏎. */
-function oneLine(text: string): string {
-  return text.replace(/\r\n|\r|\n/g, "⏎");
 }

@@ -6,11 +6,12 @@ export interface Palette {
   bold(text: string): string;
   cyan(text: string): string;
   red(text: string): string;
+  yellow(text: string): string;
 }
 
 const same = (text: string) => text;
 
-export const PLAIN: Palette = { bold: same, cyan: same, red: same };
+export const PLAIN: Palette = { bold: same, cyan: same, red: same, yellow: same };
 
 export async function loadPalette(color: boolean): Promise<Palette> {
   if (!color) return PLAIN;

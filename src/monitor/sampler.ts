@@ -1,4 +1,4 @@
-import type { ProcessReader } from "../platform/types.ts";
+import type { ProcessReader, ReapedProcess } from "../platform/types.ts";
 import { PeakTracker } from "./peaks.ts";
 import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 
@@ -13,9 +13,15 @@ export interface Sample extends TreeReading {
 export class Sampler {
   readonly tree: ProcessTree;
   readonly peaks = new PeakTracker();
+  private rootPid: number | undefined;
+  /** Orphans reaped (subreaper only): each gave its exact peak. */
+  reaped = 0;
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
-  constructor(reader: ProcessReader, options: TreeOptions) {
+  constructor(
+    private readonly reader: ProcessReader,
+    private readonly options: TreeOptions,
+  ) {
     // Warm, on ourselves, the code paths of the command's first reads (a handle and its
     // read, then its identity), so first-call costs don't delay them while it may
     // already be exiting.
@@ -28,6 +34,7 @@ export class Sampler {
   }
 
   attach(rootPid: number): void {
+    this.rootPid = rootPid;
     this.tree.addRoot(rootPid);
     const root = this.tree.members[0];
     if (root) {
@@ -43,6 +50,23 @@ export class Sampler {
     this.peaks.offer("vsz", reading.vsz, "sampled-sum");
     this.peaks.offer("rss", reading.processPeakRss, "process-hwm");
     this.peaks.offer("vsz", reading.processPeakVsz, "process-hwm");
+    this.reapOrphans();
     return { tMs, ...reading };
+  }
+
+  /**
+   * Orphans of the tree come to a subreaper, and their zombies would stay until it exits
+   * (counting against a pids limit). Each one reaped gives its own peak RSS, exact and with
+   * no floor: it was forked (not vfork'd by peak-mem), so its high-water mark is its own.
+   */
+  private reapOrphans(): void {
+    if (this.options.adopterPid === undefined || this.rootPid === undefined || !this.reader.reapExited) return;
+    const reaped = this.reader.reapExited(this.rootPid);
+    for (let i = 0; i < reaped.length; i++) {
+      const { pid, maxRss } = reaped[i] as ReapedProcess;
+      this.reaped++;
+      this.tree.reaped(pid, maxRss);
+      this.peaks.offer("rss", maxRss, "rusage");
+    }
   }
 }

@@ -308,6 +308,14 @@ export class ProcessTree {
     }
   }
 
+  /** An orphan peak-mem reaped: its kernel-kept peak is its own; it is gone. */
+  reaped(pid: number, maxRss: number): void {
+    const member = this.byPid.get(pid);
+    if (!member) return;
+    member.peakRss = Math.max(member.peakRss, maxRss);
+    if (member.alive) this.gone(member);
+  }
+
   /** Closes every handle: call once sampling is over. */
   close(): void {
     for (const member of this.byPid.values()) member.handle?.close();

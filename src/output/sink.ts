@@ -1,9 +1,11 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { UsageError, describe } from "../errors.ts";
 
 // Every byte peak-mem writes goes through a Sink: stdout, stderr or a file opened before
 // the command starts (so an unwritable path is a usage error, not a lost report).
-// Writes are synchronous so nothing is left in a buffer when peak-mem exits.
+// Writes are synchronous so nothing is left in a buffer when peak-mem exits. A write to a
+// file that fails part-way (disk full) is taken back whole, so a file of records never
+// ends in half of one.
 
 export interface Sink {
   readonly isTerminal: boolean;
@@ -29,9 +31,22 @@ export function fileSink(path: string, option: string): Sink {
     throw new UsageError(`cannot write ${option} file '${path}': ${reason(error)}`);
   }
   let open = true;
+  /** Bytes of complete writes: where a failed write is cut back to. */
+  let committed = 0;
   return {
     isTerminal: false,
-    write: (text) => writeAll(fd, text),
+    write: (text) => {
+      try {
+        committed += writeAll(fd, text);
+      } catch (error) {
+        try {
+          ftruncateSync(fd, committed);
+        } catch {
+          // Not a regular file (a device, a pipe): there is nothing to take back.
+        }
+        throw error;
+      }
+    },
     close: () => {
       if (open) closeSync(fd);
       open = false;
@@ -39,7 +54,8 @@ export function fileSink(path: string, option: string): Sink {
   };
 }
 
-function writeAll(fd: number, text: string): void {
+/** Writes all of `text`; returns the bytes written. */
+function writeAll(fd: number, text: string): number {
   const data = Buffer.from(text);
   let offset = 0;
   while (offset < data.length) {
@@ -50,6 +66,7 @@ function writeAll(fd: number, text: string): void {
       throw error;
     }
   }
+  return data.length;
 }
 
 function reason(error: unknown): string {

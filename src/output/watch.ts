@@ -39,10 +39,12 @@ export class WatchLine {
   private readonly points = new RecentValues(SPARK_MAX);
   private pendingMax = 0;
 
+  /** `failures`: where a write that failed is told (once); the live view then stops. */
   constructor(
     private readonly sink: Sink,
     private readonly units?: Unit,
     private readonly columns: Columns = DEFAULT_COLUMNS,
+    private readonly failures?: { fail(error: unknown): void },
   ) {}
 
   update(sample: Sample, peakRss: number, peakVsz: number): void {
@@ -92,9 +94,10 @@ export class WatchLine {
     try {
       this.sink.write(text);
       return true;
-    } catch {
+    } catch (error) {
       this.broken = true;
       this.drawn = false;
+      this.failures?.fail(error);
       return false;
     }
   }

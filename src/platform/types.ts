@@ -76,10 +76,28 @@ export interface ProcessReader {
    * 8 bits of a Windows exit code, which can be any 32-bit value).
    */
   exitCode?: (pid: number) => number | undefined;
+  /**
+   * Reaps the children of peak-mem that have exited, all but `keep` (the command: the
+   * runtime reaps it), and gives each one's exact peak RSS (ru_maxrss). Only a subreaper
+   * has such children: orphans of the tree. Reaping them keeps zombies from piling up
+   * against a pids limit. Returns an empty list when there were none.
+   */
+  reapExited?: (keep: number) => readonly ReapedProcess[];
+  /**
+   * Whether standard descriptor `fd` was closed when peak-mem started (the runtime then
+   * put /dev/null there): a report for a closed stdout is lost, and must be said to be.
+   */
+  closedAtStart?: (fd: 0 | 1 | 2) => boolean;
   /** Whether a file descriptor of ours is a terminal (isatty). */
   isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */
   terminalState(pid: number): TerminalState | undefined;
+}
+
+export interface ReapedProcess {
+  pid: number;
+  /** Its peak RSS in bytes, as the kernel kept it (ru_maxrss). */
+  maxRss: number;
 }
 
 /** Job-control facts of a process (Linux: /proc/PID/stat fields 5 and 8). */

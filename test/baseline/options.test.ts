@@ -42,6 +42,8 @@ describe("baseline options", () => {
     expect(usageError("--delete-baseline", "a/b")).toContain("--delete-baseline");
     // A forgotten value takes the next option as the name: refused, not run.
     expect(usageError("--save-baseline", "--json", "make")).toContain("starts with '-'");
+    // The separator is no name either: a missing value.
+    expect(usageError("--save-baseline", "--", "make")).toBe("option --save-baseline needs a value");
   });
 
   test("--regression-threshold: a percentage ≥ 0, decimals and a % sign allowed", () => {
@@ -55,6 +57,31 @@ describe("baseline options", () => {
       expect(() => parseThresholdPercent(bad)).toThrow(UsageError);
     }
     expect(usageError("--compare-baseline", "m", "--regression-threshold=-1", "make")).toContain("--regression-threshold");
+  });
+
+  test("--regression-threshold is bounded: 0 to 1000000 percent, checked on the digits", () => {
+    expect(parseThresholdPercent("1000000")).toBe(1_000_000);
+    expect(parseThresholdPercent("1000000.000%")).toBe(1_000_000);
+    expect(parseThresholdPercent("0001000000")).toBe(1_000_000);
+    expect(parseThresholdPercent("999999.999999")).toBe(999_999.999999);
+    for (const over of ["1000001", "1000000.0000001", "99999999999999999999", "2e6"]) {
+      expect(() => parseThresholdPercent(over)).toThrow(UsageError);
+    }
+    expect(usageError("--compare-baseline", "m", "--regression-threshold", "99999999999999999999", "make")).toBe(
+      "invalid --regression-threshold '99999999999999999999': expected a percentage from 0 to 1000000",
+    );
+    expect(usageError("--compare-baseline", "m", "--regression-threshold", "lots", "make")).toBe(
+      "invalid --regression-threshold 'lots': expected a percentage from 0 to 1000000, such as 10 or 2.5",
+    );
+  });
+
+  test("--regression-threshold has at most 6 decimals, so that it is shown exactly as typed", () => {
+    expect(parseThresholdPercent("1.123456")).toBe(1.123456);
+    expect(String(parseThresholdPercent("999999.000001"))).toBe("999999.000001");
+    expect(parseThresholdPercent("2.50000000")).toBe(2.5); // trailing zeros are no precision
+    expect(usageError("--compare-baseline", "m", "--regression-threshold", "10.0000001", "make")).toBe(
+      "invalid --regression-threshold '10.0000001': expected a percentage with at most 6 decimal places",
+    );
   });
 
   test("settings without what they set are refused", () => {

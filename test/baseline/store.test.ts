@@ -3,6 +3,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  baselineDir,
   baselineFromReport,
   defaultBaselineDir,
   deleteBaseline,
@@ -43,6 +44,62 @@ describe("defaultBaselineDir", () => {
   });
   test("without HOME, the system's home directory", () => {
     expect(defaultBaselineDir({}, () => "/home/x")).toBe(join("/home/x", ".cache", "peak-mem", "baselines"));
+  });
+});
+
+describe("baselineDir", () => {
+  test("--baseline-dir given: resolved, and not the default", () => {
+    expect(baselineDir("/b/../c", {})).toEqual({ path: "/c", isDefault: false });
+  });
+  test("the default: under XDG_CACHE_HOME, or under a home directory that must exist", () => {
+    expect(baselineDir(undefined, { XDG_CACHE_HOME: "/c", HOME: "/h" })).toEqual({ path: join("/c", "peak-mem", "baselines"), isDefault: true });
+    expect(baselineDir(undefined, { HOME: "/h" })).toEqual({ path: join("/h", ".cache", "peak-mem", "baselines"), isDefault: true, home: "/h" });
+  });
+  test("no HOME and no home directory: a usage error saying how to choose one", () => {
+    const noHome = () => {
+      throw new Error("ENOENT: no such file or directory, uv_os_homedir");
+    };
+    expect(usageError(() => baselineDir(undefined, {}, noHome))).toBe(
+      "no default baseline directory: HOME is not set and this user has no home directory (set --baseline-dir or XDG_CACHE_HOME)",
+    );
+    expect(usageError(() => baselineDir(undefined, {}, () => ""))).toContain("no default baseline directory");
+    expect(baselineDir("/b", {}, noHome).path).toBe("/b"); // not needed when one is given
+  });
+});
+
+describe("messages name the directory as it was chosen", () => {
+  test("the default one is called the default, with how to choose another", () => {
+    const root = temp();
+    writeFileSync(join(root, "file"), "");
+    const dir = { path: join(root, "file", "baselines"), isDefault: true };
+    expect(usageError(() => prepareBaselineDir(dir))).toBe(
+      `cannot save baselines in the default baseline directory '${dir.path}': it is not a directory (set --baseline-dir or XDG_CACHE_HOME)`,
+    );
+    expect(usageError(() => listBaselines(dir))).toBe(
+      `cannot list baselines in the default baseline directory '${dir.path}': it is not a directory (set --baseline-dir or XDG_CACHE_HOME)`,
+    );
+    expect(usageError(() => readBaseline({ path: root, isDefault: true }, "nope"))).toStartWith(`no baseline named "nope" in the default baseline directory '${root}' (`);
+    expect(usageError(() => deleteBaseline({ path: root, isDefault: true }, "nope"))).toStartWith(`no baseline named "nope" in the default baseline directory '${root}' (`);
+  });
+
+  test("a given one is named as --baseline-dir, as before", () => {
+    const root = temp();
+    writeFileSync(join(root, "file"), "");
+    const path = join(root, "file", "baselines");
+    expect(usageError(() => prepareBaselineDir({ path, isDefault: false }))).toBe(`cannot save baselines in --baseline-dir '${path}': it is not a directory`);
+    expect(usageError(() => readBaseline(root, "nope"))).toStartWith(`no baseline named "nope" in '${root}' (`);
+  });
+
+  test("a default under a home directory that does not exist is not made, not even by root", () => {
+    const home = join(temp(), "nonexistent");
+    const dir = { path: join(home, ".cache", "peak-mem", "baselines"), isDefault: true, home };
+    expect(usageError(() => prepareBaselineDir(dir))).toBe(
+      `cannot save baselines in the default baseline directory '${dir.path}': the home directory '${home}' does not exist (set --baseline-dir or XDG_CACHE_HOME)`,
+    );
+    expect(existsSync(home)).toBe(false);
+    mkdirSync(home);
+    prepareBaselineDir(dir);
+    expect(existsSync(dir.path)).toBe(true);
   });
 });
 

@@ -101,6 +101,20 @@ describe("scanArgv: usage errors", () => {
     expect(usageError(() => scan("-jt"))).toContain("-t");
   });
 
+  test("the separator where a value should be: a missing value, named as typed", () => {
+    expect(usageError(() => scan("-t", "--", "true"))).toBe("option -t needs a value");
+    expect(usageError(() => scan("--threshold", "--", "true"))).toBe("option --threshold needs a value");
+    expect(usageError(() => scan("-jt", "--", "true"))).toBe("option -t needs a value");
+    expect(usageError(() => scan("-o", "--", "true"))).toBe("option -o needs a value");
+    expect(usageError(() => scan("--output", "--", "true"))).toBe("option --output needs a value");
+  });
+
+  test("a -- attached to its option was typed as a value, and stays one", () => {
+    expect(scan("--threshold=--", "true")).toEqual({ options: new Map([["threshold", "--"]]), command: ["true"] });
+    expect(scan("-t--", "true")).toEqual({ options: new Map([["threshold", "--"]]), command: ["true"] });
+    expect(scan("--output=--", "true").options.get("output")).toBe("--");
+  });
+
   test("an option given twice", () => {
     usageError(() => scan("-j", "-j", "x"));
     usageError(() => scan("-j", "--json", "x"));

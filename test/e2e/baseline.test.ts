@@ -1,9 +1,9 @@
 // Regression baselines on the compiled binary: save, compare, list, delete; refused names,
 // missing and corrupt baselines are exit 2 with nothing run and nothing written elsewhere.
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, BUN, peakMem, tempDir } from "../helpers.ts";
+import { allocate, BINARY, BUN, peakMem, tempDir, type Result } from "../helpers.ts";
 import { REFUSED } from "../baseline/refused-names.ts";
 
 const SMALL = allocate(20, 300);
@@ -250,5 +250,71 @@ describe("where baselines live", () => {
     const { code } = await peakMem(["--save-baseline", "h", "true"], { env: { HOME: home, XDG_CACHE_HOME: "" } });
     expect(code).toBe(0);
     expect(readdirSync(join(home, ".cache", "peak-mem", "baselines"))).toEqual(["h.json"]);
+  });
+});
+
+describe("when the default directory cannot be used, it is named as the default", () => {
+  const DEFAULT_HINT = "(set --baseline-dir or XDG_CACHE_HOME)";
+  /** The binary with no HOME or XDG_CACHE_HOME at all (unless given), maybe as another user. */
+  async function bare(args: string[], env: Record<string, string> = {}, user?: number): Promise<Result> {
+    const { HOME: _home, XDG_CACHE_HOME: _cache, ...rest } = process.env;
+    const setpriv = user === undefined ? [] : ["/usr/bin/setpriv", `--reuid=${user}`, `--regid=${user}`, "--clear-groups"];
+    const child = Bun.spawn([...setpriv, BINARY, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...rest, ...env } });
+    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    return { code, stdout, stderr };
+  }
+  /** A marker anyone can create, so that a command run as another user would leave it. */
+  function openPlace() {
+    const root = tempDir();
+    chmodSync(root, 0o777);
+    return { root, marker: join(root, "ran") };
+  }
+
+  test("HOME pointing nowhere: not created (not even by root), exit 2, nothing run", async () => {
+    const { root, marker } = openPlace();
+    const home = join(root, "nonexistent");
+    const { code, stdout, stderr } = await bare(["--save-baseline", "x", "touch", marker], { HOME: home });
+    expect(stderr).toBe(
+      `peak-mem: cannot save baselines in the default baseline directory '${join(home, ".cache", "peak-mem", "baselines")}': the home directory '${home}' does not exist ${DEFAULT_HINT}\n`,
+    );
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(existsSync(home)).toBe(false);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test("HOME pointing nowhere: a missing baseline is looked for in the default directory", async () => {
+    const home = join(tempDir(), "nonexistent");
+    const { code, stderr } = await bare(["--compare-baseline", "x", "true"], { HOME: home });
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      `peak-mem: no baseline named "x" in the default baseline directory '${join(home, ".cache", "peak-mem", "baselines")}' (save one with --save-baseline; --list-baselines shows them)\n`,
+    );
+  });
+
+  const asRoot = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv") ? test : test.skip;
+
+  asRoot("as nobody with HOME unset: its passwd home, named as the default, never as --baseline-dir", async () => {
+    const { marker } = openPlace();
+    const { code, stdout, stderr } = await bare(["--save-baseline", "x", "touch", marker], {}, 65534);
+    expect(stderr).toMatch(/^peak-mem: cannot save baselines in the default baseline directory '[^']+': [^\n]+ \(set --baseline-dir or XDG_CACHE_HOME\)\n$/);
+    expect(stderr).not.toContain("in --baseline-dir");
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  asRoot("as nobody with an unwritable HOME: permission denied, in the default directory", async () => {
+    const { code, stderr } = await bare(["--save-baseline", "x", "true"], { HOME: "/" }, 65534);
+    expect(stderr).toBe(`peak-mem: cannot save baselines in the default baseline directory '/.cache/peak-mem/baselines': permission denied ${DEFAULT_HINT}\n`);
+    expect(code).toBe(2);
+  });
+
+  asRoot("a user with no passwd entry and no HOME: no default directory, exit 2 (not an internal error)", async () => {
+    for (const args of [["--save-baseline", "x", "true"], ["--list-baselines"], ["--delete-baseline", "x"]]) {
+      const { code, stderr } = await bare(args, {}, 54321);
+      expect(stderr).toBe(`peak-mem: no default baseline directory: HOME is not set and this user has no home directory ${DEFAULT_HINT}\n`);
+      expect(code).toBe(2);
+    }
   });
 });

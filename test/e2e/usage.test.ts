@@ -33,6 +33,11 @@ const cases: [string, string[]][] = [
   ["timeline in a missing directory", ["--timeline", join(dir, "missing", "t.json"), ...command]],
   ["timeline that is a directory", ["--timeline", join(dir, "a-directory"), ...command]],
   ["an option given twice", ["-t", "1G", "-t", "2G", ...command]],
+  ["-t followed by the separator", ["-t", "--", ...command]],
+  ["--threshold followed by the separator", ["--threshold", "--", ...command]],
+  ["-o followed by the separator", ["-o", "--", ...command]],
+  ["absurd regression threshold", ["--compare-baseline", "x", "--regression-threshold", "99999999999999999999", ...command]],
+  ["regression threshold with too many decimals", ["--compare-baseline", "x", "--regression-threshold", "10.0000001", ...command]],
 ];
 
 test.each(cases)("%s", async (_name, args) => {
@@ -41,5 +46,23 @@ test.each(cases)("%s", async (_name, args) => {
   expect(stdout).toBe("");
   expect(stderr).toMatch(/^peak-mem: [^\n]+\n$/);
   expect(stderr).not.toMatch(/\bat .+:\d+/); // no stack frames
+  expect(existsSync(marker)).toBe(false);
+});
+
+test("a -- where a value should be is a missing value, named as typed", async () => {
+  for (const flag of ["-t", "--threshold", "-o", "--output", "--save-baseline"]) {
+    const { code, stderr } = await peakMem([flag, "--", ...command]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`peak-mem: option ${flag} needs a value\n`);
+  }
+  // Attached with =, it was typed as a value: judged as one.
+  expect((await peakMem(["--threshold=--", ...command])).stderr).toBe("peak-mem: invalid --threshold '--': it must be greater than zero\n");
+  expect(existsSync(marker)).toBe(false);
+});
+
+test("--regression-threshold above 1000000 percent is refused", async () => {
+  const { code, stderr } = await peakMem(["--compare-baseline", "x", "--regression-threshold", "99999999999999999999", ...command]);
+  expect(code).toBe(2);
+  expect(stderr).toBe("peak-mem: invalid --regression-threshold '99999999999999999999': expected a percentage from 0 to 1000000\n");
   expect(existsSync(marker)).toBe(false);
 });

@@ -1,9 +1,14 @@
 import type { Report } from "../../src/report.ts";
+import { displayCommand } from "../../src/command/display.ts";
 
-/** A complete report of a plain successful run; override what a test is about. */
+/**
+ * A complete report of a plain successful run; override what a test is about. An `argv`
+ * override also sets `command` (as src/run.ts derives it) unless that is given too.
+ */
 export function makeReport(overrides: Partial<Report> = {}): Report {
   return {
-    command: "cargo build --release",
+    command: overrides.argv ? displayCommand(overrides.argv) : "cargo build --release",
+    argv: ["cargo", "build", "--release"],
     peakRssBytes: Math.round(487.3 * 2 ** 20),
     peakVszBytes: Math.round(892.1 * 2 ** 20),
     rssSource: "sampled-sum",

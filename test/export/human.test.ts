@@ -59,6 +59,44 @@ describe("human report", () => {
     expect(render(makeReport(), { palette: PLAIN, verbose: true })).not.toContain("children not tracked");
   });
 
+  test("control characters in argv are shown escaped, in bash's $'…' form", () => {
+    const text = render(makeReport({ argv: ["/bin/true", "\x1b[2J\x1b[31mred", "x\ry", "\x07"] }), plain);
+    expect(lines(text)[0]).toBe(`Command: /bin/true $'\\E[2J\\E[31mred' $'x\\ry' $'\\a'`);
+    expect(text).not.toMatch(/[\x1b\x07\r]/);
+  });
+
+  test("a forged newline in the command cannot make a second report line", () => {
+    const forged = "true\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)";
+    const text = render(makeReport({ argv: ["sh", "-c", forged] }), { palette: PLAIN, verbose: true });
+    expect(lines(text).filter((line) => line.startsWith("Peak memory usage:"))).toEqual(["Peak memory usage: 487.3 MiB (RSS) / 892.1 MiB (VSZ)"]);
+    expect(lines(text)[0]).toBe(`Command: sh -c $'true\\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)'`);
+    // The exact command is still what the report carries, for JSON and CSV.
+    expect(makeReport({ argv: ["sh", "-c", forged] }).command).toBe(`sh -c '${forged}'`);
+  });
+
+  test("-v: process names in the breakdown are shown as ps shows them, columns kept", () => {
+    const processes = [
+      { pid: 100, ppid: 1, name: "e\x1b[7mX", depth: 0, peakRss: 2 ** 20, rssAtPeak: 2 ** 20, firstSeenMs: 0, lastSeenMs: 100 },
+      { pid: 101, ppid: 100, name: "a\nPeak memory usage: 1 B\u202e", depth: 1, peakRss: 2 ** 20, rssAtPeak: 2 ** 20, firstSeenMs: 0, lastSeenMs: 100 },
+    ];
+    const text = render(makeReport({ processes }), { palette: PLAIN, verbose: true });
+    expect(text).not.toMatch(/[\x1b\u202e]/);
+    const breakdown = lines(text).slice(lines(text).findIndex((line) => line.startsWith("At the peak:")));
+    expect(breakdown).toHaveLength(3);
+    expect(breakdown[1]).toStartWith("  100 e?[7mX ");
+    expect(breakdown[2]).toStartWith("    101 a?Peak memory usage: 1 B? ");
+    expect(new Set(breakdown.map((line) => line.length)).size).toBe(1);
+    expect(lines(text).filter((line) => line.startsWith("Peak memory usage:"))).toHaveLength(1);
+  });
+
+  test("a baseline name's hidden characters are escaped in the comparison lines", () => {
+    const change = { baseline: 1, current: 1, changePercent: 0 };
+    const comparison = { baselineName: "main\u202eniam", baselineTimestamp: "2025-05-20T08:00:00Z", peakRss: change, peakVsz: change, duration: change, thresholdPercent: 10, regression: false };
+    const text = render(makeReport({ comparison }), plain);
+    expect(text).not.toContain("\u202e");
+    expect(text).toContain('Baseline "main\\u202eniam": peak RSS');
+  });
+
   test("--units is respected for both peaks and the limit", () => {
     const report = makeReport({ peakRssBytes: 2_000_000, peakVszBytes: 5_000_000, thresholdBytes: 1_000_000, thresholdExceeded: true });
     const text = render(report, { palette: PLAIN, verbose: false, units: "MB" });

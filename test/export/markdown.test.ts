@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { cell, codeSpan, render, table } from "../../src/export/markdown.ts";
 import type { Comparison } from "../../src/report.ts";
 import { makeReport } from "./fixture.ts";
+import { terminalCommand } from "../../src/text/visible.ts";
 import { parseMarkdownReport, parseTable } from "./markdown-table.ts";
 
 /** Reads a CommonMark code span that must make up the whole of `text`: its content. */
@@ -64,21 +65,38 @@ describe("Markdown report", () => {
   });
 
   test("backticks in the command keep the heading's code span valid", () => {
-    for (const command of ["echo `date`", "sh -c 'echo ``x`` `y`'", "`starts", "ends`", "```", "a ` b", "sh -c ' x '"]) {
-      const heading = render(makeReport({ command })).split("\n")[0]!;
+    for (const argv of [["echo", "`date`"], ["sh", "-c", "echo ``x`` `y`"], ["`starts"], ["ends`"], ["```"], ["a ` b"], ["sh", "-c", " x "], ["printf", "`\e`"]]) {
+      const heading = render(makeReport({ argv })).split("\n")[0]!;
       expect(heading).toStartWith("### peak-mem: `");
-      expect(readCodeSpan(heading.slice("### peak-mem: ".length))).toBe(command);
+      expect(readCodeSpan(heading.slice("### peak-mem: ".length))).toBe(terminalCommand(argv));
     }
     expect(codeSpan("a`b")).toBe("``a`b``");
     expect(codeSpan("`a")).toBe("`` `a ``");
   });
 
-  test("a command with line breaks still has a one-line heading", () => {
-    const text = render(makeReport({ command: "sh -c 'echo a\necho b\r\necho c'" }));
+  test("a command with line breaks still has a one-line heading: they are escaped", () => {
+    const text = render(makeReport({ argv: ["sh", "-c", "echo a\necho b\r\necho c"] }));
     const { heading, tables, other } = parseMarkdownReport(text);
-    expect(heading).toBe("### peak-mem: `sh -c 'echo a⏎echo b⏎echo c'`");
+    expect(heading).toBe("### peak-mem: `sh -c $'echo a\\necho b\\r\\necho c'`");
     expect(tables).toHaveLength(1);
     expect(other).toEqual([]);
+  });
+
+  test("control and bidirectional characters in the command are escaped, the table stays one", () => {
+    const argv = ["sh", "-c", "true\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)", "\x1b[2J\u202e|x\r"];
+    const text = render(makeReport({ argv }));
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    const { heading, tables, other } = parseMarkdownReport(text);
+    expect(heading).toBe("### peak-mem: `sh -c $'true\\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)' $'\\E[2J\\u202e|x\\r'`");
+    expect(tables).toHaveLength(1);
+    expect(other).toEqual([]);
+    expect(text.split("\n").filter((line) => line.includes("Peak memory usage:"))).toEqual([heading]);
+  });
+
+  test("a baseline name's hidden characters are escaped too", () => {
+    const text = render(makeReport({ comparison: { ...comparison(480 * MiB, false), baselineName: "main\u202eniam" } }));
+    expect(text).not.toContain("\u202e");
+    expect(parseMarkdownReport(text).other[0]).toBe("Compared with baseline `main\\u202eniam` (saved 2025-05-20T08:00:00Z):");
   });
 
   test("pipes, backslashes and line breaks in cells do not break the table", () => {

@@ -1,16 +1,29 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
-import { becomeChildSubreaper, isatty } from "../../../ffi/linux.ts";
-import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, TerminalState } from "../types.ts";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
+import { becomeChildSubreaper, exitedChild, isatty, reapChild } from "../../../ffi/linux.ts";
+import { UsageError } from "../../errors.ts";
+import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ReapedProcess, TerminalState } from "../types.ts";
+import { procProblem } from "./namespace.ts";
 import { parseChildren, parseLastPid, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
 
 // Reads /proc. Processes vanish between listing and reading: ENOENT, ESRCH and empty
-// reads are normal and answered with undefined, silently.
+// reads are normal and answered with undefined, silently. Running out of file descriptors
+// or memory is not a process that vanished: taken for one, it would drop live processes
+// from the sum and print a low peak as if it were right. It is thrown, and the run loop
+// reports the measurement as cut short (src/run.ts).
+
+/** Failures that say nothing about the process read, only about peak-mem or the system. */
+const OUR_FAULTS = new Set(["EMFILE", "ENFILE", "ENOMEM"]);
+
+function ourFault(error: unknown): boolean {
+  return OUR_FAULTS.has((error as NodeJS.ErrnoException | undefined)?.code ?? "");
+}
 
 function readProc(path: string): string | undefined {
   try {
     const text = readFileSync(path, "latin1");
     return text === "" ? undefined : text;
-  } catch {
+  } catch (error) {
+    if (ourFault(error)) throw error;
     return undefined;
   }
 }
@@ -36,7 +49,9 @@ class HeldFile {
     try {
       this.fd = openSync(path, "r");
     } catch {
-      this.fd = undefined; // gone already, or out of file descriptors
+      // Gone already, or out of file descriptors: then reads by path are tried, and fail
+      // loudly if they cannot be made either.
+      this.fd = undefined;
     }
   }
 
@@ -96,7 +111,60 @@ function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): Me
   };
 }
 
+/** Refuses a /proc whose pids are not this namespace's (or no /proc): its numbers would be wrong. */
+function checkProc(procRoot: string): void {
+  let self: string | undefined;
+  try {
+    self = readlinkSync(`${procRoot}/self`); // one syscall: this runs on every measured run
+  } catch {
+    self = undefined;
+  }
+  const problem = procProblem(process.pid, self, self !== undefined || existsSync(`${procRoot}/loadavg`));
+  if (problem) throw new UsageError(problem);
+}
+
+const NONE_REAPED: readonly ReapedProcess[] = [];
+/** O_CLOEXEC in /proc/PID/fdinfo's octal "flags:" (include/uapi/asm-generic/fcntl.h). */
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * An inherited descriptor never has close-on-exec set (exec would have closed it); Bun
+ * opens /dev/null with O_CLOEXEC on a standard descriptor that was closed (seen with
+ * strace). So close-on-exec on fd 0–2 at start-up means it was closed.
+ */
+export function fdinfoCloseOnExec(fdinfo: string): boolean {
+  const flags = /^flags:\s*([0-7]+)/m.exec(fdinfo)?.[1];
+  return flags !== undefined && (Number.parseInt(flags, 8) & O_CLOEXEC) !== 0;
+}
+
+/**
+ * Reaps exited children but `keep`. waitid(WNOWAIT) tells which child is waiting without
+ * reaping it, so at a sample with none (nearly all) it costs one system call. Only when
+ * the command itself is the one waiting (Bun is about to reap it) are the others looked
+ * for by pid, from our children list.
+ */
+function reapExitedChildren(keep: number, ourChildren: () => number[] | undefined): readonly ReapedProcess[] {
+  let reaped: ReapedProcess[] | undefined;
+  for (;;) {
+    const pid = exitedChild();
+    if (!pid) break;
+    if (pid === keep) {
+      for (const other of ourChildren() ?? []) {
+        if (other === keep) continue;
+        const maxRss = reapChild(other);
+        if (maxRss !== undefined) (reaped ??= []).push({ pid: other, maxRss });
+      }
+      break;
+    }
+    const maxRss = reapChild(pid);
+    if (maxRss === undefined) break; // not ours after all: never loop on it
+    (reaped ??= []).push({ pid, maxRss });
+  }
+  return reaped ?? NONE_REAPED;
+}
+
 export function createLinuxReader(procRoot = "/proc"): ProcessReader {
+  checkProc(procRoot);
   const readStat = (pid: number) => {
     const text = readProc(`${procRoot}/${pid}/stat`);
     return text === undefined ? undefined : parseStat(text);
@@ -115,7 +183,8 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     let tids: string[];
     try {
       tids = mainThreadOnly ? [String(pid)] : readdirSync(`${procRoot}/${pid}/task`);
-    } catch {
+    } catch (error) {
+      if (ourFault(error)) throw error;
       return undefined;
     }
     const children: number[] = [];
@@ -148,6 +217,11 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     },
     memory: memoryByPath,
     adoptOrphans: becomeChildSubreaper,
+    reapExited: (keep) => reapExitedChildren(keep, () => childrenOf(process.pid, true)),
+    closedAtStart: (fd) => {
+      const text = readProc(`${procRoot}/self/fdinfo/${fd}`);
+      return text !== undefined && fdinfoCloseOnExec(text);
+    },
     // Read after the child exited: our high-water mark covers our size at the spawn.
     rusageFloor: () => memoryByPath(process.pid)?.peakRss,
     isTerminal: (fd) => isatty(fd) ?? require("node:tty").isatty(fd),

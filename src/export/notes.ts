@@ -1,0 +1,25 @@
+import type { Report } from "../report.ts";
+import { psName } from "../text/visible.ts";
+import { formatDuration } from "./human.ts";
+
+// Sentences that the human report and Markdown both show, worded once: how a stop went
+// (--kill-on-threshold) and a measurement cut short by an internal error. Each says what
+// peak-mem could not do, rather than a number that looks complete.
+
+/** "the process tree was stopped at 1.20s (SIGTERM)", or what survived the attempt. */
+export function stopSentence(report: Report): { stopped: boolean; text: string } | undefined {
+  if (report.stoppedAtMs === undefined) return undefined;
+  const how = report.stopEscalated ? "SIGTERM, then SIGKILL" : "SIGTERM";
+  const at = formatDuration(report.stoppedAtMs);
+  const survivors = report.stopSurvivors ?? [];
+  if (survivors.length === 0) return { stopped: true, text: `the process tree was stopped at ${at} (${how})` };
+  const listed = survivors.map((s) => `${s.pid} ${psName(s.name)}${s.reason ? ` (${s.reason})` : ""}`).join(", ");
+  const count = survivors.length === 1 ? "1 process" : `${survivors.length} processes`;
+  return { stopped: false, text: `stopping the process tree began at ${at} (${how}), but ${count} could not be stopped and still ran when peak-mem gave up: ${listed}` };
+}
+
+/** "measuring stopped at 2.10s after an internal error (…): the peaks are what was seen until then" */
+export function faultSentence(report: Report): string | undefined {
+  if (!report.fault) return undefined;
+  return `measuring stopped at ${formatDuration(report.fault.atMs)} after an internal error (${report.fault.message}); the peaks are those seen until then and may be low`;
+}

@@ -1,0 +1,116 @@
+// Text from outside reaching the terminal, read back from the compiled binary: control
+// characters in argv and in process names are shown escaped by the human and Markdown
+// reports, and kept exact by JSON and CSV.
+import { afterAll, expect, test } from "bun:test";
+import { rmSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { peakMem, peakMemJson, tempDir } from "../helpers.ts";
+import { parseMarkdownReport } from "../export/markdown-table.ts";
+import { displayCommand } from "../../src/command/display.ts";
+
+/** Clears the screen, turns the text red, returns the carriage, rings the bell. */
+const ESCAPES = ["/bin/true", "\x1b[2J\x1b[31mred", "x\ry", "\x07"];
+/** A second "Peak memory usage:" line, which grep would find first. */
+const FORGED = ["sh", "-c", "true\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)"];
+/** What a terminal would act on: C0 controls but the line feed, DEL and C1 controls. */
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** RFC 4180: records of fields, quoted fields may hold commas, CR, LF and doubled quotes. */
+function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let record: string[] = [];
+  let field = "";
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') {
+      if (field !== "") throw new Error(`a quote inside an unquoted field at ${i}`);
+      quoted = true;
+    } else if (char === ",") {
+      record.push(field);
+      field = "";
+    } else if (char === "\n" || (char === "\r" && text[i + 1] === "\n")) {
+      if (char === "\r") i++;
+      record.push(field);
+      records.push(record);
+      record = [];
+      field = "";
+    } else if (char === "\r") throw new Error(`a bare CR outside quotes at ${i}`);
+    else field += char;
+  }
+  if (quoted) throw new Error("an unclosed quoted field");
+  if (field !== "" || record.length > 0) throw new Error("the last record has no line break");
+  return records;
+}
+
+test("escape sequences in argv: the Command line shows them in $'…' form, none reach stdout raw", async () => {
+  const { code, stdout } = await peakMem(["--", ...ESCAPES]);
+  expect(code).toBe(0);
+  expect(stdout).not.toMatch(/[\x1b\x07\r]/);
+  expect(stdout.split("\n")[0]).toBe(`Command: /bin/true $'\\E[2J\\E[31mred' $'x\\ry' $'\\a'`);
+});
+
+test("--json keeps the exact argv characters in command", async () => {
+  const { code, report } = await peakMemJson(["--", ...ESCAPES]);
+  expect(code).toBe(0);
+  expect(report.command).toBe(displayCommand(ESCAPES));
+  expect(report.command).toBe("/bin/true '\x1b[2J\x1b[31mred' 'x\ry' '\x07'");
+});
+
+test("a forged newline in the command cannot add a second Peak memory usage line", async () => {
+  const { stdout } = await peakMem(["--", ...FORGED]);
+  const peaks = stdout.split("\n").filter((line) => line.startsWith("Peak memory usage:"));
+  expect(peaks).toHaveLength(1);
+  expect(peaks[0]).not.toContain("1.0 KiB (RSS) / 1.0 KiB (VSZ)");
+  expect(stdout.split("\n")[0]).toBe(`Command: sh -c $'true\\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)'`);
+});
+
+test("--markdown: the command is escaped, nothing raw, still one heading and one table", async () => {
+  for (const argv of [FORGED, ESCAPES]) {
+    const { stdout } = await peakMem(["--markdown", "--", ...argv]);
+    expect(stdout).not.toMatch(RAW_CONTROL);
+    const { heading, tables, other } = parseMarkdownReport(stdout);
+    expect(heading).toStartWith("### peak-mem: `");
+    expect(heading).toContain(argv === FORGED ? `$'true\\nPeak memory usage:` : `$'\\E[2J\\E[31mred'`);
+    expect(tables).toHaveLength(1);
+    expect(other).toEqual([]);
+    expect(stdout.split("\n").filter((line) => line.includes("Peak memory usage:")).length).toBeLessThanOrEqual(1);
+  }
+});
+
+test("--csv keeps the exact string, quoted per RFC 4180", async () => {
+  for (const argv of [ESCAPES, FORGED]) {
+    const { code, stdout } = await peakMem(["--csv", "--", ...argv]);
+    if (argv === ESCAPES) expect(code).toBe(0);
+    const records = parseCsv(stdout);
+    expect(records).toHaveLength(2);
+    expect(records[0]![0]).toBe("command");
+    expect(records[1]).toHaveLength(records[0]!.length);
+    expect(records[1]![0]).toBe(displayCommand(argv));
+  }
+});
+
+test("-v: a process named with an escape sequence shows as ps shows it", async () => {
+  const dir = tempDir();
+  dirs.push(dir);
+  const sleeper = join(dir, "e\x1b[7mX");
+  symlinkSync("/bin/sleep", sleeper); // the kernel names a process after the file it executed
+  const { code, stdout } = await peakMem(["-v", "--", "sh", "-c", '"$0" 0.5', sleeper]);
+  expect(code).toBe(0);
+  expect(stdout).not.toContain("\x1b");
+  const breakdown = stdout.split("\n").filter((line) => /^\s+\d+ /.test(line));
+  expect(breakdown.some((line) => /^\s+\d+ e\?\[7mX\s/.test(line))).toBe(true);
+  // The Command line names it too, escaped the shell's way.
+  expect(stdout.split("\n")[0]).toBe(`Command: sh -c '"$0" 0.5' $'${dir}/e\\E[7mX'`);
+});
