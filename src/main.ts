@@ -17,6 +17,7 @@ import { platformCgroup, platformReader, type PeakCgroup } from "./platform/inde
 import type { Report } from "./report.ts";
 import type { Baselines } from "./baseline/session.ts";
 import { ReportFault, run } from "./run.ts";
+import { fitRuntimeToProcessLimits } from "./platform/linux/runtime-threads.ts";
 import { VERSION } from "./version.ts";
 
 // The entry point: parse, check, run, report, exit. Errors become one line on stderr and
@@ -28,7 +29,7 @@ let commandStatusKnown: number | undefined;
 async function main(argv: string[]): Promise<number> {
   // First, before anything is opened: under a tight process limit peak-mem re-executes
   // itself with a runtime that starts no threads later (src/platform/linux/runtime-threads.ts).
-  const commandEnv = process.platform === "linux" ? (await import("./platform/linux/runtime-threads.ts")).fitRuntimeToProcessLimits() : undefined;
+  const commandEnv = process.platform === "linux" ? fitRuntimeToProcessLimits() : undefined;
   const action = toAction(scanArgv(argv));
   if (action.kind === "help") {
     stdSink(1).write(await helpText());

@@ -1,5 +1,5 @@
 import { fstatSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, isAbsolute } from "node:path";
 import { UsageError } from "../errors.ts";
 
 // Two outputs written to one file interleave into something that parses as neither (the
@@ -52,7 +52,11 @@ function inode(stats: Stats): string {
   return `inode:${stats.dev}:${stats.ino}`;
 }
 
-/** The file a path names or would create; undefined when it cannot be told (the open will say why). */
+/**
+ * The file a path names or would create; undefined when it cannot be told (the open will say
+ * why). Paths are never normalised as text: `s/../x` through a symlinked `s` is not `./x`, so
+ * the directory is resolved by the kernel (realpath) and a link's target is taken from there.
+ */
 export function fileIdentity(path: string, depth = 0): string | undefined {
   try {
     const stats = statSync(path);
@@ -60,14 +64,20 @@ export function fileIdentity(path: string, depth = 0): string | undefined {
   } catch {
     // Not there yet, or a dangling symlink: where would it be created?
   }
+  let directory: string;
   try {
-    if (depth < 40 && lstatSync(path).isSymbolicLink()) return fileIdentity(resolve(dirname(path), readlinkSync(path)), depth + 1);
-  } catch {
-    // Not a symlink either: a new file.
-  }
-  try {
-    return `path:${resolve(realpathSync(dirname(resolve(path))), basename(path))}`;
+    // The native realpath(3): the JavaScript one normalises `..` as text first.
+    directory = realpathSync.native(dirname(path));
   } catch {
     return undefined;
   }
+  try {
+    if (depth < 40 && lstatSync(path).isSymbolicLink()) {
+      const target = readlinkSync(path);
+      return fileIdentity(isAbsolute(target) ? target : `${directory}/${target}`, depth + 1);
+    }
+  } catch {
+    // Not a symlink either: a new file.
+  }
+  return `path:${directory}/${basename(path)}`;
 }

@@ -1,4 +1,4 @@
-import { closeSync, ftruncateSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { UsageError, describe } from "../errors.ts";
 
 // Every byte peak-mem writes goes through a Sink: stdout, stderr or a file opened before
@@ -31,13 +31,22 @@ export function fileSink(path: string, option: string): Sink {
     throw new UsageError(`cannot write ${option} file '${path}': ${reason(error)}`);
   }
   let open = true;
-  /** Bytes of complete writes: where a failed write is cut back to. */
+  /** Bytes of complete writes: where a failed write is cut back to (regular files only). */
   let committed = 0;
+  // Devices and pipes (/dev/stderr, a FIFO) cannot be written at a position, nor cut back.
+  let regular = false;
+  try {
+    regular = fstatSync(fd).isFile();
+  } catch {
+    // Unknown: written as a stream.
+  }
   return {
     isTerminal: false,
     write: (text) => {
       try {
-        committed += writeAll(fd, text);
+        // At an explicit position: after a write is taken back, the next one follows the last
+        // complete write instead of leaving a hole where the failed one stopped.
+        committed += writeAll(fd, text, regular ? committed : undefined);
       } catch (error) {
         try {
           ftruncateSync(fd, committed);
@@ -54,13 +63,13 @@ export function fileSink(path: string, option: string): Sink {
   };
 }
 
-/** Writes all of `text`; returns the bytes written. */
-function writeAll(fd: number, text: string): number {
+/** Writes all of `text` (at `position` when given); returns the bytes written. */
+function writeAll(fd: number, text: string, position?: number): number {
   const data = Buffer.from(text);
   let offset = 0;
   while (offset < data.length) {
     try {
-      offset += writeSync(fd, data, offset);
+      offset += position === undefined ? writeSync(fd, data, offset) : writeSync(fd, data, offset, data.length - offset, position + offset);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue;
       throw error;

@@ -5,6 +5,7 @@ import { afterAll, expect, test } from "bun:test";
 import { rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { peakMem, peakMemJson, tempDir } from "../helpers.ts";
+import { parseCsv } from "../export/csv-reader.ts";
 import { parseMarkdownReport } from "../export/markdown-table.ts";
 import { displayCommand } from "../../src/command/display.ts";
 
@@ -20,39 +21,6 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** RFC 4180: records of fields, quoted fields may hold commas, CR, LF and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = "";
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') {
-      if (field !== "") throw new Error(`a quote inside an unquoted field at ${i}`);
-      quoted = true;
-    } else if (char === ",") {
-      record.push(field);
-      field = "";
-    } else if (char === "\n" || (char === "\r" && text[i + 1] === "\n")) {
-      if (char === "\r") i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = "";
-    } else if (char === "\r") throw new Error(`a bare CR outside quotes at ${i}`);
-    else field += char;
-  }
-  if (quoted) throw new Error("an unclosed quoted field");
-  if (field !== "" || record.length > 0) throw new Error("the last record has no line break");
-  return records;
-}
 
 test("escape sequences in argv: the Command line shows them in $'…' form, none reach stdout raw", async () => {
   const { code, stdout } = await peakMem(["--", ...ESCAPES]);

@@ -97,6 +97,57 @@ describe("human report", () => {
     expect(text).toContain('Baseline "main\\u202eniam": peak RSS');
   });
 
+  describe("--kill-on-threshold and faults", () => {
+    const over = { thresholdExceeded: true, thresholdBytes: 100 * 2 ** 20, stoppedAtMs: 1500, stopEscalated: true };
+    const survivors = [
+      { pid: 4242, name: "sudo", reason: "permission denied" },
+      { pid: 4243, name: "e\x1b[2Jvil" },
+    ];
+
+    test("a whole stop: one STOPPED line after the threshold line", () => {
+      const text = lines(render(makeReport(over), plain));
+      const at = text.findIndex((l) => l.startsWith("THRESHOLD EXCEEDED"));
+      expect(at).toBe(4);
+      expect(text[at + 1]).toBe("STOPPED: the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)");
+      expect(text.some((l) => l.startsWith("NOT STOPPED"))).toBe(false);
+      expect(text).toHaveLength(6);
+    });
+
+    test("survivors: NOT STOPPED, naming each, and no STOPPED claim", () => {
+      const text = lines(render(makeReport({ ...over, stopSurvivors: survivors }), plain));
+      expect(text[5]).toBe(
+        "NOT STOPPED: stopping the process tree began at 1.50s (SIGTERM, then SIGKILL), but 2 processes could not be stopped " +
+          "and still ran when peak-mem gave up: 4242 sudo (permission denied), 4243 e?[2Jvil",
+      );
+      expect(text.some((l) => l.startsWith("STOPPED:"))).toBe(false);
+      expect(text.join("\n")).not.toContain("\x1b");
+    });
+
+    test("with colour, NOT STOPPED is red and bold, STOPPED only red; the text is the same without", () => {
+      const report = makeReport({ ...over, stopSurvivors: survivors });
+      const coloured = render(report, { palette: COLOURED, verbose: false });
+      const plainLine = lines(render(report, plain))[5]!;
+      expect(lines(coloured)[5]).toBe(COLOURED.red(COLOURED.bold(plainLine)));
+      expect(coloured.replace(/\x1b\[[0-9;]*m/g, "")).toBe(render(report, plain));
+      const whole = lines(render(makeReport(over), { palette: COLOURED, verbose: false }))[5];
+      expect(whole).toBe(COLOURED.red("STOPPED: the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)"));
+    });
+
+    test("a fault: an Incomplete line, threshold or not", () => {
+      const fault = { message: "reading /proc: EMFILE: too many open files", atMs: 2100 };
+      const expected =
+        "Incomplete: measuring stopped at 2.10s after an internal error (reading /proc: EMFILE: too many open files); the peaks are those seen until then and may be low";
+      const alone = lines(render(makeReport({ fault }), plain));
+      expect(alone).toHaveLength(5);
+      expect(alone[4]).toBe(expected);
+      const withStop = lines(render(makeReport({ ...over, fault }), plain));
+      expect(withStop.slice(4)).toEqual(["THRESHOLD EXCEEDED: peak RSS 487.3 MiB is over the limit of 100.0 MiB (104857600 bytes)", "STOPPED: the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)", expected]);
+      expect(render(makeReport(), plain)).not.toContain("Incomplete");
+      const coloured = render(makeReport({ fault }), { palette: COLOURED, verbose: false });
+      expect(lines(coloured)[4]).toBe(COLOURED.yellow(expected));
+    });
+  });
+
   test("--units is respected for both peaks and the limit", () => {
     const report = makeReport({ peakRssBytes: 2_000_000, peakVszBytes: 5_000_000, thresholdBytes: 1_000_000, thresholdExceeded: true });
     const text = render(report, { palette: PLAIN, verbose: false, units: "MB" });

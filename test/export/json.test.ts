@@ -43,6 +43,28 @@ describe("JSON report", () => {
     expect(over.threshold_exceeded).toBe(true);
   });
 
+  test("stop_survivors: each process a stop could not end, exactly, reason only when known", () => {
+    const base = { thresholdBytes: 1, thresholdExceeded: true, stoppedAtMs: 1500, stopEscalated: true };
+    expect("stop_survivors" in parse(render(makeReport(base)))).toBe(false);
+    expect("stop_survivors" in parse(render(makeReport()))).toBe(false);
+    const object = parse(
+      render(makeReport({ ...base, stopSurvivors: [{ pid: 4242, name: "sudo", reason: "permission denied" }, { pid: 4243, name: "e\x1b[2Jvil" }] })),
+    );
+    expect(object.stop_survivors).toEqual([
+      { pid: 4242, name: "sudo", reason: "permission denied" },
+      { pid: 4243, name: "e\x1b[2Jvil" }, // JSON carries the name exactly, not escaped for a terminal
+    ]);
+    expect("reason" in (object.stop_survivors as object[])[1]!).toBe(false);
+    expect(object.stopped_by_threshold).toBe(true);
+    expect(object.stop_escalated).toBe(true);
+  });
+
+  test("measurement_error: the fault's message and when, only when there was one", () => {
+    expect("measurement_error" in parse(render(makeReport()))).toBe(false);
+    const object = parse(render(makeReport({ fault: { message: "reading /proc: EMFILE: too many open files", atMs: 2100 } })));
+    expect(object.measurement_error).toEqual({ message: "reading /proc: EMFILE: too many open files", at_ms: 2100 });
+  });
+
   test("a command with quotes and newlines survives", () => {
     const command = `sh -c 'echo "hi"\nexit 3'`;
     expect(parse(render(makeReport({ command }))).command).toBe(command);

@@ -58,6 +58,38 @@ describe("Markdown report", () => {
     expect(killed["Stopped"]).toBe("❌ the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)");
   });
 
+  test("survivors of a stop: the Stopped row says so and names them; no stop, no row", () => {
+    const report = makeReport({
+      thresholdBytes: 1,
+      thresholdExceeded: true,
+      stoppedAtMs: 1500,
+      stopSurvivors: [
+        { pid: 4242, name: "a|b", reason: "permission denied" },
+        { pid: 4243, name: "e\x1b[2Jvil" },
+      ],
+    });
+    const text = render(report);
+    expect(facts(text)["Stopped"]).toBe(
+      "❌ stopping the process tree began at 1.50s (SIGTERM), but 2 processes could not be stopped " +
+        "and still ran when peak-mem gave up: 4242 a|b (permission denied), 4243 e?[2Jvil",
+    );
+    expect(text).not.toContain("\x1b");
+    expect(parseMarkdownReport(text).tables).toHaveLength(1); // the pipe in a name did not split the row
+    expect(facts(render(makeReport()))["Stopped"]).toBeUndefined();
+  });
+
+  test("a fault: an Incomplete row after the stop; none without one", () => {
+    const fault = { message: "reading /proc: EMFILE: too many open files", atMs: 2100 };
+    const text = render(makeReport({ thresholdBytes: 1, thresholdExceeded: true, stoppedAtMs: 1500, fault }));
+    const rows = parseMarkdownReport(text).tables[0]!.rows.map(([name]) => name);
+    expect(rows.indexOf("Incomplete")).toBe(rows.indexOf("Stopped") + 1);
+    expect(facts(text)["Incomplete"]).toBe(
+      "⚠️ measuring stopped at 2.10s after an internal error (reading /proc: EMFILE: too many open files); the peaks are those seen until then and may be low",
+    );
+    expect(facts(render(makeReport({ fault })))["Incomplete"]).toStartWith("⚠️ measuring stopped at 2.10s");
+    expect(facts(render(makeReport()))["Incomplete"]).toBeUndefined();
+  });
+
   test("the cgroup peak, and --units", () => {
     const text = render(makeReport({ cgroupPeakBytes: 2 * 2 ** 30, cgroupSource: "memory.peak" }), { units: "MB" });
     expect(facts(text)["Cgroup peak"]).toBe("2147.5 MB (memory.peak; includes page cache)");

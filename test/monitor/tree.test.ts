@@ -470,4 +470,64 @@ describe("handles bound to one process", () => {
     tree.close();
     expect(reader.closed).toBe(2);
   });
+
+  test("a reaped orphan is gone at once: its handle is closed, and only once", () => {
+    const reader = new HandleReader(99);
+    const tree = startTree(reader, { children: true, adopterPid: ADOPTER });
+    reader.spawn(300, { ppid: ADOPTER, startTime: 11, rss: 20 });
+    tree.sample();
+    expect(reader.opened).toBe(2);
+    tree.reaped(300, 64);
+    expect(reader.closed).toBe(1);
+    tree.reaped(300, 64);
+    expect(reader.closed).toBe(1);
+    tree.close();
+    expect(reader.closed).toBe(2); // the root's; the orphan's was closed already
+  });
+});
+
+describe("reaped(pid, maxRss): an orphan peak-mem reaped", () => {
+  const withOrphan = () => {
+    const reader = new FakeReader(99);
+    const tree = startTree(reader, { children: true, adopterPid: ADOPTER });
+    reader.spawn(300, { ppid: ADOPTER, startTime: 11, rss: 20 });
+    expect(tree.sample()).toMatchObject({ rss: 120, count: 2 });
+    const orphan = () => tree.members.find((m) => m.pid === 300)!;
+    return { reader, tree, orphan };
+  };
+
+  test("its kernel peak is kept and it is no longer alive nor summed", () => {
+    const { reader, tree, orphan } = withOrphan();
+    tree.reaped(300, 4096);
+    expect(orphan().peakRss).toBe(4096);
+    expect(orphan().alive).toBe(false);
+    expect(alivePids(tree)).toEqual([ROOT]);
+    reader.table.delete(300);
+    expect(tree.sample()).toMatchObject({ rss: 100, count: 1 });
+  });
+
+  test("a larger sampled peak is not lowered", () => {
+    const { tree, orphan } = withOrphan();
+    tree.reaped(300, 5);
+    expect(orphan().peakRss).toBe(20);
+    expect(orphan().alive).toBe(false);
+  });
+
+  test("a pid that is not a member changes nothing", () => {
+    const { tree } = withOrphan();
+    const before = tree.members.map((m) => ({ ...m }));
+    tree.reaped(999, 10 ** 9);
+    expect(tree.members.map((m) => ({ ...m }))).toEqual(before);
+    expect(tree.seen).toBe(2);
+  });
+
+  test("a member already gone still gets the exact peak", () => {
+    const { reader, tree, orphan } = withOrphan();
+    reader.table.delete(300);
+    tree.sample();
+    expect(orphan().alive).toBe(false);
+    tree.reaped(300, 777);
+    expect(orphan().peakRss).toBe(777);
+    expect(orphan().alive).toBe(false);
+  });
 });

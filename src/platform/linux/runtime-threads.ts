@@ -42,7 +42,8 @@ export function parseMaxProcesses(limits: string): number | undefined {
 
 /** pids.max: a number, or undefined for "max". */
 export function parsePidsMax(text: string): number | undefined {
-  const value = Number(text.trim());
+  const digits = text.trim();
+  const value = /^\d+$/.test(digits) ? Number(digits) : Number.NaN;
   return Number.isSafeInteger(value) ? value : undefined;
 }
 

@@ -1,0 +1,73 @@
+import { describe, expect, test } from "bun:test";
+import { faultSentence, stopSentence } from "../../src/export/notes.ts";
+import { makeReport } from "./fixture.ts";
+
+const stopped = { thresholdExceeded: true, thresholdBytes: 100 * 2 ** 20, stoppedAtMs: 1500 };
+
+describe("stopSentence", () => {
+  test("no stop, no sentence", () => {
+    expect(stopSentence(makeReport())).toBeUndefined();
+    expect(stopSentence(makeReport({ thresholdExceeded: true, thresholdBytes: 1 }))).toBeUndefined();
+    // Survivors without a stop cannot be: nothing is claimed either way.
+    expect(stopSentence(makeReport({ stopSurvivors: [{ pid: 7, name: "x" }] }))).toBeUndefined();
+  });
+
+  test("a stop that ended every process: stopped, with the time and the signals used", () => {
+    expect(stopSentence(makeReport({ ...stopped, stopEscalated: false }))).toEqual({
+      stopped: true,
+      text: "the process tree was stopped at 1.50s (SIGTERM)",
+    });
+    expect(stopSentence(makeReport({ ...stopped, stopEscalated: true }))).toEqual({
+      stopped: true,
+      text: "the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)",
+    });
+    expect(stopSentence(makeReport({ ...stopped, stopSurvivors: [] }))?.stopped).toBe(true);
+  });
+
+  test("survivors: not stopped, each named with its pid and why", () => {
+    const sentence = stopSentence(
+      makeReport({
+        ...stopped,
+        stoppedAtMs: 2000,
+        stopEscalated: true,
+        stopSurvivors: [
+          { pid: 4242, name: "sudo", reason: "permission denied" },
+          { pid: 4243, name: "stuck" },
+        ],
+      }),
+    );
+    expect(sentence).toEqual({
+      stopped: false,
+      text:
+        "stopping the process tree began at 2.00s (SIGTERM, then SIGKILL), but 2 processes could not be stopped " +
+        "and still ran when peak-mem gave up: 4242 sudo (permission denied), 4243 stuck",
+    });
+  });
+
+  test("one survivor is one process", () => {
+    const sentence = stopSentence(makeReport({ ...stopped, stopSurvivors: [{ pid: 9, name: "d", reason: "EINVAL" }] }));
+    expect(sentence?.stopped).toBe(false);
+    expect(sentence?.text).toContain("(SIGTERM), but 1 process could not be stopped");
+    expect(sentence?.text).toEndWith(": 9 d (EINVAL)");
+  });
+
+  test("a survivor's name is shown as ps shows it: hidden characters become ?", () => {
+    const sentence = stopSentence(makeReport({ ...stopped, stopSurvivors: [{ pid: 5, name: "ev\x1b[2Jil\nname\u202e" }] }));
+    expect(sentence?.text).toEndWith(": 5 ev?[2Jil?name?");
+    expect(sentence?.text).not.toMatch(/[\x1b\n\u202e]/);
+  });
+});
+
+describe("faultSentence", () => {
+  test("no fault, no sentence", () => {
+    expect(faultSentence(makeReport())).toBeUndefined();
+  });
+
+  test("when measuring stopped, why, and that the peaks may be low", () => {
+    const fault = { message: "reading /proc: EMFILE: too many open files", atMs: 2100 };
+    expect(faultSentence(makeReport({ fault }))).toBe(
+      "measuring stopped at 2.10s after an internal error (reading /proc: EMFILE: too many open files); the peaks are those seen until then and may be low",
+    );
+    expect(faultSentence(makeReport({ fault: { message: "x", atMs: 125_300 } }))).toStartWith("measuring stopped at 2m 5.3s after");
+  });
+});
