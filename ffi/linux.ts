@@ -85,13 +85,15 @@ export function exitedChild(): number | undefined {
 }
 
 /**
- * Reaps child `pid` if it has exited (wait4 WNOHANG): its ru_maxrss in bytes, or undefined
- * when it is still running or not ours to reap.
+ * Reaps child `pid` if it has exited (wait4 WNOHANG): its ru_maxrss in bytes and the signal
+ * that killed it (0 if none), or undefined when it is still running or not ours to reap.
  */
-export function reapChild(pid: number): number | undefined {
+export function reapChild(pid: number): { maxRss: number; signal: number } | undefined {
   const symbols = libc();
   if (!symbols || symbols.wait4(pid, statusCell, WNOHANG, rusage) !== pid) return undefined;
-  return Number(rusageView.getBigInt64(RU_MAXRSS, true)) * 1024;
+  // The wait status: the low 7 bits are the terminating signal, 0 for a normal exit (WTERMSIG).
+  const termination = (statusCell[0] ?? 0) & 0x7f;
+  return { maxRss: Number(rusageView.getBigInt64(RU_MAXRSS, true)) * 1024, signal: termination === 0x7f ? 0 : termination };
 }
 
 /**

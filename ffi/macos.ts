@@ -18,6 +18,9 @@ import { dlopen, FFIType } from "bun:ffi";
 //   int proc_pid_rusage(int pid, int flavor, rusage_info_t *buffer);
 //       0 on success, -1 with errno on failure; works on zombies too
 //   int isatty(int fd);
+//   int sysctlbyname(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
+//       (sysctl(3), exported by libSystem) 0 on success, -1 with errno;
+//       *oldlenp in: the room at oldp, out: the bytes written
 
 const LIBPROC_CANDIDATES = ["/usr/lib/libproc.dylib", "/usr/lib/libSystem.B.dylib"];
 const LIBC = "/usr/lib/libSystem.B.dylib";
@@ -31,6 +34,7 @@ const LIBPROC_SYMBOLS = {
 
 const LIBC_SYMBOLS = {
   isatty: { args: [FFIType.i32], returns: FFIType.i32 },
+  sysctlbyname: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i32 },
 } as const;
 
 type Libproc = ReturnType<typeof dlopen<typeof LIBPROC_SYMBOLS>>["symbols"];
@@ -53,11 +57,18 @@ export interface DarwinBindings {
   pidRusage(pid: number, flavor: number, buffer: Uint8Array): number;
   /** isatty(3); undefined when libc could not be loaded. */
   isatty(fd: number): boolean | undefined;
+  /**
+   * sysctlbyname(3) read into `buffer` (its whole length offered): the bytes written, or
+   * undefined when the call failed or libc could not be loaded. Never throws.
+   */
+  sysctl(name: string, buffer: Uint8Array): number | undefined;
 }
 
 let libprocLoaded: Libproc | undefined;
 let libprocError: string | undefined;
 let libcLoaded: Libc | null | undefined;
+/** sysctlbyname's size_t *oldlenp. */
+const sysctlLength = new BigUint64Array(1);
 
 function libproc(): Libproc {
   if (libprocLoaded) return libprocLoaded;
@@ -97,5 +108,17 @@ export const macosBindings: DarwinBindings = {
   isatty(fd) {
     const symbols = libc();
     return symbols ? symbols.isatty(fd) === 1 : undefined;
+  },
+  sysctl(name, buffer) {
+    const symbols = libc();
+    if (!symbols) return undefined;
+    try {
+      sysctlLength[0] = BigInt(buffer.byteLength);
+      const nameBytes = Buffer.from(`${name}\0`, "utf8"); // a C string
+      if (symbols.sysctlbyname(nameBytes, buffer, sysctlLength, null, 0) !== 0) return undefined;
+      return Number(sysctlLength[0]);
+    } catch {
+      return undefined;
+    }
   },
 };

@@ -24,6 +24,9 @@ const STD_HANDLES = [0xffff_fff6, 0xffff_fff5, 0xffff_fff4] as const;
 
 const PROCESS_MEMORY_COUNTERS_SIZE = 72; // psapi.h, see decode.ts
 const PROCESSENTRY32W_SIZE = 568; // tlhelp32.h, see decode.ts
+const MEMORYSTATUSEX_SIZE = 64; // sysinfoapi.h, see decode.ts
+const JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE = 144; // winnt.h, see decode.ts
+const JobObjectExtendedLimitInformation = 9; // JOBOBJECTINFOCLASS, winnt.h
 
 const HANDLE = FFIType.i64;
 const BOOL = FFIType.i32;
@@ -44,6 +47,8 @@ const SYMBOLS = {
   ExitProcess: { args: [FFIType.u32], returns: FFIType.void },
   GetStdHandle: { args: [DWORD], returns: HANDLE },
   GetConsoleMode: { args: [HANDLE, FFIType.ptr], returns: BOOL },
+  GlobalMemoryStatusEx: { args: [FFIType.ptr], returns: BOOL },
+  QueryInformationJobObject: { args: [HANDLE, DWORD, FFIType.ptr, DWORD, FFIType.ptr], returns: BOOL },
 } as const;
 
 type Kernel32 = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
@@ -197,4 +202,32 @@ export function isConsole(fd: number): boolean | undefined {
   const handle = k.GetStdHandle(which) as bigint;
   if (handle === INVALID_HANDLE_VALUE || handle === NULL_HANDLE) return false;
   return k.GetConsoleMode(handle, mode) !== 0;
+}
+
+/**
+ * MEMORYSTATUSEX of the system now, or undefined if the call failed. Made per call:
+ * it is read once per run.
+ */
+export function memoryStatus(): DataView | undefined {
+  const k = kernel32();
+  if (!k) return undefined;
+  const status = new Uint8Array(MEMORYSTATUSEX_SIZE);
+  const view = new DataView(status.buffer);
+  view.setUint32(0, MEMORYSTATUSEX_SIZE, true); // dwLength, or the call fails
+  return k.GlobalMemoryStatusEx(status) ? view : undefined;
+}
+
+/**
+ * JOBOBJECT_EXTENDED_LIMIT_INFORMATION of the job peak-mem runs in (a NULL job handle
+ * means the calling process's own job; of nested jobs, the innermost), or undefined when
+ * peak-mem is in no job: the call then fails. The command inherits that job. Wine 8
+ * answers success with all zeros, in a job or not (it keeps no job limits): no flags set,
+ * so no limit.
+ */
+export function jobLimitInformation(): DataView | undefined {
+  const k = kernel32();
+  if (!k) return undefined;
+  const info = new Uint8Array(JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE);
+  const ok = k.QueryInformationJobObject(NULL_HANDLE, JobObjectExtendedLimitInformation, info, info.byteLength, null);
+  return ok ? new DataView(info.buffer) : undefined;
 }

@@ -4,11 +4,12 @@ import { scanArgv } from "./cli/scan.ts";
 import { EXIT_FAILED, PeakMemError, describe } from "./errors.ts";
 import { exitCodeFor, exitCodeWhenReportLost } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
-import { loadPalette } from "./export/palette.ts";
+import { loadPalette, PLAIN } from "./export/palette.ts";
+import { annotations } from "./output/annotations.ts";
 import { fileSink, stdSink, type Sink } from "./output/sink.ts";
 import { checkDistinctOutputs } from "./output/distinct.ts";
 import { failureReason, OptionalOutput, optionalTimeline } from "./output/optional.ts";
-import { say, warn } from "./output/stderr.ts";
+import { say, warn, writeRaw } from "./output/stderr.ts";
 import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
 import { createTimelineWriter, timelineFormat, type ChartRenderer } from "./timeline/writers.ts";
@@ -53,11 +54,13 @@ async function main(argv: string[]): Promise<number> {
       ...(config.outputPath !== undefined ? [{ option: "--output", path: config.outputPath }] : []),
       ...(config.timelinePath !== undefined ? [{ option: "--timeline", path: config.timelinePath }] : []),
       ...(baselines?.savePath !== undefined ? [{ option: "--save-baseline", path: baselines.savePath }] : []),
+      ...config.exports.map((target) => ({ option: target.option, path: target.path })),
     ],
     !config.outputPath && !stdoutClosed,
   );
   // Open every output before the command starts: an unwritable path is bad usage.
   const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1));
+  const exports = config.exports.map((target) => ({ target, sink: fileSink(target.path, target.option), output: new OptionalOutput(`${target.option} '${target.path}'`) }));
   const timeline = config.timelinePath ? optionalTimeline(await openTimeline(config.timelinePath), new OptionalOutput(`--timeline '${config.timelinePath}'`)) : undefined;
   // TERM=dumb: a terminal that cannot erase a line gets the plain lines used off a terminal.
   const stderr = stdSink(2, config.watch && reader.isTerminal(2) && process.env.TERM !== "dumb");
@@ -68,7 +71,7 @@ async function main(argv: string[]): Promise<number> {
   const signals = new SignalForwarder(reader);
   let cgroup: PeakCgroup | undefined;
   try {
-    cgroup = config.cgroup ? platformCgroup() : undefined;
+    cgroup = config.cgroup || config.limitBytes !== undefined ? platformCgroup(config.limitBytes) : undefined;
   } catch (error) {
     signals.dispose();
     throw error;
@@ -92,6 +95,17 @@ async function main(argv: string[]): Promise<number> {
   // Saved before the report is written, so that a reader that goes away (| head) does not
   // lose it. A baseline that cannot be saved is an optional output: a warning.
   if (baselines) saveBaseline(baselines, result, config.format !== "quiet");
+  // The other formats (--export-*): optional outputs, written whatever becomes of the report.
+  for (const { target, sink, output } of exports) {
+    output.attempt(() => {
+      sink.write(renderReport(result, target.format, { palette: PLAIN, verbose: config.verbose, units: config.units }));
+      sink.close();
+    });
+  }
+  // On GitHub Actions, what failed the job also becomes an annotation (GUIDE §6).
+  if (config.annotations && process.env.GITHUB_ACTIONS === "true") {
+    for (const line of annotations(result)) writeRaw(2, `${line}\n`);
+  }
   if (stdoutClosed) {
     say("cannot write the report: stdout is closed (give -o FILE to keep it)");
     return exitCodeWhenReportLost(status, false);

@@ -48,6 +48,60 @@ export interface Report {
   platform: string;
   /** --compare-baseline: this run against a saved one (src/baseline/compare.ts). */
   comparison?: Comparison;
+  /** The tree's swap (VmSwap summed at one sample) at its largest, where the platform tells. */
+  peakSwapBytes?: number;
+  /** --threshold N%: the percentage of the memory limit it was given as (thresholdBytes holds the bytes). */
+  thresholdPercent?: number;
+  /** Where the command ran: its memory limit, OOM kills, pressure (src/monitor/memory/). */
+  memory?: MemoryEnvironment;
+}
+
+/** The memory the command could use, whether the kernel killed for lack of it, and how hard it pressed. */
+export interface MemoryEnvironment {
+  /** The hard limit in force: the smallest on the way to the root, else physical memory. */
+  limit?: MemoryLimit;
+  /** A soft limit (cgroup v2 memory.high): above it the kernel throttles and reclaims. */
+  softLimit?: MemoryLimit;
+  /** Memory plus swap (v1 memory.memsw.limit_in_bytes), or swap alone (v2 memory.swap.max). */
+  swapLimit?: MemoryLimit;
+  /** The limit was set by peak-mem itself (--limit SIZE). */
+  enforced?: boolean;
+  oom?: OomFacts;
+  pressure?: PressureFacts;
+}
+
+export interface MemoryLimit {
+  bytes: number;
+  /** Where it was read, as shown: "cgroup memory.max", "cgroup memory.limit_in_bytes", "physical memory". */
+  source: string;
+  /** The cgroup it was set on, when it came from one (as /proc/self/cgroup names it). */
+  cgroup?: string;
+}
+
+export interface OomFacts {
+  /** OOM kills counted during the run where the command ran. */
+  kills: number;
+  /** The counter: "memory.events", "memory.oom_control", or "/proc/vmstat" (the whole system). */
+  source: string;
+  scope: "cgroup" | "system";
+  /** A process of the tree died of SIGKILL while the count rose: the kernel's OOM killer, as far as can be told. */
+  treeKilled: boolean;
+  /** Which process, when it can be known. `certain` false: it vanished at that moment (likely). */
+  victim?: { pid: number; name: string; role: "command" | "orphan" | "member"; certain: boolean };
+  /** When the tree's kill was seen, ms since the command started (charts mark it there). */
+  atMs?: number;
+}
+
+export interface PressureFacts {
+  /** "memory.pressure" (the cgroup's) or "/proc/pressure/memory" (the system's). */
+  source: string;
+  scope: "cgroup" | "system";
+  /** Stall time added during the run, ms: some task stalled on memory / all tasks did. */
+  someStallMs: number;
+  fullStallMs: number;
+  /** The highest 10-second averages seen, percent. */
+  maxSomeAvg10: number;
+  maxFullAvg10: number;
 }
 
 export interface StopSurvivor {

@@ -7,6 +7,7 @@ import { spawnCommand, type Child } from "./command/spawn.ts";
 import { describe } from "./errors.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
+import { MemoryEnvironmentMonitor } from "./monitor/memory-environment.ts";
 import { Schedule } from "./monitor/schedule.ts";
 import { warn } from "./output/stderr.ts";
 import { summarizeProcesses } from "./timeline/processes.ts";
@@ -53,6 +54,16 @@ export class ReportFault extends Error {
 export async function run(config: Config, tools: RunTools): Promise<Report> {
   const { signals } = tools;
   const sampler = new Sampler(tools.reader, { children: config.children, adopterPid: tools.adopterPid });
+  // Where the command runs: its limit and the counters' starting values, before it starts.
+  const environment = new MemoryEnvironmentMonitor(tools.reader.memorySources?.(tools.cgroup?.dir), config.limitBytes !== undefined);
+  try {
+    environment.start();
+  } catch (error) {
+    warn(`cannot read the memory limit (${describe(error)}); the run goes on without it`);
+  }
+  // --threshold 80%: a share of the limit just found.
+  const threshold =
+    config.thresholdBytes ?? (config.thresholdPercent !== undefined && environment.limit ? Math.floor((environment.limit.bytes * config.thresholdPercent) / 100) : undefined);
   const startedAt = new Date();
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
@@ -67,6 +78,13 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   } catch (error) {
     tools.cgroup?.remove();
     throw error;
+  }
+  // First thing after the spawn: a command that lives a millisecond is read alive.
+  let attachError: unknown;
+  try {
+    sampler.attach(child.pid);
+  } catch (error) {
+    attachError = error ?? new Error("unknown");
   }
   signals.attach(child);
 
@@ -105,12 +123,10 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
       };
     });
 
-  // First thing after the spawn: a command that lives a millisecond is read alive.
-  guard("reading the command", () => sampler.attach(child.pid));
+  if (attachError !== undefined) noteFault("reading the command", attachError);
   const command = displayCommand(config.command);
   tools.timeline?.start({ command, intervalMs: config.intervalMs, startedAt: rfc3339(startedAt) });
 
-  const threshold = config.thresholdBytes;
   const stopper = config.killOnThreshold ? new TreeStopper((pid, signal) => process.kill(pid, signal)) : undefined;
   const enforce = () => {
     if (stopper && threshold !== undefined) stopper.check(clock(), sampler.peaks.rss.bytes > threshold, sampler.tree.alive());
@@ -119,6 +135,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const takeSample = (record: (now: number) => boolean) => {
     const now = clock();
     const sample = sampler.sample(now);
+    environment.sample(now);
     if (!record(now)) return;
     recorded++;
     tools.timeline?.add({ tMs: sample.tMs, rss: sample.rss, vsz: sample.vsz, processCount: sample.count });
@@ -185,11 +202,23 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     const floor = tools.reader.rusageFloor?.();
     if (maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= totalmem()) sampler.peaks.offer("rss", maxRss, "rusage");
   }, true);
+  const signal = typeof child.signalCode === "string" ? child.signalCode : undefined;
+  let memory: Report["memory"];
+  guard(
+    "reading the memory limit and OOM counters",
+    () => {
+      const root = sampler.tree.members[0];
+      memory = environment.finish(
+        { ...(signal && { signal }), endMs: durationMs, rootPid: child.pid, rootName: root?.name ?? config.command[0] ?? "", killedOrphans: sampler.killedOrphans, members: sampler.tree.members },
+        clock(),
+      );
+    },
+    true,
+  );
   let cgroupPeak: number | undefined;
   guard("reading the cgroup's peak", () => (cgroupPeak = tools.cgroup?.peak()), true);
   guard("removing the cgroup", () => tools.cgroup?.remove(), true);
 
-  const signal = typeof child.signalCode === "string" ? child.signalCode : undefined;
   let exitCode = child.exitCode ?? 0;
   guard("reading the exit code", () => (exitCode = tools.reader.exitCode?.(child.pid) ?? exitCode), true);
   const status = commandStatus(signal ? { signal } : { exitCode });
@@ -205,12 +234,16 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
       durationMs: Math.round(durationMs),
       exitCode: status,
       ...(signal && { signal }),
-      ...(config.thresholdBytes !== undefined && { thresholdBytes: config.thresholdBytes }),
+      ...(threshold !== undefined && { thresholdBytes: threshold }),
+      ...(config.thresholdPercent !== undefined && { thresholdPercent: config.thresholdPercent }),
       ...(cgroupPeak !== undefined && { cgroupPeakBytes: cgroupPeak, cgroupSource: tools.cgroup?.source }),
-      thresholdExceeded: config.thresholdBytes !== undefined && rss.bytes > config.thresholdBytes,
+      thresholdExceeded: threshold !== undefined && rss.bytes > threshold,
       ...(stopper?.stoppedAtMs !== undefined && { stoppedAtMs: Math.round(stopper.stoppedAtMs), stopEscalated: stopper.escalated }),
       ...(survivors.length > 0 && { stopSurvivors: survivors }),
       ...(fault && { fault }),
+      // VmSwap is Linux's: elsewhere the swap is unknown, not zero.
+      ...((sampler.peakSwap > 0 || process.platform === "linux") && { peakSwapBytes: sampler.peakSwap }),
+      ...(memory && { memory }),
       timestamp: rfc3339(startedAt),
       samples: recorded,
       intervalMs: config.intervalMs,
@@ -231,6 +264,13 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
       ...(report.signal && { signal: report.signal }),
       ...(report.thresholdBytes !== undefined && { thresholdBytes: report.thresholdBytes }),
       ...(config.children && { processes: report.processes }),
+      ...(memory?.limit && { limitBytes: memory.limit.bytes, limitSource: memory.limit.source }),
+      ...(memory?.oom?.treeKilled && {
+        oomKill: {
+          atMs: memory.oom.atMs ?? report.durationMs,
+          ...(memory.oom.victim && { pid: memory.oom.victim.pid, name: memory.oom.victim.name, certain: memory.oom.victim.certain }),
+        },
+      }),
     });
     return report;
   } catch (error) {

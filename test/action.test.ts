@@ -1,12 +1,16 @@
 // The composite GitHub Action (.github/actions/peak-mem/action.yml), run here the way a
 // runner runs it: each step's script under `bash --noprofile --norc -eo pipefail`, its
 // `env:` expressions filled in from the inputs and earlier steps' outputs, with curl
-// replaced by a fake that serves files from a local "release", and the real dist/peak-mem.
+// replaced by a fake that serves files from a local "release", and the real dist/peak-mem
+// (or a stand-in that writes a given report, to test what the action reads back from it).
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { RELEASE_TARGETS } from "../src/build.ts";
+import { compareRuns } from "../src/baseline/compare.ts";
+import { render as renderJson } from "../src/export/json.ts";
+import { makeReport } from "./export/fixture.ts";
 import { parseMarkdownReport } from "./export/markdown-table.ts";
 
 // Not through test/helpers.ts, which insists on dist/peak-mem: the checks of the action's
@@ -143,6 +147,7 @@ cp -P "$src" "$out"
         RUNNER_OS: runner.os,
         RUNNER_ARCH: runner.arch,
         RUNNER_TEMP: temp,
+        GITHUB_ACTIONS: "true",
         GITHUB_OUTPUT: output,
         GITHUB_PATH: files.GITHUB_PATH,
         GITHUB_STEP_SUMMARY: files.GITHUB_STEP_SUMMARY,
@@ -170,6 +175,20 @@ cp -P "$src" "$out"
 /** A release with a small stand-in for every file: enough to choose, download and check one. */
 const FAKE_RELEASE = Object.fromEntries(RELEASE_FILES.map((name) => [name, `stand-in for ${name}\n`]));
 
+const OUTPUTS = [
+  "peak-rss-bytes",
+  "peak-vsz-bytes",
+  "duration-ms",
+  "exit-code",
+  "command-exit-code",
+  "threshold-exceeded",
+  "regression",
+  "oom-killed",
+  "memory-limit-bytes",
+  "report",
+  "json",
+];
+
 const GLIBC = "ldd (Debian GLIBC 2.36-9+deb12u9) 2.36";
 const MUSL = "musl libc (x86_64)\nVersion 1.2.5";
 
@@ -181,8 +200,9 @@ describe("the composite action", () => {
     expect(action.inputs.version!.default).toBe("latest");
     expect(action.inputs.threshold!.required).toBe(false);
     expect(action.inputs.summary!.default).toBe("true");
-    expect(Object.keys(action.outputs)).toEqual(["peak-rss-bytes", "exit-code", "report"]);
+    expect(Object.keys(action.outputs)).toEqual(OUTPUTS);
     for (const input of Object.values(action.inputs)) expect(input.description.length).toBeGreaterThan(10);
+    for (const output of Object.values(action.outputs)) expect(output.description.length).toBeGreaterThan(10);
   });
 
   test("every step is bash, and no input is pasted into a script (only through env)", () => {
@@ -261,6 +281,132 @@ describe("the composite action", () => {
     expect(none.log).toContain("::error::SHA256SUMS of peak-mem latest has no line for peak-mem-linux-x64");
   });
 
+  /**
+   * A stand-in peak-mem: it records its arguments, runs the command, writes the given
+   * Markdown and JSON to the --export-* files, prints a human report and exits with `code`.
+   */
+  function standIn(json: string, code: number): { runner: Runner; argsFile: string } {
+    const argsFile = join(tempDir(), "args");
+    const script = `#!/usr/bin/env bash
+printf '%s\\0' "$@" > ${JSON.stringify(argsFile)}
+markdown=""; json=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --export-markdown) markdown="$2"; shift 2 ;;
+    --export-json) json="$2"; shift 2 ;;
+    --) shift; break ;;
+    *) shift ;;
+  esac
+done
+"$@"
+cat > "$markdown" <<'PEAK_MEM_MARKDOWN'
+### peak-mem: \`stand-in\`
+PEAK_MEM_MARKDOWN
+cat > "$json" <<'PEAK_MEM_JSON'
+${json}PEAK_MEM_JSON
+echo "Peak memory usage: 199.8 MiB (RSS) / 892.1 MiB (VSZ)"
+exit ${code}
+`;
+    return { runner: { os: "Linux", arch: "X64", ldd: GLIBC, release: { "peak-mem-linux-x64": script } }, argsFile };
+  }
+
+  /**
+   * The JSON report as peak-mem renders it (src/export/json.ts, verbose: processes too), of a
+   * run that regressed against a baseline, crossed its threshold and was OOM-killed, with
+   * the memory fields added as the report names them. The command holds what would forge a
+   * top-level line if strings were read line by line without care.
+   */
+  function oomKilledJson(): string {
+    const MiB = 2 ** 20;
+    const run = { peakRssBytes: Math.round(199.8 * MiB), peakVszBytes: Math.round(892.1 * MiB), durationMs: 1234 };
+    const baseline = { command: "x", timestamp: "2025-05-20T08:00:00Z", peakRssBytes: 100 * MiB, peakVszBytes: 900 * MiB, durationMs: 1000, version: "0.1.0" };
+    const report = makeReport({
+      ...run,
+      argv: ["sh", "-c", 'x\n  "peak_rss_bytes": 1,\n  "exit_code": 0,\n"oom_killed": false'],
+      exitCode: 137,
+      signal: "SIGKILL",
+      thresholdBytes: 150 * MiB,
+      thresholdExceeded: true,
+      comparison: compareRuns("main", baseline, run, 10),
+    });
+    const object = JSON.parse(renderJson(report, { verbose: true })) as Record<string, unknown>;
+    Object.assign(object, {
+      memory_limit_bytes: 200 * MiB,
+      memory_limit_source: "cgroup memory.max",
+      peak_rss_percent_of_limit: 99.9,
+      oom_kills: 1,
+      oom_killed: true,
+      oom_victim: { pid: 4242, name: "alloc", role: "command", certain: true },
+    });
+    return `${JSON.stringify(object, null, 2)}\n`;
+  }
+
+  test.skipIf(!posix)("one run: --export-markdown and --export-json to files of their own, the outputs read back from the JSON", () => {
+    const json = oomKilledJson();
+    const { runner, argsFile } = standIn(json, 137);
+    const run = runAction(runner, { command: "echo from the command", threshold: "150M", args: "--interval 50 -v" });
+    expect(run.code).toBe(137);
+    const { report, json: jsonPath } = run.outputs;
+    expect(readFileSync(argsFile, "utf8").split("\0").slice(0, -1)).toEqual([
+      "--export-markdown",
+      report!,
+      "--export-json",
+      jsonPath!,
+      "--threshold",
+      "150M",
+      "--interval",
+      "50",
+      "-v",
+      "--",
+      "bash",
+      "-c",
+      "echo from the command",
+    ]);
+    expect(report).toStartWith(join(run.steps.install!.path!, "../.."));
+    expect(jsonPath).toStartWith(join(run.steps.install!.path!, "../.."));
+    expect(jsonPath).not.toBe(report);
+    expect(readFileSync(jsonPath!, "utf8")).toBe(json);
+    // The command's output and the human report stay in the log; the Markdown goes to the summary.
+    expect(run.log).toContain("from the command\nPeak memory usage: 199.8 MiB (RSS) / 892.1 MiB (VSZ)\n");
+    expect(run.summary).toBe("### peak-mem: `stand-in`\n");
+    expect(readFileSync(report!, "utf8")).toBe(run.summary);
+    const parsed = JSON.parse(json) as Record<string, number>;
+    expect(run.outputs).toEqual({
+      "peak-rss-bytes": String(parsed.peak_rss_bytes),
+      "peak-vsz-bytes": String(parsed.peak_vsz_bytes),
+      "duration-ms": "1234",
+      "exit-code": "137",
+      "command-exit-code": "137",
+      "threshold-exceeded": "true",
+      regression: "true",
+      "oom-killed": "true",
+      "memory-limit-bytes": String(200 * 2 ** 20),
+      report: report!,
+      json: jsonPath!,
+    });
+  });
+
+  test.skipIf(!posix)("outputs the JSON does not have are empty; false is false; a string or null is no number", () => {
+    const object = { command: "true", peak_rss_bytes: 5, peak_vsz_bytes: null, duration_ms: "12", exit_code: 0, threshold_exceeded: false, oom_killed: false, processes: [{ pid: 1, memory_limit_bytes: 7 }] };
+    // A report written on Windows, CRLF: the same fields.
+    const json = `${JSON.stringify(object, null, 2)}\n`.replace(/\n/g, "\r\n");
+    const { runner } = standIn(json, 0);
+    const run = runAction(runner, { command: "true" });
+    expect(run.code).toBe(0);
+    expect(run.outputs).toMatchObject({
+      "peak-rss-bytes": "5",
+      "peak-vsz-bytes": "",
+      "duration-ms": "",
+      "exit-code": "0",
+      "command-exit-code": "0",
+      "threshold-exceeded": "false",
+      regression: "",
+      "oom-killed": "false",
+      // Only a top-level field counts, never one of the same name deeper down.
+      "memory-limit-bytes": "",
+    });
+  });
+
   // The whole action with the real binary (npm run build), where it runs: this machine's own release file.
   const host = process.platform === "linux" && process.arch === "x64";
   if (host && !existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` (npm test does it)`);
@@ -270,9 +416,28 @@ describe("the composite action", () => {
     const run = runAction(real, { command: "printf '%s\\n' 'a|b `c`' | tr a-z A-Z && test -n \"$HOME\"" });
     expect(run.code).toBe(0);
     expect(run.log).toContain("A|B `C`\n"); // the command's own stdout stays in the log
+    expect(run.log).toMatch(/^Peak memory usage: .* \(RSS\) \/ .* \(VSZ\)$/m); // and so does the human report
+    expect(run.log).not.toContain("::error"); // nothing to annotate
     expect(run.outputs["exit-code"]).toBe("0");
     expect(run.outputs["peak-rss-bytes"]).toMatch(/^[1-9]\d*$/);
     expect(run.outputs.report).toStartWith(join(run.steps.install!.path!, "../.."));
+    const json = JSON.parse(readFileSync(run.outputs.json!, "utf8")) as Record<string, unknown>;
+    expect(run.outputs).toEqual({
+      "peak-rss-bytes": String(json.peak_rss_bytes),
+      "peak-vsz-bytes": String(json.peak_vsz_bytes),
+      "duration-ms": String(json.duration_ms),
+      "exit-code": "0",
+      "command-exit-code": "0",
+      "threshold-exceeded": "false",
+      regression: "",
+      // Linux always has a limit (physical memory at least) and an OOM counter (/proc/vmstat at least).
+      "oom-killed": "false",
+      "memory-limit-bytes": String(json.memory_limit_bytes),
+      report: run.outputs.report!,
+      json: run.outputs.json!,
+    });
+    expect(run.outputs["peak-vsz-bytes"]).toMatch(/^[1-9]\d*$/);
+    expect(run.outputs["memory-limit-bytes"]).toMatch(/^[1-9]\d*$/);
     const { heading, tables } = parseMarkdownReport(run.summary);
     expect(heading).toBe("### peak-mem: ``bash -c 'printf '\\''%s\\n'\\'' '\\''a|b `c`'\\'' | tr a-z A-Z && test -n \"$HOME\"'``");
     const rows = Object.fromEntries(tables[0]!.rows.map(([name, value]) => [name, value]));
@@ -287,14 +452,36 @@ describe("the composite action", () => {
     expect(failing.outputs["exit-code"]).toBe("3");
     expect(failing.summary).toContain("| Exit code | ❌ 3 |");
 
-    const over = runAction(real, { command: "true", threshold: "1K", args: "--interval 20  --no-children" });
+    // A command that lives through a sample: \`true\` can be gone before its first read (peak 0).
+    const over = runAction(real, { command: "sleep 0.1", threshold: "1K", args: "--interval 20  --no-children" });
     expect(over.code).toBe(1);
     expect(over.outputs["exit-code"]).toBe("1");
+    expect(over.outputs["command-exit-code"]).toBe("0");
+    expect(over.outputs["threshold-exceeded"]).toBe("true");
+    // peak-mem annotates it itself on GitHub Actions (GITHUB_ACTIONS=true), once.
+    expect(over.log.match(/^::error title=peak-mem%3A threshold exceeded::peak RSS .* of bash -c 'sleep 0.1' is over the threshold of 1000 B$/gm)).toHaveLength(1);
     expect(over.summary).toMatch(/^\| Threshold \| ❌ exceeded: over 1000 B \(1000 bytes\) \|$/m);
 
     const within = runAction(real, { command: "true", threshold: "1GiB" });
     expect(within.code).toBe(0);
     expect(within.summary).toMatch(/^\| Threshold \| ✅ within 1\.0 GiB \(1073741824 bytes\) \|$/m);
+  });
+
+  test.skipIf(!host)("an OOM kill under --limit: oom-killed, the limit, one annotation", () => {
+    // --limit needs a writable cgroup, which a container usually lacks: then there is nothing to test.
+    if (Bun.spawnSync([BINARY, "--limit", "64M", "--", "true"], { stdout: "ignore", stderr: "ignore" }).exitCode !== 0) return;
+    // bash itself holds the 300 MB it reads, so the kernel kills the command, certainly.
+    const command = 'x="$(head -c 300000000 /dev/zero | tr "\\0" a)"';
+    const run = runAction(real, { command, args: "--limit 64M" });
+    expect(run.code).toBe(137);
+    expect(run.outputs).toMatchObject({ "exit-code": "137", "command-exit-code": "137", "oom-killed": "true", "memory-limit-bytes": "64000000" });
+    const annotations = run.log.split("\n").filter((line) => line.startsWith("::"));
+    expect(annotations).toHaveLength(1);
+    const prefix = `::error title=peak-mem%3A killed by the OOM killer::bash -c '${command}' was killed by the kernel's OOM killer (pid `;
+    expect(annotations[0]!.slice(0, prefix.length)).toBe(prefix);
+    expect(annotations[0]!.slice(prefix.length)).toMatch(/^\d+ bash\) at the memory limit of 61\.0 MiB \(cgroup memory\.(max|limit_in_bytes)\); peak RSS \d+\.\d MiB$/);
+    expect(run.log).not.toContain("::warning");
+    expect(run.summary).toStartWith("### peak-mem: ");
   });
 
   test.skipIf(!host)("summary: false writes no summary; bad args are peak-mem's usage error (2)", () => {
@@ -306,7 +493,12 @@ describe("the composite action", () => {
     const bad = runAction(real, { command: "true", args: "--no-such-option" });
     expect(bad.code).toBe(2);
     expect(bad.log).toContain("peak-mem: unknown option --no-such-option");
-    expect(bad.outputs).toEqual({ "peak-rss-bytes": "", "exit-code": "2", report: bad.outputs.report! });
+    expect(bad.outputs).toEqual({
+      ...Object.fromEntries(OUTPUTS.map((name) => [name, ""])),
+      "exit-code": "2",
+      report: bad.outputs.report!,
+      json: bad.outputs.json!,
+    });
     expect(bad.summary).toBe("");
   });
 });

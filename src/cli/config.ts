@@ -11,6 +11,8 @@ import type { Scanned } from "./scan.ts";
 export type Format = "human" | "json" | "csv" | "quiet" | "markdown";
 
 export const MAX_INTERVAL_MS = 60_000;
+/** --limit below this cannot even start a shell. */
+export const MIN_LIMIT_BYTES = 4 * 1024 * 1024;
 
 export interface Config {
   command: string[];
@@ -24,12 +26,31 @@ export interface Config {
   cgroup: boolean;
   intervalMs: number;
   thresholdBytes?: number;
+  /** --threshold N%: a share of the memory limit, resolved to bytes once the limit is known. */
+  thresholdPercent?: number;
+  /** --limit SIZE: a new cgroup with the kernel's memory limit set to it (implies cgroup). */
+  limitBytes?: number;
+  /** --export-json/-csv/-markdown FILE: the report in more formats, beside the main one. */
+  exports: ExportTarget[];
+  /** GitHub Actions annotations for an OOM kill, a crossed threshold, a regression (off: --no-annotations). */
+  annotations: boolean;
   timelinePath?: string;
   outputPath?: string;
   units?: Unit;
   /** --save-baseline / --compare-baseline (src/baseline/): only when one of them is given. */
   baseline?: BaselineSettings;
 }
+
+export interface ExportTarget {
+  format: "json" | "csv" | "markdown";
+  path: string;
+  /** The option as given, for messages. */
+  option: string;
+}
+
+/** Whole percent or decimals, 0 < N <= 1000: "80%", "12.5%". */
+const PERCENT = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*%\s*$/;
+const MAX_THRESHOLD_PERCENT = 1000;
 
 export type Action =
   | { kind: "help" }
@@ -60,14 +81,40 @@ export function toAction({ options, command }: Scanned): Action {
     cgroup: options.has("cgroup"),
     killOnThreshold: options.has("kill-on-threshold"),
     intervalMs: DEFAULT_INTERVAL_MS,
+    exports: [],
+    annotations: !options.has("no-annotations"),
   };
   const interval = options.get("interval");
   if (interval !== undefined) config.intervalMs = parseInterval(String(interval));
   const threshold = options.get("threshold");
   if (threshold !== undefined) {
-    const size = parseSize(String(threshold));
-    if (!size.ok) throw new UsageError(`invalid --threshold '${threshold}': ${size.reason}`);
-    config.thresholdBytes = size.bytes;
+    const percent = PERCENT.exec(String(threshold));
+    if (percent) {
+      const value = Number(percent[1]);
+      if (!(value > 0 && value <= MAX_THRESHOLD_PERCENT)) {
+        throw new UsageError(`invalid --threshold '${threshold}': a share of the memory limit must be more than 0% and at most ${MAX_THRESHOLD_PERCENT}%`);
+      }
+      config.thresholdPercent = value;
+    } else {
+      const size = parseSize(String(threshold));
+      if (!size.ok) throw new UsageError(`invalid --threshold '${threshold}': ${size.reason} (or a share of the memory limit, e.g. 80%)`);
+      config.thresholdBytes = size.bytes;
+    }
+  }
+  const limit = options.get("limit");
+  if (limit !== undefined) {
+    const size = parseSize(String(limit));
+    if (!size.ok) throw new UsageError(`invalid --limit '${limit}': ${size.reason}`);
+    // Below a few MiB nothing starts at all: the kernel kills the command before it runs.
+    if (size.bytes < MIN_LIMIT_BYTES) throw new UsageError(`invalid --limit '${limit}': it must be at least 4 MiB, or nothing can start under it`);
+    config.limitBytes = size.bytes;
+  }
+  for (const format of ["json", "csv", "markdown"] as const) {
+    const option = `--export-${format}`;
+    const path = options.get(`export-${format}`);
+    if (path === undefined) continue;
+    if (path === "") throw new UsageError(`${option} needs a file name`);
+    config.exports.push({ format, path: String(path), option });
   }
   const units = options.get("units");
   if (units !== undefined) {
@@ -80,11 +127,14 @@ export function toAction({ options, command }: Scanned): Action {
     if (path === "") throw new UsageError(`--${name} needs a file name`);
     config[name === "timeline" ? "timelinePath" : "outputPath"] = String(path);
   }
-  if (config.killOnThreshold && config.thresholdBytes === undefined) {
+  if (config.killOnThreshold && config.thresholdBytes === undefined && config.thresholdPercent === undefined) {
     throw new UsageError("--kill-on-threshold needs --threshold SIZE: the limit to enforce");
   }
   if (config.cgroup && !config.children) {
     throw new UsageError("--cgroup measures the whole tree: it cannot be used with --no-children");
+  }
+  if (config.limitBytes !== undefined && !config.children) {
+    throw new UsageError("--limit holds the whole tree to the limit: it cannot be used with --no-children");
   }
   const baseline = baselineSettings(options);
   if (baseline) config.baseline = baseline;

@@ -1,11 +1,15 @@
 import type { Report } from "../report.ts";
+import { peakPercentOfLimit } from "./memory-rows.ts";
 
 // The seed's header and one row, quoted per RFC 4180 (CRLF-free: one LF-terminated line each).
-// With --compare-baseline, columns follow the seed's seven, which stay first and unchanged.
+// The seed's seven columns stay first and unchanged; with --compare-baseline its columns follow,
+// then always the memory environment's (limit, share, OOM kills, swap).
 
 export const HEADER = "command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp";
 /** rss_change_percent is rounded to 0.01 and empty when the baseline's peak RSS was 0. */
 export const COMPARISON_HEADER = "baseline,baseline_peak_rss_bytes,rss_change_percent,regression";
+/** Where the command ran; empty where not known (no OOM counter, say). */
+export const MEMORY_HEADER = "memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes";
 
 export function render(report: Report): string {
   const row = [
@@ -22,7 +26,17 @@ export function render(report: Report): string {
     const change = comparison.peakRss.changePercent;
     row.push(comparison.baselineName, comparison.peakRss.baseline, change === null ? "" : Math.round(change * 100) / 100 || 0, comparison.regression);
   }
-  const header = comparison ? `${HEADER},${COMPARISON_HEADER}` : HEADER;
+  const memory = report.memory;
+  const share = peakPercentOfLimit(report);
+  row.push(
+    memory?.limit?.bytes ?? "",
+    memory?.limit?.source ?? "",
+    share === undefined ? "" : Math.round(share * 100) / 100,
+    memory?.oom?.kills ?? "",
+    memory?.oom ? memory.oom.treeKilled : "",
+    report.peakSwapBytes ?? "",
+  );
+  const header = [HEADER, ...(comparison ? [COMPARISON_HEADER] : []), MEMORY_HEADER].join(",");
   return `${header}\n${row.map((value) => quoteField(String(value))).join(",")}\n`;
 }
 

@@ -2,6 +2,7 @@ import { formatSize } from "../size/format.ts";
 import type { Unit } from "../size/units.ts";
 import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import type { Comparison, Report } from "../report.ts";
+import { memoryRows } from "./memory-rows.ts";
 import { faultSentence, stopSentence } from "./notes.ts";
 import type { Palette } from "./palette.ts";
 import { psName, terminalCommand, visibleText } from "../text/visible.ts";
@@ -29,8 +30,13 @@ export function render(report: Report, options: HumanOptions): string {
   if (report.cgroupPeakBytes !== undefined) {
     lines.push(`${c.bold("Cgroup peak:")} ${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache and kernel memory)`);
   }
+  for (const row of memoryRows(report, size, options.verbose)) {
+    const line = `${c.bold(`${row.label}:`)} ${row.text}`;
+    lines.push(row.tone === "bad" ? c.red(line) : row.tone === "warn" ? c.yellow(line) : line);
+  }
   if (report.thresholdExceeded && report.thresholdBytes !== undefined) {
-    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
+    const share = report.thresholdPercent === undefined ? "" : `, ${report.thresholdPercent}% of the memory limit`;
+    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes${share})`;
     lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peakRssBytes)} is over the limit of ${limit}`)));
     const stop = stopSentence(report);
     if (stop) lines.push(c.red(stop.stopped ? `STOPPED: ${stop.text}` : c.bold(`NOT STOPPED: ${stop.text}`)));

@@ -1,4 +1,5 @@
-import type { Comparison, MetricChange, Report } from "../report.ts";
+import type { Comparison, MemoryLimit, MetricChange, Report } from "../report.ts";
+import { peakPercentOfLimit } from "./memory-rows.ts";
 import { processJson } from "../timeline/processes.ts";
 
 // The seed's fields with its names and types first, then additions (GUIDE §1).
@@ -24,6 +25,7 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
       // The file it came from; a cgroup's charge includes page cache and kernel memory.
       cgroup_peak_source: report.cgroupSource,
     }),
+    ...memoryJson(report),
     peak_rss_source: report.rssSource,
     peak_vsz_source: report.vszSource,
     samples: report.samples,
@@ -38,6 +40,43 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     platform: report.platform,
   };
   return `${JSON.stringify(object, null, 2)}\n`;
+}
+
+/** Where the command ran (src/monitor/memory-environment.ts): flat fields, each only when known. */
+function memoryJson(report: Report) {
+  const memory = report.memory;
+  const share = peakPercentOfLimit(report);
+  const limitFields = (prefix: string, limit: MemoryLimit | undefined) =>
+    limit ? { [`${prefix}_bytes`]: limit.bytes, [`${prefix}_source`]: limit.source, ...(limit.cgroup !== undefined && { [`${prefix}_cgroup`]: limit.cgroup }) } : {};
+  const oom = memory?.oom;
+  const pressure = memory?.pressure;
+  return {
+    ...(report.thresholdPercent !== undefined && { threshold_percent: report.thresholdPercent }),
+    ...limitFields("memory_limit", memory?.limit),
+    ...(memory?.enforced && { memory_limit_enforced: true }),
+    ...(share !== undefined && { peak_rss_percent_of_limit: Math.round(share * 100) / 100 }),
+    ...limitFields("memory_soft_limit", memory?.softLimit),
+    ...limitFields("memory_swap_limit", memory?.swapLimit),
+    ...(oom && {
+      oom_kills: oom.kills,
+      oom_kills_source: oom.source,
+      oom_kills_scope: oom.scope,
+      oom_killed: oom.treeKilled,
+      ...(oom.victim && { oom_victim: { pid: oom.victim.pid, name: oom.victim.name, role: oom.victim.role, certain: oom.victim.certain } }),
+      ...(oom.atMs !== undefined && { oom_kill_at_ms: oom.atMs }),
+    }),
+    ...(pressure && {
+      memory_pressure: {
+        source: pressure.source,
+        scope: pressure.scope,
+        some_stall_ms: Math.round(pressure.someStallMs),
+        full_stall_ms: Math.round(pressure.fullStallMs),
+        max_some_avg10: pressure.maxSomeAvg10,
+        max_full_avg10: pressure.maxFullAvg10,
+      },
+    }),
+    ...(report.peakSwapBytes !== undefined && { peak_swap_bytes: report.peakSwapBytes }),
+  };
 }
 
 /** --compare-baseline: each metric baseline → current; change_percent to 0.01, null when it grew from 0. */

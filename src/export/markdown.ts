@@ -3,6 +3,7 @@ import type { Unit } from "../size/units.ts";
 import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import type { Comparison, MetricChange, Report } from "../report.ts";
 import { formatDuration } from "./human.ts";
+import { memoryRows } from "./memory-rows.ts";
 import { faultSentence, stopSentence } from "./notes.ts";
 import { terminalCommand, visibleText } from "../text/visible.ts";
 
@@ -22,8 +23,10 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
     ["Exit code", report.exitCode === 0 ? exit : `❌ ${exit}`],
     ["Duration", formatDuration(report.durationMs)],
   ];
+  for (const row of memoryRows(report, size, true)) rows.push([row.label, row.tone === "bad" ? `❌ ${row.text}` : row.tone === "warn" ? `⚠️ ${row.text}` : row.text]);
   if (report.thresholdBytes !== undefined) {
-    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes)`;
+    const share = report.thresholdPercent === undefined ? "" : `, ${report.thresholdPercent}% of the memory limit`;
+    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes${share})`;
     rows.push(["Threshold", report.thresholdExceeded ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
   }
   const stop = stopSentence(report);

@@ -1,5 +1,7 @@
 import type { ProcessReader, ReapedProcess } from "../platform/types.ts";
 import { PeakTracker } from "./peaks.ts";
+
+const SIGKILL = 9;
 import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 
 // One sample: find new processes of the tree, read every member, fold the results into
@@ -16,6 +18,11 @@ export class Sampler {
   private rootPid: number | undefined;
   /** Orphans reaped (subreaper only): each gave its exact peak. */
   reaped = 0;
+  /** Reaped orphans that died of SIGKILL (the OOM killer's usual victims), with when. */
+  readonly killedOrphans: { pid: number; name: string; atMs: number }[] = [];
+  private now = 0;
+  /** The tree's swap summed at one sample, at its largest. */
+  peakSwap = 0;
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
   constructor(
@@ -44,12 +51,14 @@ export class Sampler {
   }
 
   sample(tMs: number): Sample {
+    this.now = tMs;
     const reading = this.tree.sample(tMs);
     if (reading.rss > this.peaks.rss.bytes) this.tree.markPeak();
     this.peaks.offer("rss", reading.rss, "sampled-sum");
     this.peaks.offer("vsz", reading.vsz, "sampled-sum");
     this.peaks.offer("rss", reading.processPeakRss, "process-hwm");
     this.peaks.offer("vsz", reading.processPeakVsz, "process-hwm");
+    if (reading.swap > this.peakSwap) this.peakSwap = reading.swap;
     this.reapOrphans();
     return { tMs, ...reading };
   }
@@ -63,9 +72,10 @@ export class Sampler {
     if (this.options.adopterPid === undefined || this.rootPid === undefined || !this.reader.reapExited) return;
     const reaped = this.reader.reapExited(this.rootPid);
     for (let i = 0; i < reaped.length; i++) {
-      const { pid, maxRss } = reaped[i] as ReapedProcess;
+      const { pid, maxRss, signal } = reaped[i] as ReapedProcess;
       this.reaped++;
-      this.tree.reaped(pid, maxRss);
+      const member = this.tree.reaped(pid, maxRss);
+      if (signal === SIGKILL) this.killedOrphans.push({ pid, name: member?.name ?? "", atMs: this.now });
       this.peaks.offer("rss", maxRss, "rusage");
     }
   }

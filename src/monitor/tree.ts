@@ -30,11 +30,15 @@ export interface Member extends ProcessId {
   lastSeenMs: number;
   /** Its RSS at the sample where the tree's sum peaked, if alive then. */
   rssAtPeak?: number;
+  /** When it was found gone (or reaped), ms since the command started. */
+  goneMs?: number;
 }
 
 export interface TreeReading {
   rss: number;
   vsz: number;
+  /** Swap of the processes read (0 where the platform does not say). */
+  swap: number;
   /** Processes alive and read at this sample. */
   count: number;
   /** The largest single-process peak (kernel high-water mark where kept) among them. */
@@ -163,7 +167,7 @@ export class ProcessTree {
    */
   sample(now = 0): TreeReading {
     this.now = now;
-    const total: TreeReading = { rss: 0, vsz: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 };
+    const total: TreeReading = { rss: 0, vsz: 0, swap: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 };
     const round = ++this.rounds;
     const previous = this.lastMark;
     const mark = this.reader.creationMark();
@@ -200,6 +204,7 @@ export class ProcessTree {
       member.peakVsz = Math.max(member.peakVsz, memory.vsz, memory.peakVsz ?? 0);
       total.rss += memory.rss;
       total.vsz += memory.vsz;
+      total.swap += memory.swap ?? 0;
       total.count++;
       total.processPeakRss = Math.max(total.processPeakRss, member.peakRss);
       total.processPeakVsz = Math.max(total.processPeakVsz, member.peakVsz);
@@ -309,11 +314,12 @@ export class ProcessTree {
   }
 
   /** An orphan peak-mem reaped: its kernel-kept peak is its own; it is gone. */
-  reaped(pid: number, maxRss: number): void {
+  reaped(pid: number, maxRss: number): Member | undefined {
     const member = this.byPid.get(pid);
-    if (!member) return;
+    if (!member) return undefined;
     member.peakRss = Math.max(member.peakRss, maxRss);
     if (member.alive) this.gone(member);
+    return member;
   }
 
   /** Closes every handle: call once sampling is over. */
@@ -324,6 +330,7 @@ export class ProcessTree {
 
   private gone(member: Member): void {
     member.alive = false;
+    member.goneMs = this.now;
     member.handle?.close();
     member.handle = undefined;
   }

@@ -9,9 +9,14 @@ import { visibleText } from "../text/visible.ts";
 
 /** `peak-mem: <message>` on stderr, escaped; never throws. */
 export function say(message: string): void {
-  const data = Buffer.from(`peak-mem: ${visibleText(message)}\n`);
+  writeRaw(2, `peak-mem: ${visibleText(message)}\n`);
+}
+
+/** Text already made safe (workflow commands escape their own way); never throws. */
+export function writeRaw(fd: 1 | 2, text: string): void {
+  const data = Buffer.from(text);
   try {
-    for (let offset = 0; offset < data.length; ) offset += writeSync(2, data, offset);
+    for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
   } catch {
     // stderr is gone or full: nothing else can be told.
   }

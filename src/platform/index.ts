@@ -23,9 +23,9 @@ export function platformReader(platform: NodeJS.Platform = process.platform): Pr
 }
 
 /** A new memory cgroup for --cgroup, where the platform has cgroups. */
-export function platformCgroup(platform: NodeJS.Platform = process.platform): PeakCgroup {
-  if (platform !== "linux") throw new UsageError("--cgroup needs Linux cgroups");
-  return createPeakCgroup();
+export function platformCgroup(limitBytes?: number, platform: NodeJS.Platform = process.platform): PeakCgroup {
+  if (platform !== "linux") throw new UsageError(`${limitBytes === undefined ? "--cgroup" : "--limit"} needs Linux cgroups`);
+  return createPeakCgroup(limitBytes);
 }
 
 export type { PeakCgroup };

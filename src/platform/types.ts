@@ -1,3 +1,5 @@
+import type { MemorySources } from "../monitor/memory-sources.ts";
+
 // What the sampler needs from an operating system. One implementation per platform,
 // chosen once at start-up by src/platform/index.ts.
 
@@ -21,6 +23,8 @@ export interface MemoryReading {
   peakRss?: number;
   /** The kernel's own peak VSZ (Linux VmPeak), if kept. */
   peakVsz?: number;
+  /** What of it is swapped out (Linux VmSwap), where known. */
+  swap?: number;
   /** How many threads the process has, where known. */
   threads?: number;
   /** Its name now, when read (it changes at exec). */
@@ -88,6 +92,11 @@ export interface ProcessReader {
    * put /dev/null there): a report for a closed stdout is lost, and must be said to be.
    */
   closedAtStart?: (fd: 0 | 1 | 2) => boolean;
+  /**
+   * The memory limits and counters of where the command runs (src/monitor/memory-sources.ts).
+   * `commandCgroup`: the directory of the cgroup peak-mem made for it (--cgroup, --limit).
+   */
+  memorySources?: (commandCgroup?: string) => MemorySources;
   /** Whether a file descriptor of ours is a terminal (isatty). */
   isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */
@@ -98,6 +107,8 @@ export interface ReapedProcess {
   pid: number;
   /** Its peak RSS in bytes, as the kernel kept it (ru_maxrss). */
   maxRss: number;
+  /** The signal that killed it, if one did (SIGKILL: 9). */
+  signal?: number;
 }
 
 /** Job-control facts of a process (Linux: /proc/PID/stat fields 5 and 8). */

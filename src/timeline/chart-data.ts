@@ -1,5 +1,5 @@
-// What a chart of a run shows: the samples over time, the peaks, the threshold and the
-// processes. Built from a live run (src/run.ts) or from a saved timeline file
+// What a chart of a run shows: the samples over time, the peaks, the threshold, the memory
+// limit and an OOM kill, and the processes. Built from a live run (src/run.ts) or from a saved timeline file
 // (src/timeline/read.ts); drawn by src/timeline/html.ts and src/timeline/svg.ts.
 
 export interface TimelineSample {
@@ -44,4 +44,20 @@ export interface ChartData {
   durationMs?: number;
   /** When children were tracked: every process seen, parents before their children. */
   processes?: ProcessSummary[];
+  /** The hard memory limit the command ran under, bytes. */
+  limitBytes?: number;
+  /** Where that limit was read, as shown: "cgroup memory.max", "cgroup memory.limit_in_bytes", … */
+  limitSource?: string;
+  /** The kernel's OOM killer killed a process of the tree. */
+  oomKill?: OomKill;
+}
+
+export interface OomKill {
+  /** When, ms since the command started. */
+  atMs: number;
+  /** The process killed, when it can be told. */
+  pid?: number;
+  name?: string;
+  /** False: a process vanished when the OOM count rose, so it was likely the one killed. */
+  certain?: boolean;
 }

@@ -2,7 +2,7 @@ import { formatDuration } from "../export/human.ts";
 import { formatSize } from "../size/format.ts";
 import type { ChartData, ProcessSummary } from "./chart-data.ts";
 import { coord } from "./scale.ts";
-import { CHART_CSS, CHART_HEIGHT, CHART_WIDTH, chartGeometry, chartSvg, escapeXml, type Geometry } from "./svg.ts";
+import { CHART_CSS, CHART_HEIGHT, CHART_WIDTH, chartGeometry, chartSvg, escapeXml, limitOf, oomVictim, type Geometry } from "./svg.ts";
 
 // A run as one self-contained HTML page: the command and a summary, the chart (inline SVG
 // drawn here, so it shows without JavaScript), and the processes when children were
@@ -26,7 +26,7 @@ export function renderHtml(data: ChartData): string {
 <p class="tool">peak-mem</p>
 <h1><code>${escapeXml(data.command)}</code></h1>
 </header>
-${summary(data)}
+${summary(data, geometry)}
 <figure>
 <div class="chart-wrap">
 ${chartSvg(data, geometry)}
@@ -52,7 +52,7 @@ const SOURCE_NOTES: Record<string, string> = {
   rusage: "the command's rusage maximum, caught after it exited",
 };
 
-function summary(data: ChartData): string {
+function summary(data: ChartData, g: Geometry): string {
   const items: Array<[string, string]> = [
     ["Peak RSS", `<strong class="rss-value">${formatSize(data.peakRssBytes)}</strong>`],
     ["Peak VSZ", formatSize(data.peakVszBytes)],
@@ -62,8 +62,14 @@ function summary(data: ChartData): string {
     const verdict = exceeded ? `<strong class="exceeded">exceeded</strong>` : "not reached";
     items.push(["Threshold", `${formatSize(data.thresholdBytes)}, ${verdict}`]);
   }
+  const limit = limitOf(data);
+  if (limit !== undefined) {
+    const notes = [data.limitSource, g.limitOnChart ? undefined : "off the chart"].filter((note) => note !== undefined && note !== "");
+    items.push(["Memory limit", `${formatSize(limit)}${notes.length > 0 ? ` <span class="muted">(${escapeXml(notes.join(", "))})</span>` : ""}`]);
+  }
   items.push(["Duration", data.durationMs === undefined ? "unknown" : formatDuration(data.durationMs)]);
   items.push(["Exit", exitText(data)]);
+  if (data.oomKill) items.push(["OOM kill", oomText(data.oomKill)]);
   items.push(["Samples", `${data.sampleCount ?? data.samples.length} (every ${data.intervalMs} ms)`]);
   items.push(["Started", `<time datetime="${escapeXml(data.startedAt)}">${escapeXml(data.startedAt)}</time>`]);
   if (data.peakRssSource !== undefined) {
@@ -71,9 +77,16 @@ function summary(data: ChartData): string {
     items.push(["RSS peak from", `${escapeXml(data.peakRssSource)}${note ? ` <span class="muted">(${escapeXml(note)})</span>` : ""}`]);
   }
   // The longer values get two cells' width, so that they do not wrap into a tall card.
-  const wide = new Set(["Started", "RSS peak from"]);
+  const wide = new Set(["Started", "RSS peak from", "Memory limit", "OOM kill"]);
   const rows = items.map(([term, value]) => `<div${wide.has(term) ? ` class="wide"` : ""}><dt>${term}</dt><dd>${value}</dd></div>`);
   return `<dl class="summary">\n${rows.join("\n")}\n</dl>`;
+}
+
+/** "4242 alloc at 1.50 s", "(likely)" when the victim was inferred from its vanishing. */
+function oomText(kill: NonNullable<ChartData["oomKill"]>): string {
+  const victim = oomVictim(kill) || "a process";
+  const likely = kill.certain === false ? ` <span class="muted">(likely)</span>` : "";
+  return `<strong class="exceeded">${escapeXml(victim)}</strong> at ${seconds(kill.atMs)}${likely}`;
 }
 
 function exitText(data: ChartData): string {

@@ -1,5 +1,5 @@
 import { UsageError } from "../errors.ts";
-import type { ChartData, ProcessSummary, TimelineSample } from "./chart-data.ts";
+import type { ChartData, OomKill, ProcessSummary, TimelineSample } from "./chart-data.ts";
 import { CSV_HEADER, timelineFormat } from "./writers.ts";
 
 // Reads a timeline that peak-mem saved (.json, .jsonl/.ndjson, .csv) back into chart data,
@@ -99,7 +99,25 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
   const duration = number(summary, "duration_ms") ?? samples.at(-1)?.tMs;
   if (duration !== undefined) data.durationMs = duration;
   if (processes) data.processes = processes;
+  const limit = number(summary, "limit_bytes");
+  if (limit !== undefined) data.limitBytes = limit;
+  const limitSource = string(summary, "limit_source");
+  if (limitSource !== undefined) data.limitSource = limitSource;
+  const oomKill = oomKillFrom(summary?.oom_kill);
+  if (oomKill) data.oomKill = oomKill;
   return data;
+}
+
+/** An OOM kill needs its time to be drawn; without one (or not an object) it is left out. */
+function oomKillFrom(value: unknown): OomKill | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const object = value as Json;
+  if (typeof object.at_ms !== "number" || !Number.isFinite(object.at_ms)) return undefined;
+  const kill: OomKill = { atMs: object.at_ms };
+  if (typeof object.pid === "number") kill.pid = object.pid;
+  if (typeof object.name === "string") kill.name = object.name;
+  if (typeof object.certain === "boolean") kill.certain = object.certain;
+  return kill;
 }
 
 function processFrom(value: unknown): ProcessSummary {

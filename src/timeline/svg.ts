@@ -1,10 +1,11 @@
 import { formatDuration } from "../export/human.ts";
 import { formatSize } from "../size/format.ts";
-import type { ChartData, TimelineSample } from "./chart-data.ts";
+import type { ChartData, OomKill, TimelineSample } from "./chart-data.ts";
 import { alignedSizeTicks, coord, linearScale, sizeTicks, timeTicks, type Tick } from "./scale.ts";
 
 // The chart of a run: RSS (the main line, left axis) and VSZ (dashed, right axis) over
-// time, the peak marked with its value, the threshold when one was set. Drawn once here
+// time, the peak marked with its value, the threshold when one was set, the memory limit
+// (a solid line) and an OOM kill (a ✕ on the RSS line) when known. Drawn once here
 // as SVG text: the HTML page embeds `chartSvg` (so it shows without JavaScript), and
 // `renderSvg` wraps the same drawing into a standalone file.
 //
@@ -20,6 +21,17 @@ const PLOT = { left: 80, right: CHART_WIDTH - 80, top: 44, bottom: CHART_HEIGHT 
 const MAX_HEADER_CHARS = 96;
 /** Few enough samples that each is worth a dot (a single sample is otherwise invisible). */
 const MAX_DOTTED_SAMPLES = 30;
+/**
+ * A memory limit is drawn as a line, the RSS axis stretched to hold it, only up to this many
+ * times the chart's own top (the peak, or the threshold): further up it would flatten the
+ * RSS line into the floor (a 16 GiB machine's memory above a 200 MiB run), so it is named
+ * in the legend instead, "limit 16.0 GiB (off the chart)".
+ */
+export const LIMIT_ON_CHART_RATIO = 4;
+/** The OOM marker's half-width: a ✕ of two strokes, 12 px across. */
+const OOM_MARK = 6;
+/** About the width of a character of the chart's 12px labels, for keeping them apart. */
+const CHAR_WIDTH = 7;
 
 /** Colours as CSS variables, light by default and dark on request, plus the chart's classes. */
 export const CHART_CSS = `
@@ -27,13 +39,13 @@ export const CHART_CSS = `
   color-scheme: light dark;
   --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --grid: #d8dee4; --panel: #f6f8fa;
   --rss: #0969da; --rss-fill: rgba(9, 105, 218, 0.12); --vsz: #8250df;
-  --threshold: #cf222e; --peak: #bc4c00;
+  --threshold: #cf222e; --peak: #bc4c00; --limit: #424a53; --oom: #cf222e;
 }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --grid: #30363d; --panel: #161b22;
     --rss: #4493f8; --rss-fill: rgba(68, 147, 248, 0.18); --vsz: #ab7df8;
-    --threshold: #f85149; --peak: #f0883e;
+    --threshold: #f85149; --peak: #f0883e; --limit: #d1d7e0; --oom: #ff7b72;
   }
 }
 .chart { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; font-size: 12px; font-variant-numeric: tabular-nums; }
@@ -53,6 +65,11 @@ export const CHART_CSS = `
 .chart .peak circle { fill: var(--peak); stroke: var(--bg); stroke-width: 2; }
 .chart .peak .stem { stroke: var(--peak); stroke-width: 1; stroke-dasharray: 2 2; }
 .chart .peak text { fill: var(--peak); font-weight: 700; font-size: 13px; }
+.chart .limit line { stroke: var(--limit); stroke-width: 1.5; }
+.chart .limit text { fill: var(--limit); font-weight: 600; }
+.chart .oom-mark { fill: none; stroke: var(--oom); stroke-width: 3; stroke-linecap: round; }
+.chart .oom-halo { fill: none; stroke: var(--bg); stroke-width: 7; stroke-linecap: round; }
+.chart .oom text { fill: var(--oom); font-weight: 700; }
 .chart .halo { paint-order: stroke; stroke: var(--bg); stroke-width: 4px; stroke-linejoin: round; }
 .chart .legend text { fill: var(--fg); }
 .chart .header .command { fill: var(--fg); font-size: 15px; font-weight: 600; }
@@ -76,15 +93,21 @@ export interface Geometry {
   timeTicks: Tick[];
   rssTicks: Tick[];
   vszTicks: Tick[];
-  /** The end of the time axis, ms: the run's duration or the last sample, whichever is later. */
+  /** The end of the time axis, ms: the run's duration, the last sample or an OOM kill, whichever is later. */
   timeMaxMs: number;
+  /** Whether the memory limit is drawn as a line: known, and within LIMIT_ON_CHART_RATIO of the data. */
+  limitOnChart: boolean;
 }
 
 export function chartGeometry(data: ChartData): Geometry {
   const samples = data.samples;
-  const timeMaxMs = Math.max(data.durationMs ?? 0, samples.at(-1)?.tMs ?? 0, 1);
-  // Headroom above the peak so its label has room; the threshold is always on the chart.
-  const rssTop = Math.max(data.peakRssBytes, data.thresholdBytes ?? 0, maxOf(samples, (s) => s.rss)) * 1.08;
+  const timeMaxMs = Math.max(data.durationMs ?? 0, samples.at(-1)?.tMs ?? 0, oomTime(data.oomKill) ?? 0, 1);
+  // Headroom above the peak so its label has room; the threshold is always on the chart,
+  // the limit when it is not too far above the rest (LIMIT_ON_CHART_RATIO).
+  const dataTop = Math.max(data.peakRssBytes, data.thresholdBytes ?? 0, maxOf(samples, (s) => s.rss));
+  const limit = limitOf(data);
+  const limitOnChart = limit !== undefined && limit <= dataTop * LIMIT_ON_CHART_RATIO;
+  const rssTop = Math.max(dataTop, limitOnChart ? limit : 0) * 1.08;
   const rss = sizeTicks(rssTop);
   const vsz = alignedSizeTicks(Math.max(data.peakVszBytes, maxOf(samples, (s) => s.vsz)), rss.ticks.length - 1);
   return {
@@ -95,12 +118,41 @@ export function chartGeometry(data: ChartData): Geometry {
     rssTicks: rss.ticks,
     vszTicks: vsz.ticks,
     timeMaxMs,
+    limitOnChart,
   };
+}
+
+/** The memory limit, if there is one worth showing (a positive number of bytes). */
+export function limitOf(data: ChartData): number | undefined {
+  const limit = data.limitBytes;
+  return limit !== undefined && Number.isFinite(limit) && limit > 0 ? limit : undefined;
+}
+
+/** When the OOM kill happened, if it can be placed on the time axis. */
+function oomTime(kill: OomKill | undefined): number | undefined {
+  return kill && Number.isFinite(kill.atMs) ? Math.max(0, kill.atMs) : undefined;
+}
+
+/** The process the OOM killer took, as "4242 alloc", or "" when not known. */
+export function oomVictim(kill: OomKill): string {
+  return [kill.pid, kill.name].filter((part) => part !== undefined && part !== "").join(" ");
+}
+
+/** The marker's label: "OOM kill: 4242 alloc", "OOM kill (likely): 4242 alloc", "OOM kill". */
+export function oomLabel(kill: OomKill): string {
+  const victim = oomVictim(kill);
+  const head = kill.certain === false ? "OOM kill (likely)" : "OOM kill";
+  return victim ? `${head}: ${victim}` : head;
 }
 
 /** The chart as an <svg> element for embedding in HTML: ids for the page's script. */
 export function chartSvg(data: ChartData, geometry = chartGeometry(data)): string {
-  const label = `Memory of ${data.command} over time: peak RSS ${formatSize(data.peakRssBytes)}`;
+  const limit = limitOf(data);
+  const label = [
+    `Memory of ${data.command} over time: peak RSS ${formatSize(data.peakRssBytes)}`,
+    ...(limit !== undefined ? [`limit ${formatSize(limit)}`] : []),
+    ...(data.oomKill ? [oomLabel(data.oomKill)] : []),
+  ].join(", ");
   return [
     `<svg id="chart" class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" role="img" aria-label="${escapeXml(label)}">`,
     chartBody(data, geometry),
@@ -134,6 +186,9 @@ export function summaryLine(data: ChartData): string {
   const parts = [`peak RSS ${formatSize(data.peakRssBytes)}`, `VSZ ${formatSize(data.peakVszBytes)}`];
   if (data.durationMs !== undefined) parts.push(formatDuration(data.durationMs));
   if (data.exitCode !== undefined) parts.push(`exit ${data.exitCode}${data.signal ? ` (${data.signal})` : ""}`);
+  const limit = limitOf(data);
+  if (limit !== undefined) parts.push(`limit ${formatSize(limit)}`);
+  if (data.oomKill) parts.push(data.oomKill.certain === false ? "OOM kill (likely)" : "OOM kill");
   const count = data.sampleCount ?? data.samples.length;
   parts.push(`${count} ${count === 1 ? "sample" : "samples"}`, data.startedAt);
   return parts.join(" · ");
@@ -151,14 +206,18 @@ function header(data: ChartData): string {
 }
 
 function chartBody(data: ChartData, g: Geometry): string {
+  const peakX = peakPoint(data, g).x;
+  const limit = limitOf(data);
   return [
     `<rect class="bg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}"/>`,
     grid(g),
     data.samples.length === 0 ? emptyNote() : lines(data.samples, g),
-    data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakPoint(data, g).x),
+    data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakX),
+    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes) : "",
     peak(data, g),
+    data.oomKill ? oomMarker(data.oomKill, data, g) : "",
     axes(g),
-    legend(data),
+    legend(data, g),
   ]
     .filter(Boolean)
     .join("\n");
@@ -216,13 +275,16 @@ function peakPoint(data: ChartData, g: Geometry): { x: number; y: number; lineY:
   return { x: g.x(best?.tMs ?? 0), y: g.yRss(data.peakRssBytes), lineY: g.yRss(best?.rss ?? 0) };
 }
 
+/** Where the peak's label goes: beside the dot, on the side with room, above it unless that would leave the plot. */
+function peakLabelPoint(p: { x: number; y: number }): { x: number; y: number; anchor: "start" | "end" } {
+  const rightHalf = p.x > (PLOT.left + PLOT.right) / 2;
+  return { x: rightHalf ? p.x - 10 : p.x + 10, y: p.y - 10 > PLOT.top + 4 ? p.y - 10 : p.y + 20, anchor: rightHalf ? "end" : "start" };
+}
+
 function peak(data: ChartData, g: Geometry): string {
   const p = peakPoint(data, g);
   const label = `peak ${formatSize(data.peakRssBytes)}`;
-  // Beside the dot, on the side with room, above it unless that would leave the plot.
-  const rightHalf = p.x > (PLOT.left + PLOT.right) / 2;
-  const labelX = rightHalf ? p.x - 10 : p.x + 10;
-  const labelY = p.y - 10 > PLOT.top + 4 ? p.y - 10 : p.y + 20;
+  const { x: labelX, y: labelY, anchor } = peakLabelPoint(p);
   // The reported peak can be above every sample (a kernel high-water mark caught between
   // samples): a dotted stem then joins it to the line, so it does not look detached.
   const stem = data.samples.length > 0 && p.lineY - p.y > 3 ? `<line class="stem" x1="${coord(p.x)}" x2="${coord(p.x)}" y1="${coord(p.lineY)}" y2="${coord(p.y)}"/>` : "";
@@ -230,7 +292,7 @@ function peak(data: ChartData, g: Geometry): string {
     `<g class="peak">`,
     stem,
     `<circle id="peak-dot" r="5" cx="${coord(p.x)}" cy="${coord(p.y)}"/>`,
-    text(labelX, labelY, label, `id="peak-label" class="halo" text-anchor="${rightHalf ? "end" : "start"}"`),
+    text(labelX, labelY, label, `id="peak-label" class="halo" text-anchor="${anchor}"`),
     `</g>`,
   ].join("");
 }
@@ -249,24 +311,91 @@ function threshold(bytes: number, g: Geometry, peakX: number): string {
   ].join("");
 }
 
-function legend(data: ChartData): string {
-  const items: Array<[string, string]> = [
-    ["rss", "RSS (left axis)"],
-    ["vsz", "VSZ (right axis)"],
+/** The limit: a solid line across the plot, labelled with its value. */
+function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined): string {
+  const y = g.yRss(bytes);
+  // At the end away from the peak, as the threshold's label is: when the two lines are
+  // close, this label goes beside the threshold's rather than on top of it.
+  const peakOnRight = peakX > (PLOT.left + PLOT.right) / 2;
+  let x = peakOnRight ? PLOT.left + 6 : PLOT.right - 6;
+  if (thresholdBytes !== undefined && Math.abs(g.yRss(thresholdBytes) - y) < 16) {
+    const beside = `threshold ${formatSize(thresholdBytes)}`.length * CHAR_WIDTH + 16;
+    x += peakOnRight ? beside : -beside;
+  }
+  return [
+    `<g id="limit-line" class="limit">`,
+    hLine("", y),
+    text(x, y - 6, `limit ${formatSize(bytes)}`, `id="limit-label" class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
+    `</g>`,
+  ].join("");
+}
+
+/** The RSS line's height at `tMs`: between the samples either side, the nearest one outside them. */
+export function rssAt(samples: TimelineSample[], tMs: number): number {
+  const after = samples.findIndex((s) => s.tMs >= tMs);
+  if (after === -1) return samples.at(-1)?.rss ?? 0;
+  const b = samples[after]!;
+  const a = samples[after - 1];
+  if (!a || b.tMs <= a.tMs) return b.rss;
+  return a.rss + ((b.rss - a.rss) * (tMs - a.tMs)) / (b.tMs - a.tMs);
+}
+
+/** The OOM kill: a ✕ on the RSS line when it happened, and who was killed. */
+function oomMarker(kill: OomKill, data: ChartData, g: Geometry): string {
+  const atMs = oomTime(kill) ?? 0;
+  const x = g.x(atMs);
+  const y = g.yRss(rssAt(data.samples, atMs));
+  const r = OOM_MARK;
+  const cross = `M${-r},${-r}L${r},${r}M${-r},${r}L${r},${-r}`;
+  // Beside it on the side with room, below it (the peak's label is above), keeping clear
+  // of the peak's label when the kill is at the peak, as it often is.
+  const rightHalf = x > (PLOT.left + PLOT.right) / 2;
+  const labelX = rightHalf ? x - 12 : x + 12;
+  const peakLabel = peakLabelPoint(peakPoint(data, g));
+  const clashes = (labelY: number) => Math.abs(labelY - peakLabel.y) < 16 && Math.abs(labelX - peakLabel.x) < 200;
+  let labelY = y + 22;
+  if (clashes(labelY)) labelY = peakLabel.y + 18;
+  if (labelY > PLOT.bottom - 4) {
+    labelY = y - 12;
+    if (clashes(labelY)) labelY = peakLabel.y - 18;
+    labelY = Math.max(PLOT.top + 12, labelY);
+  }
+  return [
+    `<g id="oom-kill" class="oom">`,
+    `<g id="oom-marker" transform="translate(${coord(x)} ${coord(y)})"><path class="oom-halo" d="${cross}"/><path class="oom-mark" d="${cross}"/></g>`,
+    text(labelX, labelY, oomLabel(kill), `id="oom-label" class="halo" text-anchor="${rightHalf ? "end" : "start"}"`),
+    `</g>`,
+  ].join("");
+}
+
+function legend(data: ChartData, g: Geometry): string {
+  const y = 18;
+  const items: Array<{ swatch?: (x: number) => string; label: string; id?: string }> = [
+    { swatch: (x) => swatchLine("rss", x), label: "RSS (left axis)" },
+    { swatch: (x) => swatchLine("vsz", x), label: "VSZ (right axis)" },
   ];
-  if (data.thresholdBytes !== undefined) items.push(["threshold", "threshold"]);
+  if (data.thresholdBytes !== undefined) items.push({ swatch: (x) => `<g class="threshold">${swatchLine("", x)}</g>`, label: "threshold" });
+  const limit = limitOf(data);
+  if (limit !== undefined && g.limitOnChart) items.push({ swatch: (x) => `<g class="limit">${swatchLine("", x)}</g>`, label: "limit" });
+  // Too far above to draw: named here, with its value, instead.
+  else if (limit !== undefined) items.push({ label: `limit ${formatSize(limit)} (off the chart)`, id: "limit-note" });
+  if (data.oomKill) {
+    const r = OOM_MARK - 1;
+    const cross = `M${-r},${-r}L${r},${r}M${-r},${r}L${r},${-r}`;
+    items.push({ swatch: (x) => `<g class="oom" transform="translate(${x + 11} ${y})"><path class="oom-mark" d="${cross}"/></g>`, label: "OOM kill" });
+  }
   let x = PLOT.left;
-  const parts = items.map(([kind, label]) => {
-    const swatch = kind === "threshold" ? `<g class="threshold">${swatchLine("", x)}</g>` : swatchLine(kind, x);
-    const part = swatch + text(x + 28, 22, label);
-    x += 44 + label.length * 7;
+  const parts = items.map(({ swatch, label, id }) => {
+    const textX = swatch ? x + 28 : x;
+    const part = (swatch?.(x) ?? "") + text(textX, 22, label, id ? `id="${id}"` : "");
+    x = textX + 16 + label.length * CHAR_WIDTH;
     return part;
   });
   return `<g class="legend">${parts.join("")}</g>`;
 }
 
 function swatchLine(kind: string, x: number): string {
-  return `<line${kind ? ` class="${kind}"` : ""} x1="${x}" x2="${x + 22}" y1="18" y2="18"/>`;
+  return `<line${kind ? ` class="${kind}"` : ""} x1="${coord(x)}" x2="${coord(x + 22)}" y1="18" y2="18"/>`;
 }
 
 function hLine(kind: string, y: number): string {

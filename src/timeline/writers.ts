@@ -16,7 +16,7 @@ export interface TimelineHeader {
   startedAt: string;
 }
 
-/** What is only known at the end: the report's peaks, the processes. */
+/** What is only known at the end: the report's peaks, the processes, the limit and an OOM kill. */
 export type TimelineSummary = Omit<ChartData, "command" | "startedAt" | "intervalMs" | "samples">;
 
 export interface TimelineWriter {
@@ -84,6 +84,16 @@ export function summaryObject(summary: TimelineSummary) {
     ...(summary.durationMs !== undefined && { duration_ms: summary.durationMs }),
     ...(summary.processes && {
       processes: summary.processes.map(processJson),
+    }),
+    ...(summary.limitBytes !== undefined && { limit_bytes: summary.limitBytes }),
+    ...(summary.limitSource !== undefined && { limit_source: summary.limitSource }),
+    ...(summary.oomKill && {
+      oom_kill: {
+        at_ms: Math.round(summary.oomKill.atMs),
+        ...(summary.oomKill.pid !== undefined && { pid: summary.oomKill.pid }),
+        ...(summary.oomKill.name !== undefined && { name: summary.oomKill.name }),
+        ...(summary.oomKill.certain !== undefined && { certain: summary.oomKill.certain }),
+      },
     }),
   };
 }

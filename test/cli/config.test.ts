@@ -33,7 +33,33 @@ describe("toAction", () => {
       cgroup: false,
       killOnThreshold: false,
       intervalMs: 100,
+      exports: [],
+      annotations: true,
     });
+  });
+
+  test("--threshold N% is a share of the memory limit; --limit is a size of at least 4 MiB", () => {
+    expect(config("-t", "80%", "make").thresholdPercent).toBe(80);
+    expect(config("-t", "80%", "make").thresholdBytes).toBeUndefined();
+    expect(config("--threshold=12.5 %", "make").thresholdPercent).toBe(12.5);
+    expect(usageError("-t", "0%", "make")).toContain("more than 0% and at most 1000%");
+    expect(usageError("-t", "1001%", "make")).toContain("at most 1000%");
+    expect(usageError("-t", "lots%", "make")).toContain("invalid --threshold 'lots%'");
+    expect(config("--kill-on-threshold", "-t", "90%", "make").killOnThreshold).toBe(true);
+    expect(config("--limit", "100M", "make").limitBytes).toBe(100_000_000);
+    expect(usageError("--limit", "1M", "make")).toContain("at least 4 MiB");
+    expect(usageError("--limit", "100M", "--no-children", "make")).toContain("cannot be used with --no-children");
+  });
+
+  test("--export-json/-csv/-markdown: any of them, each to its own file; --no-annotations", () => {
+    const { exports, annotations } = config("--export-json", "r.json", "--export-markdown", "r.md", "make");
+    expect(exports).toEqual([
+      { format: "json", path: "r.json", option: "--export-json" },
+      { format: "markdown", path: "r.md", option: "--export-markdown" },
+    ]);
+    expect(annotations).toBe(true);
+    expect(config("--no-annotations", "make").annotations).toBe(false);
+    expect(usageError("--export-csv", "", "make")).toBe("--export-csv needs a file name");
   });
 
   test("--cgroup is a flag, and refused with --no-children", () => {

@@ -58,8 +58,8 @@ describe("save, then compare", () => {
     const csv = await peakMem(["--csv", "--baseline-dir", dir, "--compare-baseline", "small", ...LARGE]);
     expect(csv.code).toBe(1);
     const [header, row] = csv.stdout.trimEnd().split("\n");
-    expect(header).toEndWith(",timestamp,baseline,baseline_peak_rss_bytes,rss_change_percent,regression");
-    expect(row).toMatch(/,small,\d+,[\d.]+,true$/);
+    expect(header).toEndWith(",timestamp,baseline,baseline_peak_rss_bytes,rss_change_percent,regression,memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes");
+    expect(row).toMatch(/,small,\d+,[\d.]+,true,\d+,/);
 
     const quiet = await peakMem(["--quiet", "--baseline-dir", dir, "--compare-baseline", "small", ...LARGE]);
     expect(quiet.code).toBe(1);
@@ -185,7 +185,8 @@ describe("--list-baselines and --delete-baseline", () => {
     expect(existsSync(dir)).toBe(false); // listing creates nothing
 
     await peakMem(["--baseline-dir", dir, "--save-baseline", "main", ...SMALL]);
-    await peakMem(["--baseline-dir", dir, "--save-baseline", "feature-x", "true"]);
+    // Alive at a sample: \`true\` can exit before its first read and save a peak of 0 B.
+    await peakMem(["--baseline-dir", dir, "--save-baseline", "feature-x", "sleep", "0.05"]);
     writeFileSync(join(dir, "broken.json"), "nope");
     const listed = await peakMem(["--baseline-dir", dir, "--list-baselines"]);
     expect(listed.code).toBe(0);

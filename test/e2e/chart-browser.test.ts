@@ -1,7 +1,9 @@
 // The HTML and SVG charts opened in a real browser: Debian's headless Chromium, driven by
 // playwright-core. The page must load without errors and without a single request beyond
 // its own file, show the peak and the threshold, answer a hover, and look like something
-// in light and in dark (screenshots in test/e2e/artifacts/, checked not to be blank).
+// in light and in dark (screenshots in test/e2e/artifacts/, checked not to be blank). The
+// memory limit and an OOM kill are drawn from chart data made here, in-process, with the
+// renderers of src/timeline/ (the binary's runs have neither unless the kernel obliges).
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -94,6 +96,27 @@ async function makeCharts(): Promise<Charts> {
   }
   console.log(`chart-browser: ${sources.join("; ")}`);
   return { html, svg, peakText: formatSize(peak), source: sources.join("; ") };
+}
+
+/** A run that hit its limit: the line, the OOM marker and their cards, in HTML and SVG. */
+const LIMIT = 260 * 1024 * 1024;
+const OOM_AT_MS = 1500;
+const limitData = makeChartData(120, {
+  limitBytes: LIMIT,
+  limitSource: "cgroup memory.limit_in_bytes",
+  oomKill: { atMs: OOM_AT_MS, pid: 4242, name: "alloc", certain: true },
+  exitCode: 137,
+  signal: "SIGKILL",
+});
+let limitFiles: { html: string; svg: string } | undefined;
+
+function limitCharts(): { html: string; svg: string } {
+  if (!limitFiles) {
+    limitFiles = { html: join(work, "limit.html"), svg: join(work, "limit.svg") };
+    writeFileSync(limitFiles.html, renderHtml(limitData));
+    writeFileSync(limitFiles.svg, renderSvg(limitData));
+  }
+  return limitFiles;
 }
 
 // ---- the browser ----
@@ -294,5 +317,79 @@ describe.if(haveChromium)("the charts in Chromium", () => {
       await screenshot(page, scheme === "light" ? "chart-svg.png" : "chart-svg-dark.png", false);
       await page.close();
     }
+  }, TIMEOUT);
+
+  test("the memory limit's line and label and the OOM marker show, where they belong", async () => {
+    const { html } = limitCharts();
+    const { page, errors, requests } = await open(html);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(html).href]);
+    const label = page.locator("#limit-label");
+    expect(await label.isVisible()).toBe(true);
+    expect(await label.textContent()).toBe(`limit ${formatSize(LIMIT)}`);
+    // A horizontal line has no height, so Playwright never calls it visible: measure it instead.
+    const line: { x: number; y: number; width: number; stroke: string; strokeWidth: string; dash: string; threshold: string } = await page.evaluate(`(() => {
+      const line = document.querySelector("#limit-line line");
+      const box = line.getBoundingClientRect();
+      const style = getComputedStyle(line);
+      return {
+        x: box.x, y: box.y, width: box.width,
+        stroke: style.stroke, strokeWidth: style.strokeWidth, dash: style.strokeDasharray,
+        threshold: getComputedStyle(document.querySelector("#threshold-line line")).strokeDasharray,
+      };
+    })()`);
+    expect(await page.locator("#oom-marker").isVisible()).toBe(true);
+    expect(await page.locator("#oom-label").textContent()).toBe("OOM kill: 4242 alloc");
+    // The ✕ is centred at 1.5 s of the 2.4 s axis: x 580 of the chart's 960, inside its box.
+    const chart = (await page.locator("#chart").boundingBox())!;
+    const marker = (await page.locator("#oom-marker").boundingBox())!;
+    expect(marker.width).toBeGreaterThan(4);
+    expect(Math.abs(marker.x + marker.width / 2 - (chart.x + (580 / 960) * chart.width))).toBeLessThan(2);
+    expect(marker.y).toBeGreaterThan(chart.y);
+    expect(marker.y + marker.height).toBeLessThan(chart.y + chart.height);
+    // Across the plot, above the ✕ (the kill came just under the limit), drawn, and solid
+    // where the threshold is dashed.
+    expect(line.width).toBeGreaterThan(chart.width * 0.8);
+    expect(line.y).toBeGreaterThan(chart.y);
+    expect(line.y).toBeLessThan(marker.y + marker.height / 2);
+    expect(line.stroke).not.toBe("none");
+    expect(Number.parseFloat(line.strokeWidth)).toBeGreaterThan(1);
+    expect(line.dash).toBe("none");
+    expect(line.threshold).not.toBe("none");
+    // The summary cards.
+    for (const text of [`${formatSize(LIMIT)} (cgroup memory.limit_in_bytes)`, "4242 alloc at 1.50 s"]) {
+      expect(await page.getByText(text, { exact: true }).isVisible()).toBe(true);
+    }
+    await screenshot(page, "chart-limit.png");
+    await page.close();
+  }, TIMEOUT);
+
+  test("the limit and the OOM marker keep their contrast in light and dark", async () => {
+    const { html } = limitCharts();
+    for (const scheme of ["light", "dark"] as const) {
+      const { page, errors } = await open(html, scheme);
+      const colours: { background: string; limit: string; oom: string } = await page.evaluate(`({
+        background: getComputedStyle(document.body).backgroundColor,
+        limit: getComputedStyle(document.getElementById("limit-label")).fill,
+        oom: getComputedStyle(document.querySelector("#oom-marker .oom-mark")).stroke,
+      })`);
+      const background = luminance(colours.background);
+      expect(Math.abs(luminance(colours.limit) - background)).toBeGreaterThan(0.5);
+      expect(Math.abs(luminance(colours.oom) - background)).toBeGreaterThan(0.25);
+      if (scheme === "dark") await screenshot(page, "chart-limit-dark.png");
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+  }, TIMEOUT);
+
+  test("the standalone SVG shows the limit and the OOM marker too", async () => {
+    const { svg } = limitCharts();
+    const { page, errors } = await open(svg);
+    expect(errors).toEqual([]);
+    expect(await page.locator("#limit-label").textContent()).toBe(`limit ${formatSize(LIMIT)}`);
+    expect(await page.locator("#limit-label").isVisible()).toBe(true);
+    expect(await page.locator("#oom-marker").isVisible()).toBe(true);
+    expect(await page.locator("#oom-label").isVisible()).toBe(true);
+    await page.close();
   }, TIMEOUT);
 });

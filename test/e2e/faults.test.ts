@@ -18,12 +18,12 @@ const dir = tempDir();
 // Programs run as nobody must be reachable by nobody (mkdtemp makes 0700 directories).
 chmodSync(dir, 0o755);
 
-/** Compiles test/fixtures/c/NAME.c into the temp directory. */
-async function compile(name: string): Promise<string> {
+/** Compiles test/fixtures/c/SOURCE.c into the temp directory as NAME. */
+async function compile(name: string, source = name, defines: string[] = []): Promise<string> {
   const out = join(dir, name);
   if (existsSync(out)) return out;
-  const result = await runArgv([CC as string, "-O2", "-o", out, join(import.meta.dir, "../fixtures/c", `${name}.c`)]);
-  if (result.code !== 0) throw new Error(`cc ${name}.c failed: ${result.stderr}`);
+  const result = await runArgv([CC as string, "-O2", ...defines.map((define) => `-D${define}`), "-o", out, join(import.meta.dir, "../fixtures/c", `${source}.c`)]);
+  if (result.code !== 0) throw new Error(`cc ${source}.c failed: ${result.stderr}`);
   return out;
 }
 
@@ -315,7 +315,7 @@ describe.skipIf(!ROOT)(`--cgroup leaves nothing behind${rootReason}`, () => {
 
 describe.skipIf(!ROOT || !CC || !SETPRIV)(`--kill-on-threshold with a process it may not signal${ROOT && CC && SETPRIV ? "" : " (skipped: needs root, cc and setpriv)"}`, () => {
   test("names the survivor and measures the run to its real end", async () => {
-    const hold = await compile("hold");
+    const hold = await compile("hold", "alloc", ["BECOME_ROOT"]);
     chownSync(hold, 0, 0);
     chmodSync(hold, 0o4755); // setuid root: nobody may not signal it once it is root through and through
     const preflight = await runArgv([SETPRIV as string, ...NOBODY, hold, "1", "0"]);

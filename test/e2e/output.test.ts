@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { allocate, BINARY, MiB, peakMem, tempDir } from "../helpers.ts";
+import { parseCsv } from "../export/csv-reader.ts";
 import { parseMarkdownReport } from "../export/markdown-table.ts";
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
@@ -21,19 +22,22 @@ test("JSON has the seed's fields, names and types", async () => {
   expect(["sampled-sum", "process-hwm", "rusage"]).toContain(report.peak_rss_source);
 });
 
-test("CSV is the seed's header and one RFC 4180 row", async () => {
+test("CSV is the seed's header and one RFC 4180 row, then the memory environment's columns", async () => {
   const { code, stdout } = await peakMem(["--csv", "--", "sh", "-c", 'echo "a,b" > /dev/null']);
   expect(code).toBe(0);
   const [header, row, rest] = stdout.split("\n");
-  expect(header).toBe("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp");
+  expect(header).toBe(
+    "command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp,memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes",
+  );
   expect(rest).toBe("");
   // The command has a comma and double quotes: quoted, quotes doubled.
   expect(row).toStartWith(`"sh -c 'echo ""a,b"" > /dev/null'",`);
-  const fields = (row ?? "").slice((row ?? "").lastIndexOf('",') + 2).split(",");
-  expect(fields).toHaveLength(6);
+  const fields = (parseCsv(`${row}\n`)[0] ?? []).slice(1);
+  expect(fields).toHaveLength(12);
   expect(fields.slice(0, 4).every((field) => /^\d+$/.test(field))).toBe(true);
   expect(fields[4]).toBe("false");
   expect(fields[5]).toMatch(TIMESTAMP);
+  expect(Number(fields[6])).toBeGreaterThan(0); // the limit: a cgroup's, or physical memory
 });
 
 test("quiet prints the peak RSS in bytes, digits only", async () => {
@@ -51,7 +55,9 @@ test("--markdown is a heading and a table that parses, ready for $GITHUB_STEP_SU
   expect(other).toEqual([]);
   expect(tables).toHaveLength(1);
   const rows = Object.fromEntries(tables[0]!.rows.map(([name, value]) => [name, value]));
-  expect(Object.keys(rows)).toEqual(["Peak RSS", "Peak VSZ", "Exit code", "Duration", "Peak set by"]);
+  // The memory limit always (physical memory at least); memory pressure when there was any.
+  expect(Object.keys(rows).filter((name) => name !== "Memory pressure")).toEqual(["Peak RSS", "Peak VSZ", "Exit code", "Duration", "Memory limit", "Peak set by"]);
+  expect(rows["Memory limit"]).toMatch(/^[\d.]+ (MiB|GiB|TiB) \(.*\), peak at [\d.]+%$/);
   expect(rows["Peak RSS"]).toMatch(/^\*\*\d+(\.\d)? (B|KiB|MiB)\*\* \(\d+ bytes\)$/);
   expect(rows["Exit code"]).toBe("0");
 

@@ -56,7 +56,7 @@ test("a -- where a value should be is a missing value, named as typed", async ()
     expect(stderr).toBe(`peak-mem: option ${flag} needs a value\n`);
   }
   // Attached with =, it was typed as a value: judged as one.
-  expect((await peakMem(["--threshold=--", ...command])).stderr).toBe("peak-mem: invalid --threshold '--': it must be greater than zero\n");
+  expect((await peakMem(["--threshold=--", ...command])).stderr).toBe("peak-mem: invalid --threshold '--': it must be greater than zero (or a share of the memory limit, e.g. 80%)\n");
   expect(existsSync(marker)).toBe(false);
 });
 

@@ -129,6 +129,9 @@ describe.skipIf(!WINE)("peak-mem.exe under Wine", () => {
       expect(report.processes_seen as number).toBeGreaterThanOrEqual(1);
       expect(report.platform).toBe("win32-x64");
       expect(report.signal).toBeUndefined();
+      // GlobalMemoryStatusEx through kernel32; Wine keeps no job memory limits, so no job one.
+      expect(report.memory_limit_source).toBe("physical memory, GlobalMemoryStatusEx");
+      expect(report.memory_limit_bytes as number).toBeGreaterThan(0);
     },
     TIMEOUT,
   );

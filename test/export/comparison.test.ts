@@ -2,7 +2,7 @@
 // seed's seven, nothing in --quiet (a regression shows only in the exit status).
 import { describe, expect, test } from "bun:test";
 import { compareRuns } from "../../src/baseline/compare.ts";
-import { COMPARISON_HEADER, HEADER, render as csv } from "../../src/export/csv.ts";
+import { COMPARISON_HEADER, HEADER, MEMORY_HEADER, render as csv } from "../../src/export/csv.ts";
 import { render as human } from "../../src/export/human.ts";
 import { render as json } from "../../src/export/json.ts";
 import { PLAIN } from "../../src/export/palette.ts";
@@ -81,17 +81,22 @@ describe("json", () => {
 });
 
 describe("csv", () => {
-  test("four columns after the seed's seven, which stay first and unchanged", () => {
+  test("four columns after the seed's seven, which stay first and unchanged; the memory columns last", () => {
     const [header, row] = csv(compared(120)).trimEnd().split("\n");
-    expect(header).toBe(`${HEADER},${COMPARISON_HEADER}`);
-    expect(header).toBe("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp,baseline,baseline_peak_rss_bytes,rss_change_percent,regression");
-    expect(row).toBe(`cargo build --release,${120 * MiB},${880 * MiB},1500,0,false,2025-05-24T10:30:45Z,main,${100 * MiB},20,true`);
+    expect(header).toBe(`${HEADER},${COMPARISON_HEADER},${MEMORY_HEADER}`);
+    expect(header).toBe(
+      "command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp,baseline,baseline_peak_rss_bytes,rss_change_percent,regression," +
+        "memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes",
+    );
+    const cells = row!.split(",");
+    expect(cells).toHaveLength(17);
+    expect(cells.slice(0, 11).join(",")).toBe(`cargo build --release,${120 * MiB},${880 * MiB},1500,0,false,2025-05-24T10:30:45Z,main,${100 * MiB},20,true`);
   });
 
-  test("an empty change from a zero baseline; the seed's CSV without a comparison", () => {
+  test("an empty change from a zero baseline; no comparison columns without a comparison", () => {
     const row = csv(compared(1, 10, { ...saved, peakRssBytes: 0 })).trimEnd().split("\n")[1];
-    expect(row?.endsWith(",main,0,,true")).toBe(true);
-    expect(csv(makeReport()).split("\n")[0]).toBe(HEADER);
+    expect(row?.split(",").slice(7, 11)).toEqual(["main", "0", "", "true"]);
+    expect(csv(makeReport()).split("\n")[0]).toBe(`${HEADER},${MEMORY_HEADER}`);
   });
 });
 

@@ -1,16 +1,17 @@
 import { describe, expect, test } from "bun:test";
-import { HEADER, quoteField, render } from "../../src/export/csv.ts";
+import { HEADER, MEMORY_HEADER, quoteField, render } from "../../src/export/csv.ts";
 import { parseCsv } from "./csv-reader.ts";
 import { makeReport } from "./fixture.ts";
 
-
 describe("CSV report", () => {
-  test("the seed's header exactly, then one row", () => {
+  test("the seed's header first and unchanged, then the memory columns, then one row", () => {
     const text = render(makeReport());
     expect(HEADER).toBe("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp");
     const lines = text.split("\n");
-    expect(lines[0]).toBe(HEADER);
-    expect(lines[1]).toBe(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z`);
+    expect(lines[0]).toBe(`${HEADER},${MEMORY_HEADER}`);
+    expect(lines[0]).toEndWith(",timestamp,memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes");
+    // The seed's seven cells first; the memory cells are tested in memory.test.ts.
+    expect(lines[1]).toStartWith(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z,`);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
   });
@@ -25,9 +26,9 @@ describe("CSV report", () => {
     const text = render(makeReport({ command }));
     const records = parseCsv(text);
     expect(records).toHaveLength(2);
-    expect(records[0]).toEqual(HEADER.split(","));
+    expect(records[0]).toEqual([...HEADER.split(","), ...MEMORY_HEADER.split(",")]);
     expect(records[1]?.[0]).toBe(command);
-    expect(records[1]).toHaveLength(7);
+    expect(records[1]).toHaveLength(13);
   });
 
   test("quoteField quotes only when needed and doubles quotes", () => {

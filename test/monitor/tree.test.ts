@@ -72,7 +72,7 @@ const alivePids = (tree: ProcessTree) =>
 describe("ProcessTree", () => {
   test("the root alone", () => {
     const tree = startTree(new FakeReader(99));
-    expect(tree.sample()).toEqual({ rss: 100, vsz: 200, count: 1, processPeakRss: 100, processPeakVsz: 200 });
+    expect(tree.sample()).toEqual({ rss: 100, vsz: 200, swap: 0, count: 1, processPeakRss: 100, processPeakVsz: 200 });
     expect(tree.seen).toBe(1);
   });
 
@@ -140,7 +140,7 @@ describe("ProcessTree", () => {
     const reader = new FakeReader(99);
     const tree = new ProcessTree(reader, { children: true });
     tree.addRoot(ROOT);
-    expect(tree.sample()).toEqual({ rss: 0, vsz: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 });
+    expect(tree.sample()).toEqual({ rss: 0, vsz: 0, swap: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 });
   });
 
   describe("pid reuse: (pid, start time) is the identity", () => {

@@ -16,7 +16,7 @@ function fakeSink(isTerminal: boolean): Sink & { writes: string[] } {
 }
 
 function sample(tMs: number, rss: number, vsz = 2 * GiB, count = 3): Sample {
-  return { tMs, rss, vsz, count, processPeakRss: rss, processPeakVsz: vsz };
+  return { tMs, rss, vsz, swap: 0, count, processPeakRss: rss, processPeakVsz: vsz };
 }
 
 /** Feeds samples every `stepMs` for `durationMs`, RSS from `rssAt`, peaks tracked as run.ts does. */

@@ -4,6 +4,12 @@ import { renderHtml } from "../../src/timeline/html.ts";
 import { makeChartData, PROCESSES } from "../fixtures/chart-data.ts";
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+/** The summary card with this term, its value's HTML. */
+function card(html: string, term: string): string | undefined {
+  return html.match(new RegExp(`<dt>${term}</dt><dd>([\\s\\S]*?)</dd>`))?.[1];
+}
 
 /** The text inside the element with this id (tags stripped). */
 function textOf(html: string, id: string): string | undefined {
@@ -107,5 +113,62 @@ describe("renderHtml", () => {
   test("4000 samples stay a reasonable size", () => {
     const html = renderHtml(makeChartData(4000));
     expect(html.length).toBeLessThan(600_000);
+  });
+
+  test("the memory limit: a labelled line on the chart and a summary card with its source", () => {
+    const html = renderHtml(makeChartData(120, { limitBytes: 200 * MiB, limitSource: "cgroup memory.limit_in_bytes" }));
+    expect(textOf(html, "limit-label")).toBe("limit 200.0 MiB");
+    expect(html).toContain('<g id="limit-line" class="limit">');
+    expect(card(html, "Memory limit")).toBe('200.0 MiB <span class="muted">(cgroup memory.limit_in_bytes)</span>');
+    // The card comes before the chart, with the others.
+    expect(html.indexOf("<dt>Memory limit</dt>")).toBeLessThan(html.indexOf('<svg id="chart"'));
+  });
+
+  test("a limit far above the run is named, off the chart, not drawn", () => {
+    const html = renderHtml(makeChartData(120, { limitBytes: 16 * GiB, limitSource: "physical memory" }));
+    expect(html).not.toContain("limit-line");
+    expect(textOf(html, "limit-note")).toBe("limit 16.0 GiB (off the chart)");
+    expect(card(html, "Memory limit")).toBe('16.0 GiB <span class="muted">(physical memory, off the chart)</span>');
+  });
+
+  test("an OOM kill: a marker on the chart and a summary card", () => {
+    const html = renderHtml(makeChartData(120, { exitCode: 137, signal: "SIGKILL", oomKill: { atMs: 1500, pid: 4242, name: "alloc", certain: true } }));
+    expect(textOf(html, "oom-label")).toBe("OOM kill: 4242 alloc");
+    expect(html).toMatch(/<g id="oom-marker" transform="translate\(580 [\d.]+\)">/);
+    expect(card(html, "OOM kill")).toBe('<strong class="exceeded">4242 alloc</strong> at 1.50 s');
+    const likely = renderHtml(makeChartData(120, { oomKill: { atMs: 1500, pid: 4242, certain: false } }));
+    expect(textOf(likely, "oom-label")).toBe("OOM kill (likely): 4242");
+    expect(card(likely, "OOM kill")).toBe('<strong class="exceeded">4242</strong> at 1.50 s <span class="muted">(likely)</span>');
+    expect(card(renderHtml(makeChartData(120, { oomKill: { atMs: 0 } })), "OOM kill")).toBe('<strong class="exceeded">a process</strong> at 0.00 s');
+  });
+
+  test("escapes the OOM victim's name and the limit's source", () => {
+    const name = `</script><script>alert("x")</script>`;
+    const html = renderHtml(makeChartData(120, { limitBytes: 200 * MiB, limitSource: "<b>cgroup</b>", oomKill: { atMs: 1500, pid: 1, name } }));
+    expect(html).not.toContain("<script>alert");
+    expect(html).not.toContain("<b>");
+    expect(html.match(/<script\b/g)).toHaveLength(2);
+    expect(textOf(html, "oom-label")).toBe("OOM kill: 1 &#60;/script&#62;&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;");
+    expect(card(html, "Memory limit")).toContain("&#60;b&#62;cgroup&#60;/b&#62;");
+  });
+
+  test("no limit and no OOM kill: no line, no marker, no cards", () => {
+    const html = renderHtml(makeChartData(120));
+    for (const absent of ["limit-line", "limit-label", "limit-note", "oom-kill", "oom-marker", "Memory limit", "OOM kill"]) expect(html).not.toContain(absent);
+  });
+
+  for (const count of [0, 1]) {
+    test(`${count} samples with a limit and an OOM kill: no NaN, undefined or null anywhere`, () => {
+      const html = renderHtml(makeChartData(count, { limitBytes: 200 * MiB, oomKill: { atMs: 1500 } }));
+      expect(html).not.toMatch(/NaN|undefined|Infinity|null/);
+      expect(textOf(html, "oom-label")).toBe("OOM kill");
+    });
+  }
+
+  test("the limit and the marker read in dark mode: their own colours, redefined for it", () => {
+    const html = renderHtml(makeChartData(120));
+    const dark = html.slice(html.indexOf("@media (prefers-color-scheme: dark)"));
+    expect(dark).toMatch(/--limit: #[0-9a-f]{6}/);
+    expect(dark).toMatch(/--oom: #[0-9a-f]{6}/);
   });
 });

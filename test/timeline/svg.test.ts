@@ -1,9 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { formatSize } from "../../src/size/format.ts";
-import { renderSvg } from "../../src/timeline/svg.ts";
+import { coord } from "../../src/timeline/scale.ts";
+import { chartGeometry, renderSvg, rssAt } from "../../src/timeline/svg.ts";
 import { makeChartData } from "../fixtures/chart-data.ts";
 
 const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
 
 interface Element {
   name: string;
@@ -187,5 +189,152 @@ describe("renderSvg", () => {
       e.children.forEach(check);
     };
     check(root);
+  });
+
+  test("every coordinate stays inside the picture with a limit and an OOM kill, even one after the last sample", () => {
+    const data = makeChartData(500, { limitBytes: 800 * MiB, oomKill: { atMs: 9000, pid: 1, name: "x" } });
+    const root = parseXml(renderSvg(data));
+    const [, , width, height] = root.attributes.viewBox!.split(" ").map(Number);
+    const check = (e: Element) => {
+      for (const name of ["x", "y", "x1", "x2", "y1", "y2", "cx", "cy"]) {
+        const value = e.attributes[name];
+        if (value !== undefined) expect(Number(value)).toBeWithin(0, Math.max(width!, height!) + 1);
+      }
+      e.children.forEach(check);
+    };
+    check(root);
+  });
+});
+
+/** The standalone SVG's chart body is shifted down by its header; these read the body's own coordinates. */
+const axisLabels = (root: Element) => find(root, (e) => e.attributes.class === "axes")!.children.filter((e) => e.name === "text");
+const legendText = (root: Element) => allText(find(root, (e) => e.attributes.class === "legend")!);
+
+describe("renderSvg: the memory limit", () => {
+  test("is a solid line at its value across the RSS axis, labelled, in the legend", () => {
+    const root = parseXml(renderSvg(makeChartData(120, { limitBytes: 200 * MiB, limitSource: "cgroup memory.limit_in_bytes" })));
+    const group = byId(root, "limit-line")!;
+    expect(group.attributes.class).toBe("limit");
+    expect(allText(byId(root, "limit-label")!)).toBe("limit 200.0 MiB");
+    const line = group.children.find((e) => e.name === "line")!;
+    expect(line.attributes.y1).toBe(line.attributes.y2!);
+    expect([line.attributes.x1, line.attributes.x2]).toEqual(["80", "880"]);
+    // At the height of the axis's 200 MiB tick (whose label sits 4 px below its line).
+    const tick = axisLabels(root).find((e) => allText(e) === "200 MiB")!;
+    expect(Number(tick.attributes.y)).toBeCloseTo(Number(line.attributes.y1) + 4, 1);
+    expect(legendText(root)).toBe("RSS (left axis)VSZ (right axis)thresholdlimit");
+    expect(allText(find(root, (e) => e.attributes.class === "header")!)).toContain("· limit 200.0 MiB ·");
+  });
+
+  test("styled apart from the threshold: its own colour, not dashed, in light and dark", () => {
+    const svg = renderSvg(makeChartData(120, { limitBytes: 200 * MiB }));
+    const rule = svg.match(/\.chart \.limit line \{([^}]*)\}/)?.[1] ?? "";
+    expect(rule).toContain("var(--limit)");
+    expect(rule).not.toContain("dasharray");
+    expect(svg.match(/--limit: #[0-9a-f]{6}/g)).toHaveLength(2);
+  });
+
+  test("a limit further up than 4× the peak is named in the legend, not drawn, and leaves the scale alone", () => {
+    const plain = parseXml(renderSvg(makeChartData(120)));
+    const root = parseXml(renderSvg(makeChartData(120, { limitBytes: 16 * GiB })));
+    expect(byId(root, "limit-line")).toBeUndefined();
+    expect(allText(byId(root, "limit-note")!)).toBe("limit 16.0 GiB (off the chart)");
+    expect(axisLabels(root).map(allText)).toEqual(axisLabels(plain).map(allText));
+  });
+
+  test("a limit within 4× the peak stretches the axis to hold it", () => {
+    const data = makeChartData(120, { limitBytes: 900 * MiB, thresholdBytes: undefined });
+    expect(900 * MiB).toBeLessThan(4 * data.peakRssBytes);
+    const root = parseXml(renderSvg(data));
+    expect(allText(byId(root, "limit-label")!)).toBe("limit 900.0 MiB");
+    expect(chartGeometry(data).rssTicks.at(-1)!.value).toBeGreaterThanOrEqual(900 * MiB);
+    expect(byId(root, "limit-note")).toBeUndefined();
+  });
+
+  test("next to the threshold, its label goes beside the threshold's, not on it", () => {
+    const root = parseXml(renderSvg(makeChartData(120, { thresholdBytes: 200 * MiB, limitBytes: 205 * MiB })));
+    const limitLabel = byId(root, "limit-label")!;
+    const thresholdLabel = find(byId(root, "threshold-line")!, (e) => e.name === "text")!;
+    expect(Math.abs(Number(limitLabel.attributes.y) - Number(thresholdLabel.attributes.y))).toBeLessThan(16);
+    expect(Math.abs(Number(limitLabel.attributes.x) - Number(thresholdLabel.attributes.x))).toBeGreaterThan("threshold 200.0 MiB".length * 6);
+  });
+
+  test("absent when not known (or not a positive number)", () => {
+    for (const limitBytes of [undefined, 0, -1, Number.NaN]) {
+      const svg = renderSvg(makeChartData(120, { limitBytes }));
+      const root = parseXml(svg);
+      expect(byId(root, "limit-line")).toBeUndefined();
+      expect(byId(root, "limit-note")).toBeUndefined();
+      expect(legendText(root)).toBe("RSS (left axis)VSZ (right axis)threshold");
+      expect(svg).not.toMatch(/NaN|undefined/);
+    }
+  });
+});
+
+describe("renderSvg: an OOM kill", () => {
+  const samples = makeChartData(120).samples;
+  const at = samples[60]!;
+
+  test("is a ✕ on the RSS line at its time, labelled with the process", () => {
+    const data = makeChartData(120, { oomKill: { atMs: at.tMs, pid: 4242, name: "alloc", certain: true } });
+    const root = parseXml(renderSvg(data));
+    const g = chartGeometry(data);
+    const marker = byId(root, "oom-marker")!;
+    expect(marker.attributes.transform).toBe(`translate(${coord(g.x(at.tMs))} ${coord(g.yRss(at.rss))})`);
+    // The very point of the RSS line at that sample.
+    const points = find(root, (e) => e.name === "polyline" && e.attributes.class === "rss")!.attributes.points!.split(" ");
+    expect(points).toContain(marker.attributes.transform!.replace(/^translate\((\S+) (\S+)\)$/, "$1,$2"));
+    expect(marker.children.filter((e) => e.name === "path").map((e) => e.attributes.class)).toEqual(["oom-halo", "oom-mark"]);
+    expect(allText(byId(root, "oom-label")!)).toBe("OOM kill: 4242 alloc");
+    expect(legendText(root)).toBe("RSS (left axis)VSZ (right axis)thresholdOOM kill");
+    expect(allText(find(root, (e) => e.attributes.class === "header")!)).toContain("· OOM kill ·");
+  });
+
+  test("at 1.5 s of 2.4 s it sits 5/8 of the way along the time axis", () => {
+    const root = parseXml(renderSvg(makeChartData(120, { oomKill: { atMs: 1500 } })));
+    // The plot runs from x 80 to 880.
+    expect(byId(root, "oom-marker")!.attributes.transform).toStartWith("translate(580 ");
+    expect(allText(byId(root, "oom-label")!)).toBe("OOM kill");
+  });
+
+  test("says likely when the victim was inferred, and escapes its name", () => {
+    const root = parseXml(renderSvg(makeChartData(120, { oomKill: { atMs: 1500, pid: 7, name: `<evil> & "co"`, certain: false } })));
+    expect(allText(byId(root, "oom-label")!)).toBe("OOM kill (likely): 7 &#60;evil&#62; &#38; &#34;co&#34;");
+  });
+
+  test("after the last sample, the time axis reaches it", () => {
+    const data = makeChartData(120, { oomKill: { atMs: 3000, name: "x" } });
+    expect(chartGeometry(data).timeMaxMs).toBe(3000);
+    const root = parseXml(renderSvg(data));
+    expect(byId(root, "oom-marker")!.attributes.transform).toStartWith("translate(880 ");
+  });
+
+  test("absent when there was none", () => {
+    const root = parseXml(renderSvg(makeChartData(120)));
+    expect(byId(root, "oom-kill")).toBeUndefined();
+    expect(byId(root, "oom-marker")).toBeUndefined();
+    expect(legendText(root)).not.toContain("OOM");
+  });
+
+  test("with no samples it still renders, on the floor", () => {
+    const svg = renderSvg(makeChartData(0, { oomKill: { atMs: 100 }, limitBytes: 100 * MiB }));
+    parseXml(svg);
+    expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+  });
+});
+
+describe("rssAt", () => {
+  const line = [
+    { tMs: 100, rss: 10, vsz: 0, processCount: 1 },
+    { tMs: 200, rss: 30, vsz: 0, processCount: 1 },
+    { tMs: 200, rss: 50, vsz: 0, processCount: 1 },
+  ];
+  test("between samples, along the line; outside them, the nearest", () => {
+    expect(rssAt(line, 150)).toBe(20);
+    expect(rssAt(line, 100)).toBe(10);
+    expect(rssAt(line, 0)).toBe(10);
+    expect(rssAt(line, 200)).toBe(30);
+    expect(rssAt(line, 999)).toBe(50);
+    expect(rssAt([], 5)).toBe(0);
   });
 });

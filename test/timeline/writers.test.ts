@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Sink } from "../../src/output/sink.ts";
 import { readTimeline } from "../../src/timeline/read.ts";
-import { createTimelineWriter, timelineFormat } from "../../src/timeline/writers.ts";
+import { createTimelineWriter, summaryObject, timelineFormat, type TimelineSummary } from "../../src/timeline/writers.ts";
 
 function memorySink() {
   const writes: string[] = [];
@@ -49,5 +49,56 @@ describe("timeline writers", () => {
     writer.finish(summary);
     expect(out.text()).toBe("<!doctype html>");
     expect(seen).toMatchObject({ command: "sh -c 'x'", intervalMs: 50, peakRssBytes: 4000, samples });
+  });
+
+  const limited: TimelineSummary = {
+    ...summary,
+    limitBytes: 200 * 1024 * 1024,
+    limitSource: "cgroup memory.limit_in_bytes",
+    oomKill: { atMs: 87.6, pid: 4242, name: "alloc", certain: true },
+  };
+
+  test("the summary saves the limit and an OOM kill in snake case, leaving out what is not known", () => {
+    expect(summaryObject(limited)).toMatchObject({
+      limit_bytes: 200 * 1024 * 1024,
+      limit_source: "cgroup memory.limit_in_bytes",
+      oom_kill: { at_ms: 88, pid: 4242, name: "alloc", certain: true },
+    });
+    expect(summaryObject({ ...summary, oomKill: { atMs: 5 } }).oom_kill).toEqual({ at_ms: 5 });
+    const plain = summaryObject(summary);
+    expect(Object.keys(plain)).not.toContain("limit_bytes");
+    expect(Object.keys(plain)).not.toContain("limit_source");
+    expect(Object.keys(plain)).not.toContain("oom_kill");
+  });
+
+  test.each(["json", "jsonl"] as const)("the limit and an OOM kill round-trip through a saved %s for --chart", (format) => {
+    const out = memorySink();
+    const writer = createTimelineWriter(format, out.sink);
+    writer.start(header);
+    for (const sample of samples) writer.add(sample);
+    writer.finish(limited);
+    const data = readTimeline(`t.${format}`, out.text());
+    expect(data.limitBytes).toBe(200 * 1024 * 1024);
+    expect(data.limitSource).toBe("cgroup memory.limit_in_bytes");
+    expect(data.oomKill).toEqual({ atMs: 88, pid: 4242, name: "alloc", certain: true });
+
+    // And so for a victim that is only likely, with no name.
+    const again = memorySink();
+    const second = createTimelineWriter(format, again.sink);
+    second.start(header);
+    second.finish({ ...summary, oomKill: { atMs: 10, pid: 7, certain: false } });
+    expect(readTimeline(`t.${format}`, again.text()).oomKill).toEqual({ atMs: 10, pid: 7, certain: false });
+  });
+
+  test("a chart writer hands the limit and the OOM kill to its renderer", () => {
+    const out = memorySink();
+    let seen: unknown;
+    const writer = createTimelineWriter("svg", out.sink, (data) => {
+      seen = data;
+      return "<svg/>";
+    });
+    writer.start(header);
+    writer.finish(limited);
+    expect(seen).toMatchObject({ limitBytes: limited.limitBytes, limitSource: limited.limitSource, oomKill: limited.oomKill });
   });
 });

@@ -26,4 +26,17 @@ _Static_assert(sizeof(FILETIME) == 8, "FILETIME size");
 _Static_assert(offsetof(FILETIME, dwLowDateTime) == 0, "dwLowDateTime");
 _Static_assert(offsetof(FILETIME, dwHighDateTime) == 4, "dwHighDateTime");
 
+_Static_assert(sizeof(MEMORYSTATUSEX) == 64, "MEMORYSTATUSEX size");
+_Static_assert(offsetof(MEMORYSTATUSEX, dwLength) == 0, "dwLength");
+_Static_assert(offsetof(MEMORYSTATUSEX, ullTotalPhys) == 8, "ullTotalPhys");
+
+_Static_assert(sizeof(JOBOBJECT_BASIC_LIMIT_INFORMATION) == 64, "JOBOBJECT_BASIC_LIMIT_INFORMATION size");
+_Static_assert(sizeof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION) == 144, "JOBOBJECT_EXTENDED_LIMIT_INFORMATION size");
+_Static_assert(offsetof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, BasicLimitInformation.LimitFlags) == 16, "LimitFlags");
+_Static_assert(offsetof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, ProcessMemoryLimit) == 112, "ProcessMemoryLimit");
+_Static_assert(offsetof(JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobMemoryLimit) == 120, "JobMemoryLimit");
+_Static_assert(JOB_OBJECT_LIMIT_PROCESS_MEMORY == 0x100, "JOB_OBJECT_LIMIT_PROCESS_MEMORY");
+_Static_assert(JOB_OBJECT_LIMIT_JOB_MEMORY == 0x200, "JOB_OBJECT_LIMIT_JOB_MEMORY");
+_Static_assert(JobObjectExtendedLimitInformation == 9, "JobObjectExtendedLimitInformation");
+
 _Static_assert(sizeof(HANDLE) == 8, "HANDLE is 64-bit");

@@ -10,7 +10,9 @@
 //   bsd/sys/proc.h                 SZOMB = 5
 //   libsyscall/wrappers/libproc/libproc.{h,c}   the functions and what they return
 //   bsd/kern/proc_info.c           proc_pidbsdinfo (how the kernel fills proc_bsdinfo)
+//   bsd/kern/kern_mib.c            hw.memsize: a CTLTYPE_QUAD (uint64_t), max_mem_actual
 
+import type { MemoryLimits } from "../../monitor/memory-sources.ts";
 import { cString, startStamp, u64, viewOf } from "../struct-bytes.ts";
 
 export { cString, startStamp };
@@ -163,4 +165,30 @@ export function decodePids(bytes: Uint8Array, count: number): number[] {
     if (pid > 0) pids.push(pid);
   }
   return pids;
+}
+
+/** The sysctl that holds the machine's physical memory, in bytes (bsd/kern/kern_mib.c). */
+export const HW_MEMSIZE = "hw.memsize";
+/** hw.memsize is a uint64_t: sysctlbyname answers exactly 8 bytes for it. */
+export const HW_MEMSIZE_SIZE = 8;
+export const PHYSICAL_MEMORY_SOURCE = "physical memory, hw.memsize";
+
+/**
+ * hw.memsize as sysctlbyname filled it: `length` is what it wrote back through oldlenp.
+ * Undefined unless exactly 8 bytes were written (a failed call, or a different type)
+ * or if it says 0.
+ */
+export function decodeMemsize(bytes: Uint8Array, length = bytes.length): number | undefined {
+  if (length !== HW_MEMSIZE_SIZE || bytes.byteLength < HW_MEMSIZE_SIZE) return undefined;
+  const size = u64(viewOf(bytes), 0);
+  return size > 0 ? size : undefined;
+}
+
+/**
+ * The limits macOS has to offer: physical memory only. It has no per-process or per-group
+ * memory limit in force that a process can read (setrlimit's RLIMIT_RSS is not enforced),
+ * no OOM kill counter and no pressure stall figures.
+ */
+export function darwinMemoryLimits(memsize: number | undefined): MemoryLimits {
+  return memsize === undefined ? {} : { physical: { bytes: memsize, source: PHYSICAL_MEMORY_SOURCE } };
 }

@@ -1,12 +1,17 @@
 import { macosBindings, type DarwinBindings } from "../../../ffi/macos.ts";
 import { PeakMemError, describe } from "../../errors.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, TerminalState } from "../types.ts";
+import type { MemoryLimits } from "../../monitor/memory-sources.ts";
 import {
+  darwinMemoryLimits,
   decodeBsdInfo,
+  decodeMemsize,
   decodePids,
   decodeRusageV4,
   decodeTaskAllInfo,
   decodeTaskInfo,
+  HW_MEMSIZE,
+  HW_MEMSIZE_SIZE,
   PROC_BSDINFO_SIZE,
   PROC_PIDTASKALLINFO,
   PROC_PIDTASKINFO,
@@ -40,6 +45,7 @@ import {
 // - Job control: proc_bsdinfo carries the process group and the terminal's foreground
 //   group (pbi_pgid, e_tpgid), so a terminal's Ctrl-C is not forwarded a second time
 //   (src/command/signals.ts), as on Linux.
+// - Memory limits: physical memory only (sysctl hw.memsize); no OOM counter, no pressure.
 
 /** The phys_footprint of a process now and its kernel-kept lifetime peak, in bytes. */
 export interface Footprint {
@@ -153,6 +159,16 @@ export function createDarwinReader(bindings: DarwinBindings = macosBindings): Da
     // ru_maxrss (the task's resident_size_max) never includes peak-mem's own pages, so it
     // is the child's own exact peak from the first byte.
     rusageFloor: () => 0,
+    memorySources: () => ({
+      limits(): MemoryLimits {
+        try {
+          const buffer = new Uint8Array(HW_MEMSIZE_SIZE);
+          return darwinMemoryLimits(decodeMemsize(buffer, bindings.sysctl(HW_MEMSIZE, buffer) ?? 0));
+        } catch {
+          return {}; // never throws: without the figure, the report just has no limit
+        }
+      },
+    }),
     isTerminal: (fd) => bindings.isatty(fd) ?? require("node:tty").isatty(fd),
     terminalState(pid): TerminalState | undefined {
       const info = bsdInfo(pid);

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { UsageError, describe } from "../../errors.ts";
 
@@ -14,6 +14,8 @@ import { UsageError, describe } from "../../errors.ts";
 export interface PeakCgroup {
   /** How the peak is read, for the report: "memory.peak" or "memory.max_usage_in_bytes". */
   readonly source: string;
+  /** Its directory: where the command's limit and OOM counter are read. */
+  readonly dir: string;
   enter(): void;
   leave(): void;
   /** The cgroup's peak in bytes, or undefined if it cannot be read. */
@@ -106,12 +108,17 @@ export function cgroupCandidates(membership: CgroupMembership, mounts: CgroupMou
   return candidates;
 }
 
-const NO_CGROUP =
-  "--cgroup: no writable cgroup with a memory controller here (cgroup v2 needs a delegated cgroup " +
+const noCgroup = (option: string) =>
+  `${option}: no writable cgroup with a memory controller here (cgroup v2 needs a delegated cgroup ` +
   "and Linux 5.19+ for memory.peak; v1 needs a writable memory hierarchy, usually root)";
 
-/** Makes a new, empty memory cgroup for the command, or explains in one line why not. */
-export function createPeakCgroup(): PeakCgroup {
+/**
+ * Makes a new, empty memory cgroup for the command, or explains in one line why not.
+ * `limitBytes` (--limit): the kernel's hard limit on it, swap included, so the command is
+ * stopped where a machine or container of that size would stop it.
+ */
+export function createPeakCgroup(limitBytes?: number): PeakCgroup {
+  const NO_CGROUP = noCgroup(limitBytes === undefined ? "--cgroup" : "--limit");
   let membership: CgroupMembership;
   let mounts: CgroupMount[];
   try {
@@ -123,7 +130,7 @@ export function createPeakCgroup(): PeakCgroup {
   const reasons: string[] = [];
   for (const candidate of cgroupCandidates(membership, mounts)) {
     try {
-      return makeCgroup(candidate.version, candidate.parent, candidate.home);
+      return makeCgroup(candidate.version, candidate.parent, candidate.home, limitBytes);
     } catch (error) {
       reasons.push(`v${candidate.version} ${candidate.parent}: ${describe(error)}`);
     }
@@ -131,7 +138,26 @@ export function createPeakCgroup(): PeakCgroup {
   throw new UsageError(reasons.length ? `${NO_CGROUP}; tried ${reasons.join("; ")}` : NO_CGROUP);
 }
 
-function makeCgroup(version: 1 | 2, parent: string, home: string): PeakCgroup {
+/** The files that hold a memory limit, and swap's, in the order they must be written. */
+export function limitFiles(version: 1 | 2, limitBytes: number): [file: string, value: string, optional: boolean][] {
+  // v1 refuses a memsw limit below the memory limit, so the memory limit goes first; memsw
+  // exists only with swap accounting. v2 counts swap apart: none at all.
+  return version === 1
+    ? [
+        ["memory.limit_in_bytes", String(limitBytes), false],
+        ["memory.memsw.limit_in_bytes", String(limitBytes), true],
+      ]
+    : [
+        ["memory.max", String(limitBytes), false],
+        ["memory.swap.max", "0", true],
+      ];
+}
+
+const REMOVE_ATTEMPTS = 50;
+const REMOVE_PAUSE_MS = 20;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+function makeCgroup(version: 1 | 2, parent: string, home: string, limitBytes?: number): PeakCgroup {
   const peakFile = version === 2 ? "memory.peak" : "memory.max_usage_in_bytes";
   if (version === 2 && !readFileSync(join(parent, "cgroup.subtree_control"), "utf8").split(/\s+/).includes("memory")) {
     throw new Error("the memory controller is not enabled for its children");
@@ -144,14 +170,27 @@ function makeCgroup(version: 1 | 2, parent: string, home: string): PeakCgroup {
     rmdirSync(dir);
     throw new Error(`${peakFile} is missing (cgroup v2 needs Linux 5.19+)`);
   }
+  if (limitBytes !== undefined) {
+    for (const [file, value, optional] of limitFiles(version, limitBytes)) {
+      try {
+        writeFileSync(join(dir, file), value);
+      } catch (error) {
+        if (optional && !existsSync(join(dir, file))) continue;
+        rmdirSync(dir);
+        throw new Error(`cannot set ${file}: ${describe(error)}`);
+      }
+    }
+  }
   const pid = String(process.pid);
+  let removed = false;
   return {
     source: peakFile,
+    dir,
     enter: () => {
       try {
         writeFileSync(join(dir, "cgroup.procs"), pid);
       } catch (error) {
-        throw new UsageError(`--cgroup: cannot move into ${dir}: ${describe(error)}`);
+        throw new UsageError(`${limitBytes === undefined ? "--cgroup" : "--limit"}: cannot move into ${dir}: ${describe(error)}`);
       }
     },
     leave: () => {
@@ -165,15 +204,33 @@ function makeCgroup(version: 1 | 2, parent: string, home: string): PeakCgroup {
       return Number.isSafeInteger(value) ? value : undefined;
     },
     remove: () => {
-      try {
-        for (const left of readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n")) {
-          if (left) writeFileSync(join(home, "cgroup.procs"), left);
+      if (removed) return;
+      removed = true;
+      // A process still exiting (one the OOM killer just hit, freeing its memory) can neither
+      // be moved nor let the cgroup go for a moment: retry for up to a second.
+      for (let attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
+        let left: string[] = [];
+        try {
+          left = readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean);
+        } catch {
+          return; // gone already
         }
-        rmdirSync(dir);
-      } catch {
-        // A process we could not move keeps it busy: it stays behind, empty of anything
-        // the report needs. Nothing more can be done without killing that process.
+        for (const pid of left) {
+          try {
+            writeFileSync(join(home, "cgroup.procs"), pid);
+          } catch {
+            // Exiting, or gone: the next attempt sees.
+          }
+        }
+        try {
+          rmdirSync(dir);
+          return;
+        } catch {
+          Atomics.wait(pause, 0, 0, REMOVE_PAUSE_MS);
+        }
       }
+      // Still busy: a process we could not move keeps it. It stays behind, empty of anything
+      // the report needs; nothing more can be done without killing that process.
     },
   };
 }

@@ -43,6 +43,8 @@ export interface StatusMemory {
   vsz: number;
   hwm: number;
   peak: number;
+  /** VmSwap: what of it the kernel has swapped out. */
+  swap: number;
   /** A zombie has exited: nothing of it is left to measure. */
   zombie: boolean;
   /** Threads in the process (0 if the line is missing). */
@@ -55,8 +57,8 @@ const STATE = Buffer.from("State:");
 const ZOMBIE = 90; // "Z"
 // The four lines wanted, as bytes: matched in place, since allocating a string per line
 // for every process at every sample is most of what a sample costs.
-const KEYS = (["VmRSS:", "VmSize:", "VmHWM:", "VmPeak:"] as const).map((key) => Buffer.from(key));
-const FIELDS = ["rss", "vsz", "hwm", "peak"] as const;
+const KEYS = (["VmRSS:", "VmSize:", "VmHWM:", "VmPeak:", "VmSwap:"] as const).map((key) => Buffer.from(key));
+const FIELDS = ["rss", "vsz", "hwm", "peak", "swap"] as const;
 const THREADS = Buffer.from("Threads:");
 
 /**
@@ -64,9 +66,9 @@ const THREADS = Buffer.from("Threads:");
  * Vm* lines: they read as zero. Parsed from the raw bytes, without building strings.
  */
 export function parseStatusMemoryBytes(data: Uint8Array, length = data.length): StatusMemory {
-  const result: StatusMemory = { rss: 0, vsz: 0, hwm: 0, peak: 0, zombie: false, threads: 0 };
+  const result: StatusMemory = { rss: 0, vsz: 0, hwm: 0, peak: 0, swap: 0, zombie: false, threads: 0 };
   let found = 0;
-  for (let line = 0; line < length && found < 5; ) {
+  for (let line = 0; line < length && found < 6; ) {
     let end = data.indexOf(NEWLINE, line);
     if (end < 0 || end > length) end = length;
     if (data[line] === 86 /* V */) {

@@ -2,6 +2,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSyn
 import { becomeChildSubreaper, exitedChild, isatty, reapChild } from "../../../ffi/linux.ts";
 import { UsageError } from "../../errors.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ReapedProcess, TerminalState } from "../types.ts";
+import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
 import { parseChildren, parseLastPid, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
 
@@ -30,7 +31,7 @@ function readProc(path: string): string | undefined {
 
 function toReading(memory: StatusMemory): MemoryReading | undefined {
   if (memory.zombie) return undefined;
-  return { rss: memory.rss, vsz: memory.vsz, peakRss: memory.hwm, peakVsz: memory.peak, threads: memory.threads };
+  return { rss: memory.rss, vsz: memory.vsz, peakRss: memory.hwm, peakVsz: memory.peak, swap: memory.swap, threads: memory.threads };
 }
 
 // One buffer for every status read: the lines wanted sit in its first kilobyte or two.
@@ -151,14 +152,14 @@ function reapExitedChildren(keep: number, ourChildren: () => number[] | undefine
     if (pid === keep) {
       for (const other of ourChildren() ?? []) {
         if (other === keep) continue;
-        const maxRss = reapChild(other);
-        if (maxRss !== undefined) (reaped ??= []).push({ pid: other, maxRss });
+        const done = reapChild(other);
+        if (done) (reaped ??= []).push({ pid: other, maxRss: done.maxRss, ...(done.signal && { signal: done.signal }) });
       }
       break;
     }
-    const maxRss = reapChild(pid);
-    if (maxRss === undefined) break; // not ours after all: never loop on it
-    (reaped ??= []).push({ pid, maxRss });
+    const done = reapChild(pid);
+    if (!done) break; // not ours after all: never loop on it
+    (reaped ??= []).push({ pid, maxRss: done.maxRss, ...(done.signal && { signal: done.signal }) });
   }
   return reaped ?? NONE_REAPED;
 }
@@ -217,6 +218,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     },
     memory: memoryByPath,
     adoptOrphans: becomeChildSubreaper,
+    memorySources: createLinuxMemorySources(procRoot),
     reapExited: (keep) => reapExitedChildren(keep, () => childrenOf(process.pid, true)),
     closedAtStart: (fd) => {
       const text = readProc(`${procRoot}/self/fdinfo/${fd}`);

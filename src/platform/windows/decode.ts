@@ -4,6 +4,8 @@
 // Windows SDK headers, as documented on Microsoft Learn and as in MinGW-w64's copies of
 // the headers, against which test/wine/layouts.c checks every one at compile time.
 
+import type { MemoryLimits } from "../../monitor/memory-sources.ts";
+import type { MemoryLimit } from "../../report.ts";
 import { u64 } from "../struct-bytes.ts";
 
 /**
@@ -120,4 +122,105 @@ export function decodeFiletime(view: DataView, offset = 0): number {
  */
 export function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf("\\"), path.lastIndexOf("/")) + 1);
+}
+
+/**
+ * MEMORYSTATUSEX (sysinfoapi.h), 64 bytes, filled by GlobalMemoryStatusEx (dwLength must
+ * be set to 64 before the call):
+ *
+ *   DWORD     dwLength;                 @0
+ *   DWORD     dwMemoryLoad;             @4   (percent of physical memory in use)
+ *   DWORDLONG ullTotalPhys;             @8
+ *   DWORDLONG ullAvailPhys;             @16
+ *   DWORDLONG ullTotalPageFile;         @24  (the commit limit, despite the name)
+ *   DWORDLONG ullAvailPageFile;         @32
+ *   DWORDLONG ullTotalVirtual;          @40
+ *   DWORDLONG ullAvailVirtual;          @48
+ *   DWORDLONG ullAvailExtendedVirtual;  @56  (always 0)
+ */
+export const MEMORYSTATUSEX_SIZE = 64;
+const TOTAL_PHYS_OFFSET = 8;
+
+/** ullTotalPhys: the physical memory the system can use, bytes; undefined if short or 0. */
+export function decodeTotalPhys(view: DataView): number | undefined {
+  if (view.byteLength < MEMORYSTATUSEX_SIZE) return undefined;
+  const total = u64(view, TOTAL_PHYS_OFFSET);
+  return total > 0 ? total : undefined;
+}
+
+/**
+ * JOBOBJECT_EXTENDED_LIMIT_INFORMATION (winnt.h), 144 bytes on x64, filled by
+ * QueryInformationJobObject(job, JobObjectExtendedLimitInformation = 9, ...):
+ *
+ *   JOBOBJECT_BASIC_LIMIT_INFORMATION BasicLimitInformation;  @0, 64 bytes:
+ *     LARGE_INTEGER PerProcessUserTimeLimit;  @0
+ *     LARGE_INTEGER PerJobUserTimeLimit;      @8
+ *     DWORD         LimitFlags;               @16
+ *     SIZE_T        MinimumWorkingSetSize;    @24  (after 4 bytes of padding)
+ *     SIZE_T        MaximumWorkingSetSize;    @32
+ *     DWORD         ActiveProcessLimit;       @40
+ *     ULONG_PTR     Affinity;                 @48  (after 4 bytes of padding)
+ *     DWORD         PriorityClass;            @56
+ *     DWORD         SchedulingClass;          @60
+ *   IO_COUNTERS   IoInfo;                     @64, six ULONGLONGs, 48 bytes
+ *   SIZE_T        ProcessMemoryLimit;         @112
+ *   SIZE_T        JobMemoryLimit;             @120
+ *   SIZE_T        PeakProcessMemoryUsed;      @128
+ *   SIZE_T        PeakJobMemoryUsed;          @136
+ */
+export const JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE = 144;
+export const JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS = 9; // JobObjectExtendedLimitInformation
+export const JOB_OBJECT_LIMIT_PROCESS_MEMORY = 0x100;
+export const JOB_OBJECT_LIMIT_JOB_MEMORY = 0x200;
+export const JOB_LIMIT = { LimitFlags: 16, ProcessMemoryLimit: 112, JobMemoryLimit: 120 } as const;
+
+export interface JobMemoryLimits {
+  limitFlags: number;
+  /** ProcessMemoryLimit, when JOB_OBJECT_LIMIT_PROCESS_MEMORY is set (else the field means nothing). */
+  processMemoryLimit?: number;
+  /** JobMemoryLimit, when JOB_OBJECT_LIMIT_JOB_MEMORY is set. */
+  jobMemoryLimit?: number;
+}
+
+export function decodeJobLimits(view: DataView): JobMemoryLimits | undefined {
+  if (view.byteLength < JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE) return undefined;
+  const limitFlags = view.getUint32(JOB_LIMIT.LimitFlags, true);
+  const limits: JobMemoryLimits = { limitFlags };
+  if (limitFlags & JOB_OBJECT_LIMIT_PROCESS_MEMORY) limits.processMemoryLimit = sizeT(view, JOB_LIMIT.ProcessMemoryLimit);
+  if (limitFlags & JOB_OBJECT_LIMIT_JOB_MEMORY) limits.jobMemoryLimit = sizeT(view, JOB_LIMIT.JobMemoryLimit);
+  return limits;
+}
+
+export const PHYSICAL_MEMORY_SOURCE = "physical memory, GlobalMemoryStatusEx";
+export const JOB_MEMORY_LIMIT_SOURCE = "job object (JobMemoryLimit)";
+export const PROCESS_MEMORY_LIMIT_SOURCE = "job object (ProcessMemoryLimit)";
+
+/**
+ * The job object's memory limit in force: JobMemoryLimit or ProcessMemoryLimit, the
+ * smaller when both are set (a limit of 0 is taken for none). Both are limits on commit
+ * charge (private committed bytes, what peak-mem reports as VSZ on Windows), not on the
+ * working set (RSS): JobMemoryLimit on the sum over every process in the job, peak-mem
+ * included; ProcessMemoryLimit on each process alone. An allocation past either fails.
+ */
+export function jobMemoryLimit(job: JobMemoryLimits | undefined): MemoryLimit | undefined {
+  if (!job) return undefined;
+  const candidates: MemoryLimit[] = [];
+  if (job.jobMemoryLimit) candidates.push({ bytes: job.jobMemoryLimit, source: JOB_MEMORY_LIMIT_SOURCE });
+  if (job.processMemoryLimit) candidates.push({ bytes: job.processMemoryLimit, source: PROCESS_MEMORY_LIMIT_SOURCE });
+  return candidates.reduce<MemoryLimit | undefined>((least, limit) => (least && least.bytes <= limit.bytes ? least : limit), undefined);
+}
+
+/**
+ * What Windows tells of the limits where the command runs: physical memory from a
+ * MEMORYSTATUSEX, and the job object's memory limit from a
+ * JOBOBJECT_EXTENDED_LIMIT_INFORMATION; either view is undefined when its call failed
+ * (no job: QueryInformationJobObject fails), and what it would give is then absent.
+ */
+export function windowsMemoryLimits(status: DataView | undefined, job: DataView | undefined): MemoryLimits {
+  const limits: MemoryLimits = {};
+  const physical = status && decodeTotalPhys(status);
+  if (physical !== undefined) limits.physical = { bytes: physical, source: PHYSICAL_MEMORY_SOURCE };
+  const limit = jobMemoryLimit(job && decodeJobLimits(job));
+  if (limit) limits.limit = limit;
+  return limits;
 }

@@ -6,11 +6,14 @@ import {
   hasExited,
   imagePath,
   isConsole,
+  jobLimitInformation,
   memoryCounters,
+  memoryStatus,
   openProcess,
   systemTime,
   type Handle,
 } from "../../../ffi/windows.ts";
+import type { MemoryLimits } from "../../monitor/memory-sources.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader } from "../types.ts";
 import {
   baseName,
@@ -18,6 +21,7 @@ import {
   decodeProcessEntry,
   decodeProcessMemoryCounters,
   decodeWideString,
+  windowsMemoryLimits,
   type ProcessEntry,
 } from "./decode.ts";
 
@@ -39,6 +43,13 @@ import {
 // A parent created after its child is therefore no parent, and reported as pid 0.
 // A tracked process is held by an open handle, which keeps the process object, and with it
 // its pid, from being reused: the Windows analogue of Linux's held /proc fd.
+//
+// Memory limits: physical memory (GlobalMemoryStatusEx), and the memory limit of the job
+// object peak-mem runs in, if it runs in one that has one (QueryInformationJobObject); the
+// command inherits that job. A job's JobMemoryLimit and ProcessMemoryLimit cap the commit
+// charge (private bytes, our VSZ), not the working set (our RSS): an allocation past one
+// fails, nothing is trimmed. Only the innermost job can be read: a limit set on an outer
+// job, which applies as well, is not seen. No OOM counter and no pressure figures.
 
 /** A snapshot answers info() for this long at most; a new one is taken after. */
 const SNAPSHOT_REUSE_MS = 1000;
@@ -205,5 +216,14 @@ export function createWindowsReader(): WindowsReader {
     isTerminal: (fd) => isConsole(fd) ?? require("node:tty").isatty(fd),
     // No process groups or controlling terminals.
     terminalState: () => undefined,
+    memorySources: () => ({
+      limits(): MemoryLimits {
+        try {
+          return windowsMemoryLimits(memoryStatus(), jobLimitInformation());
+        } catch {
+          return {}; // never throws: a call that fails leaves its limit out
+        }
+      },
+    }),
   };
 }

@@ -2,6 +2,9 @@ import { describe, expect, test } from "bun:test";
 import {
   BSDINFO,
   cString,
+  darwinMemoryLimits,
+  decodeMemsize,
+  HW_MEMSIZE_SIZE,
   decodeBsdInfo,
   decodePids,
   decodeRusageV4,
@@ -193,6 +196,35 @@ describe("decodePids", () => {
   test("a count beyond the buffer, or negative, is clamped", () => {
     expect(decodePids(pidBytes([5, 6]), 10)).toEqual([5, 6]);
     expect(decodePids(pidBytes([5, 6]), -1)).toEqual([]);
+  });
+});
+
+describe("decodeMemsize (hw.memsize, a uint64_t)", () => {
+  const memsize = (value: bigint, size = HW_MEMSIZE_SIZE) => {
+    const bytes = new Uint8Array(size).fill(0xa5);
+    new DataView(bytes.buffer).setBigUint64(0, value, true);
+    return bytes;
+  };
+
+  test("8 little-endian bytes, values past 2^32 whole", () => {
+    expect(HW_MEMSIZE_SIZE).toBe(8);
+    expect(decodeMemsize(memsize(16n * 2n ** 30n))).toBe(16 * 2 ** 30);
+    expect(decodeMemsize(memsize(2n ** 32n + 1n))).toBe(2 ** 32 + 1); // the high word counts
+    expect(decodeMemsize(memsize(0x0000_0018_0000_0000n))).toBe(96 * 2 ** 30);
+    expect(decodeMemsize(memsize(1536n * 2n ** 20n))).toBe(1536 * 2 ** 20); // below 4 GiB too
+  });
+
+  test("anything but exactly 8 bytes written, or 0, is no answer", () => {
+    const bytes = memsize(8n * 2n ** 30n);
+    expect(decodeMemsize(bytes, 4)).toBeUndefined(); // a 32-bit answer: not hw.memsize
+    expect(decodeMemsize(bytes, 0)).toBeUndefined(); // the call failed
+    expect(decodeMemsize(new Uint8Array(4), 8)).toBeUndefined(); // a claim past the buffer
+    expect(decodeMemsize(memsize(0n))).toBeUndefined();
+  });
+
+  test("darwinMemoryLimits: physical memory or nothing", () => {
+    expect(darwinMemoryLimits(32 * 2 ** 30)).toEqual({ physical: { bytes: 32 * 2 ** 30, source: "physical memory, hw.memsize" } });
+    expect(darwinMemoryLimits(undefined)).toEqual({});
   });
 });
 

@@ -18,6 +18,8 @@ class FakeLibproc implements DarwinBindings {
   readonly processes = new Map<number, FakeProcess>();
   calls: string[] = [];
   terminals = new Set<number>([1]);
+  /** sysctl values by name, as the bytes the kernel would copy out; absent: the call fails. */
+  sysctls = new Map<string, Uint8Array>([["hw.memsize", memsizeBytes(16n * 2n ** 30n)]]);
 
   add(...processes: FakeProcess[]): this {
     for (const p of processes) this.processes.set(p.pid, p);
@@ -72,6 +74,21 @@ class FakeLibproc implements DarwinBindings {
   isatty(fd: number): boolean {
     return this.terminals.has(fd);
   }
+
+  /** As sysctlbyname: ENOMEM (a failure) when the buffer is too small, else the bytes copied. */
+  sysctl(name: string, buffer: Uint8Array): number | undefined {
+    this.calls.push(`sysctl ${name}`);
+    const value = this.sysctls.get(name);
+    if (!value || buffer.byteLength < value.byteLength) return undefined;
+    buffer.set(value);
+    return value.byteLength;
+  }
+}
+
+function memsizeBytes(value: bigint): Uint8Array {
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, value, true);
+  return bytes;
 }
 
 const shell: FakeProcess = { pid: 500, ppid: 1, comm: "zsh", startSec: 1000, startUsec: 1, pgid: 500, tpgid: 600 };
@@ -217,10 +234,45 @@ describe("createDarwinReader", () => {
   });
 });
 
+describe("memorySources", () => {
+  test("physical memory from hw.memsize, and nothing else", () => {
+    const sources = createDarwinReader(fake()).memorySources?.();
+    expect(sources?.limits()).toEqual({ physical: { bytes: 16 * 2 ** 30, source: "physical memory, hw.memsize" } });
+    expect(sources?.oomCounter).toBeUndefined();
+    expect(sources?.pressure).toBeUndefined();
+  });
+
+  test("sizes past 2^32 bytes are whole", () => {
+    const libproc = fake();
+    libproc.sysctls.set("hw.memsize", memsizeBytes(192n * 2n ** 30n + 4096n));
+    expect(createDarwinReader(libproc).memorySources?.().limits().physical?.bytes).toBe(192 * 2 ** 30 + 4096);
+  });
+
+  test("a failing sysctl, a short answer or a throwing binding: no limit, no throw", () => {
+    const failing = fake();
+    failing.sysctls.clear();
+    expect(createDarwinReader(failing).memorySources?.().limits()).toEqual({});
+
+    const short = fake();
+    short.sysctls.set("hw.memsize", new Uint8Array([0, 0, 0, 4])); // 4 bytes: not a uint64_t
+    expect(createDarwinReader(short).memorySources?.().limits()).toEqual({});
+
+    const throwing = fake();
+    throwing.sysctl = () => {
+      throw new Error("no libSystem");
+    };
+    expect(createDarwinReader(throwing).memorySources?.().limits()).toEqual({});
+  });
+});
+
 describe("on a system without libproc (this Linux machine)", () => {
   test("importing the bindings loaded nothing; using them fails with one clear error", () => {
     expect(() => macosBindings.load()).toThrow(/cannot load libproc/);
     expect(() => createDarwinReader()).toThrow(PeakMemError);
     expect(() => createDarwinReader()).toThrow(/^peak-mem cannot read processes on this macOS: cannot load libproc/);
+  });
+
+  test("sysctl without libSystem answers undefined, not an exception", () => {
+    expect(macosBindings.sysctl("hw.memsize", new Uint8Array(8))).toBeUndefined();
   });
 });

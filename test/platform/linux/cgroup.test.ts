@@ -6,6 +6,7 @@ import {
   type CgroupMount,
   cgroupCandidates,
   cgroupDirectory,
+  limitFiles,
   parseCgroupMounts,
   parseProcCgroup,
 } from "../../../src/platform/linux/cgroup.ts";
@@ -288,6 +289,22 @@ describe("cgroupCandidates", () => {
   test("a v2 mount without a unified line in /proc/PID/cgroup is skipped", () => {
     expect(cgroupCandidates(membership(undefined, "/m"), [v2Mount(), v1Mount("memory")])).toEqual([
       { version: 1, parent: "/sys/fs/cgroup/memory/m", home: "/sys/fs/cgroup/memory/m" },
+    ]);
+  });
+});
+
+describe("limitFiles (--limit)", () => {
+  test("v1: the memory limit first (memsw may not go below it), memsw optional", () => {
+    expect(limitFiles(1, 100_000_000)).toEqual([
+      ["memory.limit_in_bytes", "100000000", false],
+      ["memory.memsw.limit_in_bytes", "100000000", true],
+    ]);
+  });
+
+  test("v2: memory.max, and no swap at all (memory.swap.max 0, optional without swap accounting)", () => {
+    expect(limitFiles(2, 7 * 2 ** 30)).toEqual([
+      ["memory.max", String(7 * 2 ** 30), false],
+      ["memory.swap.max", "0", true],
     ]);
   });
 });

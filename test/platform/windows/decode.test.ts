@@ -2,6 +2,16 @@ import { describe, expect, test } from "bun:test";
 import {
   baseName,
   decodeFiletime,
+  decodeJobLimits,
+  decodeTotalPhys,
+  JOB_LIMIT,
+  JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS,
+  JOB_OBJECT_LIMIT_JOB_MEMORY,
+  JOB_OBJECT_LIMIT_PROCESS_MEMORY,
+  JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE,
+  jobMemoryLimit,
+  MEMORYSTATUSEX_SIZE,
+  windowsMemoryLimits,
   decodeProcessEntry,
   decodeProcessMemoryCounters,
   decodeWideString,
@@ -9,6 +19,7 @@ import {
   PROCESS_MEMORY_COUNTERS_SIZE,
   PROCESSENTRY32W_SIZE,
 } from "../../../src/platform/windows/decode.ts";
+import { array, C, Fixture, layout, struct } from "../c-layout.ts";
 
 // Fixture buffers laid out per the Windows SDK headers on x64 (psapi.h, tlhelp32.h,
 // minwinbase.h; offsets in src/platform/windows/decode.ts, checked against MinGW-w64's
@@ -196,5 +207,167 @@ describe("FILETIME", () => {
 
   test("before 1970 (a zero FILETIME, as the idle process has) is negative", () => {
     expect(decodeFiletime(filetime(0, 0), 4)).toBe(-11_644_473_600_000);
+  });
+});
+
+// The memory-limit structs, laid out from the headers' field lists (x64, LLP64: DWORD 4
+// bytes; SIZE_T, ULONG_PTR, LARGE_INTEGER, DWORDLONG 8) by test/platform/c-layout.ts,
+// independently of the offsets decode.ts hard-codes; test/wine/layouts.c checks the same
+// offsets against MinGW-w64's winnt.h and sysinfoapi.h.
+const DWORD = C.u32;
+const SIZE_T = C.u64;
+
+const memoryStatusEx = layout([
+  ["dwLength", DWORD],
+  ["dwMemoryLoad", DWORD],
+  ["ullTotalPhys", C.u64],
+  ["ullAvailPhys", C.u64],
+  ["ullTotalPageFile", C.u64],
+  ["ullAvailPageFile", C.u64],
+  ["ullTotalVirtual", C.u64],
+  ["ullAvailVirtual", C.u64],
+  ["ullAvailExtendedVirtual", C.u64],
+]);
+
+const basicLimitInformation = layout([
+  ["PerProcessUserTimeLimit", C.i64], // LARGE_INTEGER
+  ["PerJobUserTimeLimit", C.i64],
+  ["LimitFlags", DWORD],
+  ["MinimumWorkingSetSize", SIZE_T],
+  ["MaximumWorkingSetSize", SIZE_T],
+  ["ActiveProcessLimit", DWORD],
+  ["Affinity", C.ptr], // ULONG_PTR
+  ["PriorityClass", DWORD],
+  ["SchedulingClass", DWORD],
+]);
+
+const extendedLimitInformation = layout([
+  ["BasicLimitInformation", struct(basicLimitInformation)],
+  ["IoInfo", array(C.u64, 6)], // IO_COUNTERS: six ULONGLONGs
+  ["ProcessMemoryLimit", SIZE_T],
+  ["JobMemoryLimit", SIZE_T],
+  ["PeakProcessMemoryUsed", SIZE_T],
+  ["PeakJobMemoryUsed", SIZE_T],
+]);
+
+function memoryStatus(totalPhys: bigint): DataView {
+  const fixture = new Fixture(memoryStatusEx, MEMORYSTATUSEX_SIZE, 0, new Uint8Array(MEMORYSTATUSEX_SIZE).fill(JUNK))
+    .u32("dwLength", MEMORYSTATUSEX_SIZE)
+    .u32("dwMemoryLoad", 42)
+    .u64("ullTotalPhys", totalPhys)
+    .u64("ullAvailPhys", totalPhys / 3n);
+  return new DataView(fixture.bytes.buffer);
+}
+
+function jobLimits(fields: { flags: number; processLimit?: bigint; jobLimit?: bigint }): DataView {
+  // Junk everywhere else, the limit fields included when not given: a decoder that reads a
+  // limit whose flag is clear, or the wrong offset, shows.
+  const bytes = new Uint8Array(JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE).fill(JUNK);
+  const fixture = new Fixture(extendedLimitInformation, bytes.length, 0, bytes);
+  new Fixture(basicLimitInformation, bytes.length, extendedLimitInformation.offsets.BasicLimitInformation, bytes).u32("LimitFlags", fields.flags);
+  if (fields.processLimit !== undefined) fixture.u64("ProcessMemoryLimit", fields.processLimit);
+  if (fields.jobLimit !== undefined) fixture.u64("JobMemoryLimit", fields.jobLimit);
+  fixture.u64("PeakProcessMemoryUsed", 123n * BigInt(MiB)).u64("PeakJobMemoryUsed", 456n * BigInt(MiB));
+  return new DataView(bytes.buffer);
+}
+
+const KILL_ON_JOB_CLOSE = 0x2000; // JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, as libuv sets on its job
+const ACTIVE_PROCESS = 0x8; // JOB_OBJECT_LIMIT_ACTIVE_PROCESS
+
+describe("layouts of the memory-limit structs", () => {
+  test("MEMORYSTATUSEX: 64 bytes, ullTotalPhys at 8", () => {
+    expect(memoryStatusEx.size).toBe(MEMORYSTATUSEX_SIZE);
+    expect(MEMORYSTATUSEX_SIZE).toBe(64);
+    expect(memoryStatusEx.offsets.ullTotalPhys).toBe(8);
+  });
+
+  test("JOBOBJECT_EXTENDED_LIMIT_INFORMATION: 144 bytes, LimitFlags at 16, the limits at 112 and 120", () => {
+    expect(basicLimitInformation.size).toBe(64);
+    expect(extendedLimitInformation.offsets.IoInfo).toBe(64);
+    expect(extendedLimitInformation.size).toBe(JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE);
+    expect(JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE).toBe(144);
+    expect(basicLimitInformation.offsets.LimitFlags).toBe(JOB_LIMIT.LimitFlags);
+    expect(extendedLimitInformation.offsets.ProcessMemoryLimit).toBe(JOB_LIMIT.ProcessMemoryLimit);
+    expect(extendedLimitInformation.offsets.JobMemoryLimit).toBe(JOB_LIMIT.JobMemoryLimit);
+    expect(JOB_LIMIT).toEqual({ LimitFlags: 16, ProcessMemoryLimit: 112, JobMemoryLimit: 120 });
+    expect([JOB_OBJECT_LIMIT_PROCESS_MEMORY, JOB_OBJECT_LIMIT_JOB_MEMORY, JOB_OBJECT_EXTENDED_LIMIT_INFORMATION_CLASS]).toEqual([0x100, 0x200, 9]);
+  });
+});
+
+describe("MEMORYSTATUSEX", () => {
+  test("ullTotalPhys, whole past 2^32", () => {
+    expect(decodeTotalPhys(memoryStatus(16n * BigInt(GiB)))).toBe(16 * GiB);
+    expect(decodeTotalPhys(memoryStatus(2n ** 32n + 4096n))).toBe(2 ** 32 + 4096);
+    expect(decodeTotalPhys(memoryStatus(3n * BigInt(GiB)))).toBe(3 * GiB);
+  });
+
+  test("a short buffer or a total of 0 is no answer", () => {
+    expect(decodeTotalPhys(junk(MEMORYSTATUSEX_SIZE - 1))).toBeUndefined();
+    expect(decodeTotalPhys(memoryStatus(0n))).toBeUndefined();
+  });
+});
+
+describe("JOBOBJECT_EXTENDED_LIMIT_INFORMATION", () => {
+  test("no memory flag: no limit, whatever the fields hold", () => {
+    const view = jobLimits({ flags: KILL_ON_JOB_CLOSE | ACTIVE_PROCESS });
+    expect(decodeJobLimits(view)).toEqual({ limitFlags: KILL_ON_JOB_CLOSE | ACTIVE_PROCESS });
+    expect(jobMemoryLimit(decodeJobLimits(view))).toBeUndefined();
+    // Values in the fields without their flags are not limits either.
+    const stale = jobLimits({ flags: 0, processLimit: 1n * BigInt(GiB), jobLimit: 2n * BigInt(GiB) });
+    expect(jobMemoryLimit(decodeJobLimits(stale))).toBeUndefined();
+  });
+
+  test("JOB_OBJECT_LIMIT_JOB_MEMORY: JobMemoryLimit, whole past 2^32", () => {
+    const view = jobLimits({ flags: JOB_OBJECT_LIMIT_JOB_MEMORY | KILL_ON_JOB_CLOSE, jobLimit: 6n * BigInt(GiB) + 1n });
+    expect(decodeJobLimits(view)).toEqual({ limitFlags: 0x2200, jobMemoryLimit: 6 * GiB + 1 });
+    expect(jobMemoryLimit(decodeJobLimits(view))).toEqual({ bytes: 6 * GiB + 1, source: "job object (JobMemoryLimit)" });
+  });
+
+  test("JOB_OBJECT_LIMIT_PROCESS_MEMORY: ProcessMemoryLimit", () => {
+    const view = jobLimits({ flags: JOB_OBJECT_LIMIT_PROCESS_MEMORY, processLimit: 512n * BigInt(MiB) });
+    expect(decodeJobLimits(view)).toEqual({ limitFlags: 0x100, processMemoryLimit: 512 * MiB });
+    expect(jobMemoryLimit(decodeJobLimits(view))).toEqual({ bytes: 512 * MiB, source: "job object (ProcessMemoryLimit)" });
+  });
+
+  test("both flags: the smaller limit, named", () => {
+    const both = JOB_OBJECT_LIMIT_PROCESS_MEMORY | JOB_OBJECT_LIMIT_JOB_MEMORY;
+    const processSmaller = jobLimits({ flags: both, processLimit: 5n * BigInt(GiB), jobLimit: 8n * BigInt(GiB) });
+    expect(decodeJobLimits(processSmaller)).toEqual({ limitFlags: both, processMemoryLimit: 5 * GiB, jobMemoryLimit: 8 * GiB });
+    expect(jobMemoryLimit(decodeJobLimits(processSmaller))).toEqual({ bytes: 5 * GiB, source: "job object (ProcessMemoryLimit)" });
+    const jobSmaller = jobLimits({ flags: both, processLimit: 2n ** 33n, jobLimit: 2n ** 32n + 1n });
+    expect(jobMemoryLimit(decodeJobLimits(jobSmaller))).toEqual({ bytes: 2 ** 32 + 1, source: "job object (JobMemoryLimit)" });
+    const equal = jobLimits({ flags: both, processLimit: 4n * BigInt(GiB), jobLimit: 4n * BigInt(GiB) });
+    expect(jobMemoryLimit(decodeJobLimits(equal))?.bytes).toBe(4 * GiB);
+  });
+
+  test("a flag with a limit of 0 counts as none; the other one stands", () => {
+    const both = JOB_OBJECT_LIMIT_PROCESS_MEMORY | JOB_OBJECT_LIMIT_JOB_MEMORY;
+    const view = jobLimits({ flags: both, processLimit: 0n, jobLimit: 3n * BigInt(GiB) });
+    expect(jobMemoryLimit(decodeJobLimits(view))).toEqual({ bytes: 3 * GiB, source: "job object (JobMemoryLimit)" });
+  });
+
+  test("a short buffer decodes to nothing", () => {
+    expect(decodeJobLimits(junk(JOBOBJECT_EXTENDED_LIMIT_INFORMATION_SIZE - 8))).toBeUndefined();
+    expect(jobMemoryLimit(undefined)).toBeUndefined();
+  });
+});
+
+describe("windowsMemoryLimits", () => {
+  test("physical memory and the job's limit", () => {
+    const job = jobLimits({ flags: JOB_OBJECT_LIMIT_JOB_MEMORY, jobLimit: 2n * BigInt(GiB) });
+    expect(windowsMemoryLimits(memoryStatus(32n * BigInt(GiB)), job)).toEqual({
+      physical: { bytes: 32 * GiB, source: "physical memory, GlobalMemoryStatusEx" },
+      limit: { bytes: 2 * GiB, source: "job object (JobMemoryLimit)" },
+    });
+  });
+
+  test("in no job (the query failed), or a job without a memory limit: physical memory only", () => {
+    const physical = { bytes: 16 * GiB, source: "physical memory, GlobalMemoryStatusEx" };
+    expect(windowsMemoryLimits(memoryStatus(16n * BigInt(GiB)), undefined)).toEqual({ physical });
+    expect(windowsMemoryLimits(memoryStatus(16n * BigInt(GiB)), jobLimits({ flags: KILL_ON_JOB_CLOSE }))).toEqual({ physical });
+  });
+
+  test("every call failed: nothing", () => {
+    expect(windowsMemoryLimits(undefined, undefined)).toEqual({});
   });
 });

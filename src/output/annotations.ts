@@ -1,0 +1,81 @@
+import { formatGrowth, formatThreshold } from "../baseline/compare.ts";
+import type { Report } from "../report.ts";
+import { formatSize } from "../size/format.ts";
+import { psName, terminalCommand, visibleText } from "../text/visible.ts";
+
+// GitHub Actions workflow commands for a finished run (GUIDE §6): an error annotation for an
+// OOM kill, a crossed threshold and a regression, a warning for a peak close to the memory
+// limit. Pure: src/main.ts writes the lines to stderr when GITHUB_ACTIONS=true (and not
+// --no-annotations). Each line is one workflow command, without its newline: the runner reads
+// a command per line, so nothing from outside may break one (GitHub's escaping below, and the
+// command, process and baseline names made visible as on a terminal first).
+
+/** A peak above this share of the memory limit, without an OOM kill, is worth a warning. */
+export const CLOSE_TO_LIMIT_PERCENT = 90;
+
+type Level = "error" | "warning";
+
+export function annotations(report: Report): string[] {
+  const lines: string[] = [];
+  const command = terminalCommand(report.argv);
+  const limit = report.memory?.limit;
+  const oom = report.memory?.oom;
+  const oomKilled = oom?.treeKilled === true;
+
+  if (oomKilled) {
+    const victim = oom.victim ? ` (${oom.victim.certain ? "" : "likely "}pid ${oom.victim.pid} ${psName(oom.victim.name)})` : "";
+    const at = limit ? ` at the memory limit of ${formatSize(limit.bytes)} (${limit.source})` : "";
+    lines.push(workflowCommand("error", "peak-mem: killed by the OOM killer", `${command} was killed by the kernel's OOM killer${victim}${at}; peak RSS ${formatSize(report.peakRssBytes)}`));
+  }
+
+  if (report.thresholdExceeded) {
+    let [peak, threshold] = [formatSize(report.peakRssBytes), report.thresholdBytes === undefined ? undefined : formatSize(report.thresholdBytes)];
+    // 1G (10^9 bytes) and a peak just over it both read 953.7 MiB: then the bytes tell them apart.
+    if (threshold === peak) [peak, threshold] = [`${peak} (${report.peakRssBytes} bytes)`, `${threshold} (${report.thresholdBytes} bytes)`];
+    const share = report.thresholdPercent !== undefined ? ` (${report.thresholdPercent}% of the memory limit)` : "";
+    const over = threshold === undefined ? "the threshold" : `the threshold of ${threshold}${share}`;
+    lines.push(workflowCommand("error", "peak-mem: threshold exceeded", `peak RSS ${peak} of ${command} is over ${over}`));
+  }
+
+  const comparison = report.comparison;
+  if (comparison?.regression) {
+    const { peakRss, thresholdPercent } = comparison;
+    const growth = peakRss.changePercent === null ? "" : ` ${formatGrowth(peakRss.changePercent, thresholdPercent)}`;
+    const name = visibleText(JSON.stringify(comparison.baselineName));
+    lines.push(
+      workflowCommand(
+        "error",
+        "peak-mem: memory regression",
+        `peak RSS grew${growth} over baseline ${name} (${formatSize(peakRss.baseline)} → ${formatSize(peakRss.current)}), more than the ${formatThreshold(thresholdPercent)} allowed`,
+      ),
+    );
+  }
+
+  if (!oomKilled && limit && limit.bytes > 0 && report.peakRssBytes * 100 > CLOSE_TO_LIMIT_PERCENT * limit.bytes) {
+    // Rounded down, so a peak just under the limit never reads as 100% of it.
+    const percent = Math.floor((report.peakRssBytes * 100) / limit.bytes);
+    lines.push(
+      workflowCommand(
+        "warning",
+        "peak-mem: close to the memory limit",
+        `peak RSS ${formatSize(report.peakRssBytes)} is ${percent}% of the memory limit of ${formatSize(limit.bytes)} (${limit.source})`,
+      ),
+    );
+  }
+  return lines;
+}
+
+/** `::error title=T::message`, with the title and the message escaped as GitHub's toolkit does. */
+function workflowCommand(level: Level, title: string, message: string): string {
+  return `::${level} title=${escapeProperty(title)}::${escapeData(message)}`;
+}
+
+/** A command's message: `%`, CR and LF. */
+export function escapeData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+/** A property's value (title=…): also `:` and `,`, which would end it. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
