@@ -25,14 +25,12 @@ export function parseLimit(text: string | undefined): number | undefined {
 /** "key value" lines (memory.events, memory.oom_control, /proc/vmstat): the value of `key`. */
 export function parseKeyed(text: string | undefined, key: string): number | undefined {
   if (text === undefined) return undefined;
-  for (const line of text.split("\n")) {
-    const space = line.indexOf(" ");
-    if (space > 0 && line.slice(0, space) === key) {
-      const value = Number(line.slice(space + 1).trim());
-      return Number.isSafeInteger(value) ? value : undefined;
-    }
-  }
-  return undefined;
+  // Found in place, without splitting: /proc/vmstat has a few hundred lines.
+  const at = text.startsWith(`${key} `) ? 0 : text.indexOf(`\n${key} `) + 1;
+  if (at === 0 && !text.startsWith(`${key} `)) return undefined;
+  const end = text.indexOf("\n", at);
+  const value = Number(text.slice(at + key.length + 1, end < 0 ? text.length : end).trim());
+  return Number.isSafeInteger(value) ? value : undefined;
 }
 
 /** MemTotal in /proc/meminfo, in bytes. */
@@ -212,7 +210,8 @@ export function createLinuxMemorySources(procRoot = "/proc"): (commandCgroup?: s
     return {
       limits: () => memoryLimits(location, readFile, parseMemTotal(readFile(`${procRoot}/meminfo`))),
       oomCounter: () => oomCounter(location, procRoot),
-      systemOomCounter: () => systemOomCounter(procRoot),
+      // Only the machine's root cgroup counts no kill; below it the cgroup's count is enough.
+      systemOomCounter: () => (location && (location.dir !== location.mountPoint || location.mountRoot !== "/") ? undefined : systemOomCounter(procRoot)),
       pressure: () => pressureSource(location, procRoot),
     };
   };
