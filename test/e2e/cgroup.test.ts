@@ -56,6 +56,17 @@ setpriv("as an unprivileged user: one clear line, exit 2, nothing run", async ()
   expect(stderr).toMatch(/^peak-mem: --cgroup: no writable cgroup[^\n]*\n$/);
 });
 
+setpriv("--limit as an unprivileged user: the same one clear line, naming --limit, exit 2, nothing run", async () => {
+  const child = Bun.spawn(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BINARY, "--limit", "100M", "--", "sh", "-c", "echo ran"], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  expect(code).toBe(2);
+  expect(stdout).toBe("");
+  expect(stderr).toMatch(/^peak-mem: --limit: no writable cgroup[^\n]*\n$/);
+});
+
 test("--cgroup with --no-children is bad usage", async () => {
   const { code, stderr } = await peakMem(["--cgroup", "--no-children", "--", "true"]);
   expect(code).toBe(2);

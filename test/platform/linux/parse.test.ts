@@ -70,6 +70,12 @@ describe("parseStatusMemory", () => {
     });
   });
 
+  test("VmSwap is read when present (0 when missing, as for kernel threads)", () => {
+    const text = "Name:\tx\nVmRSS:\t    10 kB\nVmSwap:\t  2048 kB\nThreads:\t1\n";
+    expect(parseStatusMemory(text).swap).toBe(2048 * 1024);
+    expect(parseStatusMemory("Name:\tx\nVmRSS:\t 10 kB\n").swap).toBe(0);
+  });
+
   test("each Vm line goes to its own field", () => {
     const text = "Name:\tx\nVmPeak:\t    40 kB\nVmSize:\t    30 kB\nVmLck:\t 7 kB\nVmHWM:\t    20 kB\nVmRSS:\t    10 kB\nVmData:\t 99 kB\n";
     expect(parseStatusMemory(text)).toMatchObject({ rss: 10 * 1024, vsz: 30 * 1024, hwm: 20 * 1024, peak: 40 * 1024 });
