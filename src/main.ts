@@ -6,9 +6,9 @@ import { exitCodeFor, exitCodeWhenReportLost } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
 import { loadPalette, PLAIN } from "./export/palette.ts";
 import { annotations } from "./output/annotations.ts";
-import { fileSink, stdSink, type Sink } from "./output/sink.ts";
+import { failureReason, fileSink, stdSink, type Sink } from "./output/sink.ts";
 import { checkDistinctOutputs } from "./output/distinct.ts";
-import { failureReason, OptionalOutput, optionalTimeline } from "./output/optional.ts";
+import { OptionalOutput, optionalTimeline } from "./output/optional.ts";
 import { say, warn, writeRaw } from "./output/stderr.ts";
 import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
@@ -104,7 +104,7 @@ async function main(argv: string[]): Promise<number> {
   }
   // On GitHub Actions, what failed the job also becomes an annotation (GUIDE §6).
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") {
-    for (const line of annotations(result)) writeRaw(2, `${line}\n`);
+    for (const line of annotations(result)) writeRaw(`${line}\n`);
   }
   if (stdoutClosed) {
     say("cannot write the report: stdout is closed (give -o FILE to keep it)");

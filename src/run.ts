@@ -33,7 +33,7 @@ export interface RunTools {
   /** Optional outputs: they never throw (src/output/optional.ts). */
   timeline?: TimelineWriter;
   watch?: WatchLine;
-  /** A new, empty cgroup to start the command in (--cgroup). */
+  /** A new, empty cgroup to start the command in (--cgroup, --limit); the caller removes it. */
   cgroup?: PeakCgroup;
   /** peak-mem's pid when it is a child subreaper (orphans of the tree come to it). */
   adopterPid?: number;
@@ -68,16 +68,11 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
   let child: Child;
+  tools.cgroup?.enter();
   try {
-    tools.cgroup?.enter();
-    try {
-      child = spawnCommand(config.command, tools.env);
-    } finally {
-      tools.cgroup?.leave();
-    }
-  } catch (error) {
-    tools.cgroup?.remove();
-    throw error;
+    child = spawnCommand(config.command, tools.env);
+  } finally {
+    tools.cgroup?.leave();
   }
   // First thing after the spawn: a command that lives a millisecond is read alive.
   let attachError: unknown;
@@ -217,7 +212,6 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   );
   let cgroupPeak: number | undefined;
   guard("reading the cgroup's peak", () => (cgroupPeak = tools.cgroup?.peak()), true);
-  guard("removing the cgroup", () => tools.cgroup?.remove(), true);
 
   let exitCode = child.exitCode ?? 0;
   guard("reading the exit code", () => (exitCode = tools.reader.exitCode?.(child.pid) ?? exitCode), true);

@@ -3,7 +3,7 @@ import type { Unit } from "../size/units.ts";
 import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import type { Comparison, Report } from "../report.ts";
 import { memoryRows } from "./memory-rows.ts";
-import { faultSentence, stopSentence } from "./notes.ts";
+import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import type { Palette } from "./palette.ts";
 import { psName, terminalCommand, visibleText } from "../text/visible.ts";
 
@@ -35,8 +35,7 @@ export function render(report: Report, options: HumanOptions): string {
     lines.push(row.tone === "bad" ? c.red(line) : row.tone === "warn" ? c.yellow(line) : line);
   }
   if (report.thresholdExceeded && report.thresholdBytes !== undefined) {
-    const share = report.thresholdPercent === undefined ? "" : `, ${report.thresholdPercent}% of the memory limit`;
-    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes${share})`;
+    const limit = thresholdText(report.thresholdBytes, report.thresholdPercent, size);
     lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peakRssBytes)} is over the limit of ${limit}`)));
     const stop = stopSentence(report);
     if (stop) lines.push(c.red(stop.stopped ? `STOPPED: ${stop.text}` : c.bold(`NOT STOPPED: ${stop.text}`)));

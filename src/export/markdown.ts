@@ -4,7 +4,7 @@ import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare
 import type { Comparison, MetricChange, Report } from "../report.ts";
 import { formatDuration } from "./human.ts";
 import { memoryRows } from "./memory-rows.ts";
-import { faultSentence, stopSentence } from "./notes.ts";
+import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import { terminalCommand, visibleText } from "../text/visible.ts";
 
 // The report as GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY: a
@@ -25,8 +25,7 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
   ];
   for (const row of memoryRows(report, size, true)) rows.push([row.label, row.tone === "bad" ? `❌ ${row.text}` : row.tone === "warn" ? `⚠️ ${row.text}` : row.text]);
   if (report.thresholdBytes !== undefined) {
-    const share = report.thresholdPercent === undefined ? "" : `, ${report.thresholdPercent}% of the memory limit`;
-    const limit = `${size(report.thresholdBytes)} (${report.thresholdBytes} bytes${share})`;
+    const limit = thresholdText(report.thresholdBytes, report.thresholdPercent, size);
     rows.push(["Threshold", report.thresholdExceeded ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
   }
   const stop = stopSentence(report);

@@ -16,6 +16,12 @@ export interface FactRow {
 /** A peak above this share of the limit is close to it. */
 export const CLOSE_TO_LIMIT_PERCENT = 90;
 
+/** Whether the peak is above CLOSE_TO_LIMIT_PERCENT of the limit: compared in whole bytes, so exactly 90% is not. */
+export function closeToLimit(report: Report): boolean {
+  const limit = report.memory?.limit;
+  return limit !== undefined && limit.bytes > 0 && report.peakRssBytes * 100 > CLOSE_TO_LIMIT_PERCENT * limit.bytes;
+}
+
 /** The peak as a share of the limit, in percent (unrounded), when a limit is known. */
 export function peakPercentOfLimit(report: Report): number | undefined {
   const limit = report.memory?.limit;
@@ -51,7 +57,7 @@ export function memoryRows(report: Report, size: (bytes: number) => string, verb
     rows.push({
       label: "Memory limit",
       text: `${size(limit.bytes)} (${by}), peak at ${percent(share)}${soft}`,
-      ...(share > CLOSE_TO_LIMIT_PERCENT && { tone: "warn" as const }),
+      ...(closeToLimit(report) && { tone: "warn" as const }),
     });
   }
   const oom = memory?.oom;

@@ -2,8 +2,8 @@ import type { Report } from "../report.ts";
 import { psName } from "../text/visible.ts";
 import { formatDuration } from "./human.ts";
 
-// Sentences that the human report and Markdown both show, worded once: how a stop went
-// (--kill-on-threshold) and a measurement cut short by an internal error. Each says what
+// Sentences that the human report and Markdown both show, worded once: the threshold, how a
+// stop went (--kill-on-threshold) and a measurement cut short by an internal error. Each says what
 // peak-mem could not do, rather than a number that looks complete.
 
 /** "the process tree was stopped at 1.20s (SIGTERM)", or what survived the attempt. */
@@ -16,6 +16,12 @@ export function stopSentence(report: Report): { stopped: boolean; text: string }
   const listed = survivors.map((s) => `${s.pid} ${psName(s.name)}${s.reason ? ` (${s.reason})` : ""}`).join(", ");
   const count = survivors.length === 1 ? "1 process" : `${survivors.length} processes`;
   return { stopped: false, text: `stopping the process tree began at ${at} (${how}), but ${count} could not be stopped and still ran when peak-mem gave up: ${listed}` };
+}
+
+/** The threshold as both formats show it: "95.4 MiB (100000000 bytes)", with its share of the limit when given as one. */
+export function thresholdText(bytes: number, percent: number | undefined, size: (bytes: number) => string): string {
+  const share = percent === undefined ? "" : `, ${percent}% of the memory limit`;
+  return `${size(bytes)} (${bytes} bytes${share})`;
 }
 
 /** "measuring stopped at 2.10s after an internal error (…): the peaks are what was seen until then" */

@@ -1,8 +1,8 @@
 import type { ProcessReader, ReapedProcess } from "../platform/types.ts";
 import { PeakTracker } from "./peaks.ts";
+import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 
 const SIGKILL = 9;
-import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 
 // One sample: find new processes of the tree, read every member, fold the results into
 // the peaks. The timing loop lives in src/run.ts; this part is synchronous and pure I/O.

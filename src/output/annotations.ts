@@ -1,4 +1,5 @@
 import { formatGrowth, formatThreshold } from "../baseline/compare.ts";
+import { closeToLimit } from "../export/memory-rows.ts";
 import type { Report } from "../report.ts";
 import { formatSize } from "../size/format.ts";
 import { psName, terminalCommand, visibleText } from "../text/visible.ts";
@@ -9,9 +10,6 @@ import { psName, terminalCommand, visibleText } from "../text/visible.ts";
 // --no-annotations). Each line is one workflow command, without its newline: the runner reads
 // a command per line, so nothing from outside may break one (GitHub's escaping below, and the
 // command, process and baseline names made visible as on a terminal first).
-
-/** A peak above this share of the memory limit, without an OOM kill, is worth a warning. */
-export const CLOSE_TO_LIMIT_PERCENT = 90;
 
 type Level = "error" | "warning";
 
@@ -51,7 +49,8 @@ export function annotations(report: Report): string[] {
     );
   }
 
-  if (!oomKilled && limit && limit.bytes > 0 && report.peakRssBytes * 100 > CLOSE_TO_LIMIT_PERCENT * limit.bytes) {
+  // A peak close to the limit, without an OOM kill, is worth a warning (the same test as the report's row).
+  if (!oomKilled && limit && closeToLimit(report)) {
     // Rounded down, so a peak just under the limit never reads as 100% of it.
     const percent = Math.floor((report.peakRssBytes * 100) / limit.bytes);
     lines.push(

@@ -1,32 +1,10 @@
-import { describe } from "../errors.ts";
 import type { TimelineWriter } from "../timeline/writers.ts";
+import { failureReason } from "./sink.ts";
 import { warn } from "./stderr.ts";
 
 // An optional output (the timeline, the live view, a baseline) that fails does not stop the
 // measurement: the first failure becomes one warning saying what failed and when, and that
 // output is dropped from then on. Only the report's loss changes the exit status.
-
-/** Readable reasons for the failures an output meets in the field. */
-export function failureReason(error: unknown): string {
-  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
-    case "ENOSPC":
-      return "no space left on device";
-    case "EDQUOT":
-      return "disk quota exceeded";
-    case "EFBIG":
-      return "file too large";
-    case "EIO":
-      return "input/output error";
-    case "EPIPE":
-      return "the reader went away";
-    case "EBADF":
-      return "the file is closed";
-    case "EROFS":
-      return "read-only file system";
-    default:
-      return describe(error);
-  }
-}
 
 export class OptionalOutput {
   private failedAt: number | undefined;

@@ -28,7 +28,7 @@ export function fileSink(path: string, option: string): Sink {
   try {
     fd = openSync(path, "w");
   } catch (error) {
-    throw new UsageError(`cannot write ${option} file '${path}': ${reason(error)}`);
+    throw new UsageError(`cannot write ${option} file '${path}': ${failureReason(error)}`);
   }
   let open = true;
   /** Bytes of complete writes: where a failed write is cut back to (regular files only). */
@@ -78,8 +78,9 @@ function writeAll(fd: number, text: string, position?: number): number {
   return data.length;
 }
 
-function reason(error: unknown): string {
-  switch ((error as NodeJS.ErrnoException).code) {
+/** Why a file could not be opened or written, in words: one table for every output. */
+export function failureReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
     case "ENOENT":
       return "its directory does not exist";
     case "EISDIR":
@@ -91,6 +92,18 @@ function reason(error: unknown): string {
       return "a part of the path is not a directory";
     case "EROFS":
       return "read-only file system";
+    case "ENOSPC":
+      return "no space left on device";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EFBIG":
+      return "file too large";
+    case "EIO":
+      return "input/output error";
+    case "EPIPE":
+      return "the reader went away";
+    case "EBADF":
+      return "the file is closed";
     default:
       return describe(error);
   }

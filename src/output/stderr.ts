@@ -1,5 +1,5 @@
-import { writeSync } from "node:fs";
 import { visibleText } from "../text/visible.ts";
+import { stdSink } from "./sink.ts";
 
 // peak-mem's own lines on stderr: errors (src/main.ts) and warnings. Each is one line
 // starting "peak-mem:". Text from outside (file names, the command's name) can be part of
@@ -9,14 +9,13 @@ import { visibleText } from "../text/visible.ts";
 
 /** `peak-mem: <message>` on stderr, escaped; never throws. */
 export function say(message: string): void {
-  writeRaw(2, `peak-mem: ${visibleText(message)}\n`);
+  writeRaw(`peak-mem: ${visibleText(message)}\n`);
 }
 
-/** Text already made safe (workflow commands escape their own way); never throws. */
-export function writeRaw(fd: 1 | 2, text: string): void {
-  const data = Buffer.from(text);
+/** Text already made safe (workflow commands escape their own way) to stderr; never throws. */
+export function writeRaw(text: string): void {
   try {
-    for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset);
+    stdSink(2).write(text);
   } catch {
     // stderr is gone or full: nothing else can be told.
   }

@@ -1,5 +1,5 @@
 import { PeakMemError, UsageError } from "../errors.ts";
-import { createPeakCgroup, type PeakCgroup } from "./linux/cgroup.ts";
+import { cgroupOption, createPeakCgroup, type PeakCgroup } from "./linux/cgroup.ts";
 import { createDarwinReader } from "./darwin/reader.ts";
 import { createFreebsdReader } from "./freebsd/reader.ts";
 import { createLinuxReader } from "./linux/reader.ts";
@@ -24,7 +24,7 @@ export function platformReader(platform: NodeJS.Platform = process.platform): Pr
 
 /** A new memory cgroup for --cgroup, where the platform has cgroups. */
 export function platformCgroup(limitBytes?: number, platform: NodeJS.Platform = process.platform): PeakCgroup {
-  if (platform !== "linux") throw new UsageError(`${limitBytes === undefined ? "--cgroup" : "--limit"} needs Linux cgroups`);
+  if (platform !== "linux") throw new UsageError(`${cgroupOption(limitBytes)} needs Linux cgroups`);
   return createPeakCgroup(limitBytes);
 }
 

@@ -108,6 +108,11 @@ export function cgroupCandidates(membership: CgroupMembership, mounts: CgroupMou
   return candidates;
 }
 
+/** The option that asked for a cgroup, as messages name it. */
+export function cgroupOption(limitBytes: number | undefined): string {
+  return limitBytes === undefined ? "--cgroup" : "--limit";
+}
+
 const noCgroup = (option: string) =>
   `${option}: no writable cgroup with a memory controller here (cgroup v2 needs a delegated cgroup ` +
   "and Linux 5.19+ for memory.peak; v1 needs a writable memory hierarchy, usually root)";
@@ -118,7 +123,8 @@ const noCgroup = (option: string) =>
  * stopped where a machine or container of that size would stop it.
  */
 export function createPeakCgroup(limitBytes?: number): PeakCgroup {
-  const NO_CGROUP = noCgroup(limitBytes === undefined ? "--cgroup" : "--limit");
+  const option = cgroupOption(limitBytes);
+  const NO_CGROUP = noCgroup(option);
   let membership: CgroupMembership;
   let mounts: CgroupMount[];
   try {
@@ -130,7 +136,7 @@ export function createPeakCgroup(limitBytes?: number): PeakCgroup {
   const reasons: string[] = [];
   for (const candidate of cgroupCandidates(membership, mounts)) {
     try {
-      return makeCgroup(candidate.version, candidate.parent, candidate.home, limitBytes);
+      return makeCgroup(candidate.version, candidate.parent, candidate.home, option, limitBytes);
     } catch (error) {
       reasons.push(`v${candidate.version} ${candidate.parent}: ${describe(error)}`);
     }
@@ -157,7 +163,7 @@ const REMOVE_ATTEMPTS = 50;
 const REMOVE_PAUSE_MS = 20;
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
-function makeCgroup(version: 1 | 2, parent: string, home: string, limitBytes?: number): PeakCgroup {
+function makeCgroup(version: 1 | 2, parent: string, home: string, option: string, limitBytes?: number): PeakCgroup {
   const peakFile = version === 2 ? "memory.peak" : "memory.max_usage_in_bytes";
   if (version === 2 && !readFileSync(join(parent, "cgroup.subtree_control"), "utf8").split(/\s+/).includes("memory")) {
     throw new Error("the memory controller is not enabled for its children");
@@ -190,7 +196,7 @@ function makeCgroup(version: 1 | 2, parent: string, home: string, limitBytes?: n
       try {
         writeFileSync(join(dir, "cgroup.procs"), pid);
       } catch (error) {
-        throw new UsageError(`${limitBytes === undefined ? "--cgroup" : "--limit"}: cannot move into ${dir}: ${describe(error)}`);
+        throw new UsageError(`${option}: cannot move into ${dir}: ${describe(error)}`);
       }
     },
     leave: () => {

@@ -1,8 +1,8 @@
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { dirname } from "node:path";
 import type { MemoryLimits, MemorySources, OomCounter, PressureReading, PressureSource } from "../../monitor/memory-sources.ts";
 import type { MemoryLimit } from "../../report.ts";
 import { cgroupDirectory, parseCgroupMounts, parseProcCgroup, type CgroupMount } from "./cgroup.ts";
+import { HeldFile, readText } from "./proc-files.ts";
 
 // Where the command runs, on Linux (GUIDE §6): the memory limit in force, the OOM kills
 // counted while it ran, and memory pressure. The limit is the smallest along the cgroup
@@ -133,35 +133,16 @@ export function memoryLimits(location: CgroupLocation | undefined, read: ReadFil
 
 /** A /proc or cgroup file held open and re-read from offset 0 at each call, decoded only then. */
 function heldText(path: string): { read(): string | undefined; close(): void } | undefined {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-  } catch {
-    return undefined;
-  }
+  const file = new HeldFile(path);
+  if (!file.open) return undefined;
   const buffer = Buffer.alloc(4096);
   return {
     read() {
-      if (fd === undefined) return undefined;
-      try {
-        return buffer.toString("latin1", 0, readSync(fd, buffer, 0, buffer.length, 0));
-      } catch {
-        return undefined;
-      }
+      const length = file.read(buffer);
+      return length === undefined ? undefined : buffer.toString("latin1", 0, length);
     },
-    close() {
-      if (fd !== undefined) closeSync(fd);
-      fd = undefined;
-    },
+    close: () => file.close(),
   };
-}
-
-function readFile(path: string): string | undefined {
-  try {
-    return readFileSync(path, "latin1");
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -185,8 +166,8 @@ function oomCounter(location: CgroupLocation | undefined, procRoot: string): Oom
 
 /** /proc/vmstat's oom_kill: every kill on the machine (host-wide inside a container). It is long: read only at the start and the end. */
 function systemOomCounter(procRoot: string): OomCounter | undefined {
-  if (parseKeyed(readFile(`${procRoot}/vmstat`), "oom_kill") === undefined) return undefined;
-  return { source: "/proc/vmstat", scope: "system", read: () => parseKeyed(readFile(`${procRoot}/vmstat`), "oom_kill") };
+  if (parseKeyed(readText(`${procRoot}/vmstat`), "oom_kill") === undefined) return undefined;
+  return { source: "/proc/vmstat", scope: "system", read: () => parseKeyed(readText(`${procRoot}/vmstat`), "oom_kill") };
 }
 
 /** The cgroup's memory.pressure on v2, else the system's /proc/pressure/memory (PSI may be off: psi=0). */
@@ -204,11 +185,11 @@ function pressureSource(location: CgroupLocation | undefined, procRoot: string):
 
 export function createLinuxMemorySources(procRoot = "/proc"): (commandCgroup?: string) => MemorySources {
   return (commandCgroup) => {
-    const own = locateMemoryCgroup(readFile(`${procRoot}/self/cgroup`) ?? "", readFile(`${procRoot}/self/mountinfo`) ?? "", readFile);
+    const own = locateMemoryCgroup(readText(`${procRoot}/self/cgroup`) ?? "", readText(`${procRoot}/self/mountinfo`) ?? "", readText);
     // The command's own cgroup, when peak-mem made one (--cgroup, --limit), is below ours.
     const location = own && commandCgroup ? { ...own, dir: commandCgroup } : own;
     return {
-      limits: () => memoryLimits(location, readFile, parseMemTotal(readFile(`${procRoot}/meminfo`))),
+      limits: () => memoryLimits(location, readText, parseMemTotal(readText(`${procRoot}/meminfo`))),
       oomCounter: () => oomCounter(location, procRoot),
       // Only the machine's root cgroup counts no kill; below it the cgroup's count is enough.
       systemOomCounter: () => (location && (location.dir !== location.mountPoint || location.mountRoot !== "/") ? undefined : systemOomCounter(procRoot)),

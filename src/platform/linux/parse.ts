@@ -55,7 +55,7 @@ const KIB = 1024;
 const NEWLINE = 10;
 const STATE = Buffer.from("State:");
 const ZOMBIE = 90; // "Z"
-// The four lines wanted, as bytes: matched in place, since allocating a string per line
+// The lines wanted, as bytes: matched in place, since allocating a string per line
 // for every process at every sample is most of what a sample costs.
 const KEYS = (["VmRSS:", "VmSize:", "VmHWM:", "VmPeak:", "VmSwap:"] as const).map((key) => Buffer.from(key));
 const FIELDS = ["rss", "vsz", "hwm", "peak", "swap"] as const;

@@ -1,9 +1,10 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, readSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { becomeChildSubreaper, exitedChild, isatty, reapChild } from "../../../ffi/linux.ts";
 import { UsageError } from "../../errors.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ReapedProcess, TerminalState } from "../types.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
+import { HeldFile } from "./proc-files.ts";
 import { parseChildren, parseLastPid, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
 
 // Reads /proc. Processes vanish between listing and reading: ENOENT, ESRCH and empty
@@ -37,44 +38,6 @@ function toReading(memory: StatusMemory): MemoryReading | undefined {
 // One buffer for every status read: the lines wanted sit in its first kilobyte or two.
 const statusBuffer = Buffer.alloc(8192);
 const smallBuffer = Buffer.alloc(4096);
-
-/**
- * A held /proc file, re-read from offset 0 each time (the kernel regenerates it). It stays
- * bound to the process it was opened on: once that exits, reads fail with ESRCH, so a
- * reused pid can never be read in its place. Four times cheaper than open-read-close.
- */
-class HeldFile {
-  private fd: number | undefined;
-
-  constructor(path: string) {
-    try {
-      this.fd = openSync(path, "r");
-    } catch {
-      // Gone already, or out of file descriptors: then reads by path are tried, and fail
-      // loudly if they cannot be made either.
-      this.fd = undefined;
-    }
-  }
-
-  get open(): boolean {
-    return this.fd !== undefined;
-  }
-
-  /** Bytes read into `buffer`, or undefined when the process is gone. */
-  read(buffer: Buffer): number | undefined {
-    if (this.fd === undefined) return undefined;
-    try {
-      return readSync(this.fd, buffer, 0, buffer.length, 0);
-    } catch {
-      return undefined;
-    }
-  }
-
-  close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
-  }
-}
 
 function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): MemoryHandle | undefined {
   const status = new HeldFile(`${procRoot}/${pid}/status`);

@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { execve } from "../../../ffi/linux.ts";
+import { parseProcCgroup } from "./cgroup.ts";
+import { readText } from "./proc-files.ts";
 
 // Bun's JavaScriptCore starts threads lazily while peak-mem runs: a second JIT compiler
 // thread ("JITWorker") once the sampling loop gets hot, the GC's "HeapHelper" at its first
@@ -53,23 +55,18 @@ export function parsePidsMax(text: string): number | undefined {
  * do not exist there (a container's mount whose root is a sub-path) are simply missing.
  */
 export function pidsMaxFiles(procCgroup: string, mount = "/sys/fs/cgroup"): string[] {
+  const membership = parseProcCgroup(procCgroup);
+  const hierarchies: [base: string, path: string | undefined][] = [
+    [`${mount}/pids`, membership.controllers.get("pids")],
+    [mount, membership.unified],
+  ];
   const files: string[] = [];
-  for (const line of procCgroup.split("\n")) {
-    const [id, controllers, path] = splitCgroupLine(line);
+  for (const [base, path] of hierarchies) {
     if (path === undefined) continue;
-    const base = id === "0" && controllers === "" ? mount : controllers?.split(",").includes("pids") ? `${mount}/pids` : undefined;
-    if (!base) continue;
     const parts = path.split("/").filter(Boolean);
     for (let depth = parts.length; depth >= 0; depth--) files.push(`${[base, ...parts.slice(0, depth)].join("/")}/pids.max`);
   }
   return files;
-}
-
-function splitCgroupLine(line: string): [string?, string?, string?] {
-  const first = line.indexOf(":");
-  const second = line.indexOf(":", first + 1);
-  if (first < 0 || second < 0) return [];
-  return [line.slice(0, first), line.slice(first + 1, second), line.slice(second + 1)];
 }
 
 /** The smallest process limit that applies to us, or undefined when none does. */
@@ -79,22 +76,14 @@ export function tightestLimit(facts: { maxProcesses?: number; root: boolean; pid
   return limits.length > 0 ? Math.min(...limits) : undefined;
 }
 
-function read(path: string): string | undefined {
-  try {
-    return readFileSync(path, "latin1");
-  } catch {
-    return undefined;
-  }
-}
-
 function currentLimit(): number | undefined {
-  const limits = read("/proc/self/limits");
-  const cgroup = read("/proc/self/cgroup") ?? "";
+  const limits = readText("/proc/self/limits");
+  const cgroup = readText("/proc/self/cgroup") ?? "";
   return tightestLimit({
     maxProcesses: limits === undefined ? undefined : parseMaxProcesses(limits),
     root: process.getuid?.() === 0,
     pidsMax: pidsMaxFiles(cgroup).map((file) => {
-      const text = read(file);
+      const text = readText(file);
       return text === undefined ? undefined : parsePidsMax(text);
     }),
   });
