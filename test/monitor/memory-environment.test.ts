@@ -50,6 +50,14 @@ function sources(limits: MemoryLimits, parts: { counter?: ReturnType<typeof fake
   return { limits: () => limits, oomCounter: () => parts.counter, pressure: () => parts.pressure };
 }
 
+/** A monitor started over an OOM counter at `start`, physical memory the only limit; `state` moves the counter. */
+function startedWith(scope: "cgroup" | "system", start: number) {
+  const { state, counter } = fakeCounter(scope, start);
+  const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
+  monitor.start();
+  return { state, monitor };
+}
+
 function member(pid: number, name: string, goneMs?: number): Member {
   return {
     pid,
@@ -127,9 +135,7 @@ describe("the limit in force", () => {
 
 describe("OOM kills", () => {
   test("no kills: oom.kills 0, not killed, the counter closed", () => {
-    const { state, counter } = fakeCounter("cgroup", 4);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 4);
     monitor.sample(100);
     monitor.sample(200);
     const { oom } = monitor.finish(ending(), 250);
@@ -156,17 +162,13 @@ describe("OOM kills", () => {
   });
 
   test("the command died of SIGKILL but no kill was counted: not the OOM killer", () => {
-    const { counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     expect(monitor.finish(ending({ signal: "SIGKILL" }), 150).oom).toEqual({ kills: 0, source: "memory.events", scope: "cgroup", treeKilled: false });
   });
 
   test("kills rose, the command exited normally, an orphan died of SIGKILL: the orphan", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     state.value = 1;
     const { oom } = monitor.finish(ending({ killedOrphans: [{ pid: 345, name: "worker", atMs: 180.4 }] }), 200);
@@ -174,9 +176,7 @@ describe("OOM kills", () => {
   });
 
   test("kills rose, a member vanished between the sample before the rise and the one after: likely it", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     monitor.sample(200); // the sample before the rise
     state.value = 1;
@@ -197,9 +197,7 @@ describe("OOM kills", () => {
 
   test("gone at the sample before the rise is out of the window; just after it, or at the sample after the rise, in", () => {
     const run = (goneMs: number) => {
-      const { state, counter } = fakeCounter("cgroup", 0);
-      const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-      monitor.start();
+      const { state, monitor } = startedWith("cgroup", 0);
       monitor.sample(200);
       state.value = 1;
       monitor.sample(300);
@@ -214,9 +212,7 @@ describe("OOM kills", () => {
   });
 
   test("of several gone after the rise, the first to vanish", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     state.value = 1;
     for (const t of [200, 300, 400, 500, 600, 700]) monitor.sample(t);
@@ -227,9 +223,7 @@ describe("OOM kills", () => {
   });
 
   test("several gone together (a pipeline's writer dies of SIGPIPE): the largest of them", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     state.value = 1;
     monitor.sample(200);
@@ -241,9 +235,7 @@ describe("OOM kills", () => {
   });
 
   test("a member that vanished long before the rise: no victim, not the tree's kill", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     for (const t of [100, 200, 300, 400]) monitor.sample(t);
     state.value = 2;
     monitor.sample(500);
@@ -253,9 +245,7 @@ describe("OOM kills", () => {
   });
 
   test("the command itself vanishing is not a member victim", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     state.value = 1;
     monitor.sample(200);
@@ -265,9 +255,7 @@ describe("OOM kills", () => {
   });
 
   test("a rise first seen at the end: a member gone since the last sample is the likely victim", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     state.value = 1;
     const { oom } = monitor.finish(ending({ members: [ROOT, member(201, "ld", 130)] }), 140);
@@ -275,9 +263,7 @@ describe("OOM kills", () => {
   });
 
   test("a system-scope counter is read at start and end only, and names no member", () => {
-    const { state, counter } = fakeCounter("system", 58);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("system", 58);
     expect(state.reads).toBe(1);
     monitor.sample(100);
     state.value = 59;
@@ -290,9 +276,7 @@ describe("OOM kills", () => {
   });
 
   test("a cgroup counter is read at start, at each sample and at the end", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     monitor.sample(200);
     monitor.finish(ending(), 250);
@@ -300,9 +284,7 @@ describe("OOM kills", () => {
   });
 
   test("a counter unreadable at the end: the last value read", () => {
-    const { state, counter } = fakeCounter("cgroup", 0);
-    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { counter }));
-    monitor.start();
+    const { state, monitor } = startedWith("cgroup", 0);
     monitor.sample(100);
     state.value = 3;
     monitor.sample(200);

@@ -1,52 +1,18 @@
 import { describe, expect, test } from "bun:test";
 import { Sampler } from "../../src/monitor/sampler.ts";
 import type { TreeOptions } from "../../src/monitor/tree.ts";
-import type { MemoryReading, ProcessInfo, ProcessReader, ReapedProcess } from "../../src/platform/types.ts";
+import type { ReapedProcess } from "../../src/platform/types.ts";
+import { FakeReader } from "./fake-reader.ts";
 
-interface FakeProcess {
-  ppid: number;
-  startTime: number;
-  rss: number;
-}
-
-/**
- * A process table in memory (as in tree.test.ts), plus reapExited: each call records the
- * `keep` it was given and hands out what `toReap` holds, once.
- */
-class FakeReader implements ProcessReader {
-  readonly table = new Map<number, FakeProcess>();
-  mark: number | undefined = 99;
+/** The shared process table (fake-reader.ts), plus reapExited: each call records the `keep` it was given and hands out what `toReap` holds, once. */
+class ReapingReader extends FakeReader {
   keeps: number[] = [];
   toReap: ReapedProcess[] = [];
 
-  spawn(pid: number, process: FakeProcess): void {
-    this.table.set(pid, process);
-    this.mark = pid;
+  constructor() {
+    super(99);
   }
 
-  listPids(): number[] {
-    return [...this.table.keys()];
-  }
-  info(pid: number): ProcessInfo | undefined {
-    const p = this.table.get(pid);
-    return p && { pid, ppid: p.ppid, startTime: p.startTime, name: `proc${pid}` };
-  }
-  memory(pid: number): MemoryReading | undefined {
-    const p = this.table.get(pid);
-    return p && { rss: p.rss, vsz: 2 * p.rss };
-  }
-  creationMark(): number | undefined {
-    return this.mark;
-  }
-  adoptOrphans(): boolean {
-    return true;
-  }
-  isTerminal() {
-    return false;
-  }
-  terminalState() {
-    return undefined;
-  }
   reapExited?: (keep: number) => readonly ReapedProcess[] = (keep) => {
     this.keeps.push(keep);
     const reaped = this.toReap;
@@ -63,7 +29,7 @@ const SUBREAPER: TreeOptions = { children: true, adopterPid: ADOPTER };
 
 /** A sampler with the command (RSS 100) and an orphan of it (RSS 10), both found by one sample. */
 function started(options: TreeOptions = SUBREAPER) {
-  const reader = new FakeReader();
+  const reader = new ReapingReader();
   const sampler = new Sampler(reader, options);
   reader.spawn(ROOT, { ppid: ADOPTER, startTime: 10, rss: 100 });
   sampler.attach(ROOT);
@@ -143,7 +109,7 @@ describe("Sampler: orphans reaped by the subreaper", () => {
   });
 
   test("a reader without reapExited is fine", () => {
-    const reader = new FakeReader();
+    const reader = new ReapingReader();
     delete reader.reapExited;
     const sampler = new Sampler(reader, SUBREAPER);
     reader.spawn(ROOT, { ppid: ADOPTER, startTime: 10, rss: 100 });
@@ -153,7 +119,7 @@ describe("Sampler: orphans reaped by the subreaper", () => {
   });
 
   test("before attach, nothing is reaped", () => {
-    const reader = new FakeReader();
+    const reader = new ReapingReader();
     const sampler = new Sampler(reader, SUBREAPER);
     reader.toReap = [{ pid: ORPHAN, maxRss: 5000 }];
     sampler.sample(0);

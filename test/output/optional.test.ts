@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { failureReason, OptionalOutput, optionalTimeline } from "../../src/output/optional.ts";
+import { OptionalOutput, optionalTimeline } from "../../src/output/optional.ts";
+import { failureReason } from "../../src/output/sink.ts";
 import type { TimelineSample } from "../../src/timeline/chart-data.ts";
 import type { TimelineHeader, TimelineSummary, TimelineWriter } from "../../src/timeline/writers.ts";
 import { captureStderr } from "./capture-stderr.ts";
