@@ -34,6 +34,8 @@ const SYMBOLS = {
   waitid: { args: [FFIType.i32, FFIType.u32, FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
   wait4: { args: [FFIType.i32, FFIType.ptr, FFIType.i32, FFIType.ptr], returns: FFIType.i32 },
   execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  memfd_create: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
+  pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
 } as const;
 
 type Libc = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
@@ -85,15 +87,17 @@ export function exitedChild(): number | undefined {
 }
 
 /**
- * Reaps child `pid` if it has exited (wait4 WNOHANG): its ru_maxrss in bytes and the signal
- * that killed it (0 if none), or undefined when it is still running or not ours to reap.
+ * Reaps child `pid` if it has exited (wait4 WNOHANG): its ru_maxrss in bytes, the signal
+ * that killed it (0 if none) and its exit code, or undefined when it is still running or not ours to reap.
  */
-export function reapChild(pid: number): { maxRss: number; signal: number } | undefined {
+export function reapChild(pid: number): { maxRss: number; signal: number; exitCode: number } | undefined {
   const symbols = libc();
   if (!symbols || symbols.wait4(pid, statusCell, WNOHANG, rusage) !== pid) return undefined;
-  // The wait status: the low 7 bits are the terminating signal, 0 for a normal exit (WTERMSIG).
-  const termination = (statusCell[0] ?? 0) & 0x7f;
-  return { maxRss: Number(rusageView.getBigInt64(RU_MAXRSS, true)) * 1024, signal: termination === 0x7f ? 0 : termination };
+  // The wait status: the low 7 bits are the terminating signal, 0 for a normal exit
+  // (WTERMSIG), then the exit code (WEXITSTATUS).
+  const status = statusCell[0] ?? 0;
+  const termination = status & 0x7f;
+  return { maxRss: Number(rusageView.getBigInt64(RU_MAXRSS, true)) * 1024, signal: termination === 0x7f ? 0 : termination, exitCode: (status >> 8) & 0xff };
 }
 
 /**
@@ -118,4 +122,32 @@ export function execve(path: Uint8Array, argv: Uint8Array[], env: Uint8Array[]):
   };
   symbols.execve(cString(path), pointers(argv), pointers(env));
   keep.length = 0;
+}
+
+// include/uapi/linux/memfd.h; MFD_EXEC is Linux 6.3+ (older kernels refuse it: EINVAL).
+const MFD_CLOEXEC = 1;
+const MFD_EXEC = 0x10;
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * A new, empty, executable in-memory file (memfd_create): its fd, or undefined where the
+ * system has none. Close-on-exec: only peak-mem holds it.
+ */
+export function memoryFile(name: string): number | undefined {
+  const symbols = libc();
+  if (!symbols) return undefined;
+  const cName = new TextEncoder().encode(`${name}\0`);
+  let fd = symbols.memfd_create(cName, MFD_CLOEXEC | MFD_EXEC);
+  if (fd < 0) fd = symbols.memfd_create(cName, MFD_CLOEXEC);
+  if (fd < 0) return undefined;
+  return fd;
+}
+
+const pipeCells = new Int32Array(2);
+
+/** A close-on-exec pipe: [read end, write end], or undefined when none can be made. */
+export function pipe(): [number, number] | undefined {
+  const symbols = libc();
+  if (!symbols || symbols.pipe2(pipeCells, O_CLOEXEC) !== 0) return undefined;
+  return [pipeCells[0] as number, pipeCells[1] as number];
 }

@@ -1,9 +1,10 @@
 import { totalmem } from "node:os";
+import type { CommandChild, CommandEnd } from "./command/child.ts";
 import type { Config } from "./cli/config.ts";
 import { displayCommand } from "./command/display.ts";
 import type { SignalForwarder } from "./command/signals.ts";
 import { STOP_GRACE_MS, STOP_WAIT_AFTER_KILL_MS, TreeStopper } from "./command/stop.ts";
-import { spawnCommand, type Child } from "./command/spawn.ts";
+import { spawnCommand } from "./command/spawn.ts";
 import { describe } from "./errors.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
@@ -67,17 +68,17 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const startedAt = new Date();
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
-  let child: Child;
+  let child: CommandChild;
   tools.cgroup?.enter();
   try {
-    child = spawnCommand(config.command, tools.env);
+    child = spawnCommand(config.command, tools.reader, tools.env);
   } finally {
     tools.cgroup?.leave();
   }
   // First thing after the spawn: a command that lives a millisecond is read alive.
   let attachError: unknown;
   try {
-    sampler.attach(child.pid);
+    sampler.attach(child.pid, child.spawnerPid);
   } catch (error) {
     attachError = error ?? new Error("unknown");
   }
@@ -188,16 +189,21 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   signals.dispose();
   tools.watch?.finish();
 
-  // ru_maxrss of the direct child is exact above the platform's floor (on Linux peak-mem's
-  // own peak: the kernel keeps the pre-exec image's RSS in it and Bun spawns with vfork,
-  // GUIDE §2). It also covers the descendants the child waited for, so not with
-  // --no-children. A value above the machine's memory is not a peak but a fault: never shown.
+  // ru_maxrss of the command is its exact peak, and that of the descendants it waited for
+  // (so not with --no-children): with no floor when the spawn helper started it, else only
+  // above peak-mem's own peak (src/command/child.ts). A value above the machine's memory is
+  // not a peak but a fault: never shown.
+  let end: CommandEnd = { exitCode: 0 };
+  guard("reading how the command ended", () => (end = child.end()), true);
+  if (end.lost) {
+    fault ??= { message: `the command's exit status is unknown: ${end.lost}`, atMs: Math.round(durationMs) };
+    warn(`the command's exit status is unknown (${end.lost}); peak-mem exits with ${end.exitCode}`);
+  }
   guard("reading the command's resource usage", () => {
-    const maxRss = config.children ? child.resourceUsage()?.maxRSS : undefined;
-    const floor = tools.reader.rusageFloor?.();
-    if (maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= totalmem()) sampler.peaks.offer("rss", maxRss, "rusage");
+    const maxRss = config.children ? end.maxRss : undefined;
+    if (maxRss !== undefined && maxRss <= totalmem()) sampler.peaks.offer("rss", maxRss, "rusage");
   }, true);
-  const signal = typeof child.signalCode === "string" ? child.signalCode : undefined;
+  const signal = end.signal;
   let memory: Report["memory"];
   guard(
     "reading the memory limit and OOM counters",
@@ -213,9 +219,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   let cgroupPeak: number | undefined;
   guard("reading the cgroup's peak", () => (cgroupPeak = tools.cgroup?.peak()), true);
 
-  let exitCode = child.exitCode ?? 0;
-  guard("reading the exit code", () => (exitCode = tools.reader.exitCode?.(child.pid) ?? exitCode), true);
-  const status = commandStatus(signal ? { signal } : { exitCode });
+  const status = commandStatus(signal ? { signal } : { exitCode: end.exitCode });
   try {
     const { rss, vsz } = sampler.peaks;
     const report: Report = {

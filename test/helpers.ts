@@ -54,3 +54,18 @@ export function allocate(mib: number, holdMs: number): string[] {
 export function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "peak-mem-e2e-"));
 }
+
+/** The system's C compiler, for the C workloads of test/fixtures/c (absent: those tests skip). */
+export const CC = Bun.which("cc") ?? Bun.which("gcc") ?? undefined;
+const builtFixtures = new Set<string>();
+
+/** test/fixtures/c/NAME.c compiled once per test process into `dir`, as `as` (default NAME), with `flags`. */
+export async function cFixture(name: string, dir: string, options: { flags?: string[]; as?: string } = {}): Promise<string> {
+  const out = join(dir, options.as ?? name);
+  if (builtFixtures.has(out)) return out;
+  if (!CC) throw new Error("no C compiler (cc)");
+  const result = await runArgv([CC, "-O2", ...(options.flags ?? []), "-o", out, join(import.meta.dir, "fixtures/c", `${name}.c`)]);
+  if (result.code !== 0) throw new Error(`cc ${name}.c failed: ${result.stderr}`);
+  builtFixtures.add(out);
+  return out;
+}

@@ -1,22 +1,38 @@
 import { accessSync, constants, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import type { Subprocess } from "bun";
 import { EXIT_FAILED, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, SpawnError } from "../errors.ts";
+import type { ProcessReader } from "../platform/types.ts";
+import { runtimeChild, type CommandChild } from "./child.ts";
 
 // Starts the command with the terminal and stdio untouched and no shell: argv goes to the
 // kernel as given. Failures to start become the shell's codes: 127 not found, 126 found
 // but not executable; a system that refuses a new process (a process limit, no memory) is
 // not the command's fault: 125, peak-mem's own failure code.
+//
+// Where the platform has a spawn that hands back the command's exact rusage (Linux: the
+// spawn helper, src/platform/linux/helper-spawn.ts) it is used; else the runtime's.
 
-export type Child = Subprocess<"inherit", "inherit", "inherit">;
+export type Environment = Record<string, string | undefined>;
 
 /** `env`: only when it differs from peak-mem's own (Bun.spawn otherwise passes that one). */
-export function spawnCommand(argv: string[], env?: Record<string, string | undefined>): Child {
+export function spawnCommand(argv: string[], reader: ProcessReader, env?: Environment): CommandChild {
+  const exact = reader.spawnExact?.(argv, env);
+  if (exact) return exact;
   try {
-    return Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"], ...(env && { env }) });
+    return runtimeChild(Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"], ...(env && { env }) }), reader);
   } catch (error) {
     throw spawnError(argv[0] ?? "", (error as NodeJS.ErrnoException).code);
   }
+}
+
+/**
+ * The file `name` runs, found as the runtime's spawn finds it: a name with a slash as it
+ * is, else the first executable of that name on the command's PATH; undefined if none.
+ */
+export function commandPath(name: string, env?: Environment): string | undefined {
+  if (name.includes("/")) return name;
+  const path = (env ?? process.env).PATH;
+  return Bun.which(name, path === undefined ? undefined : { PATH: path }) ?? undefined;
 }
 
 export function spawnError(name: string, code: string | undefined): SpawnError {

@@ -15,7 +15,8 @@ export interface Sample extends TreeReading {
 export class Sampler {
   readonly tree: ProcessTree;
   readonly peaks = new PeakTracker();
-  private rootPid: number | undefined;
+  /** Never reaped here: the command, and our own child that started it (the runtime reaps that one). */
+  private keep: number[] | undefined;
   /** Orphans reaped (subreaper only): each gave its exact peak. */
   reaped = 0;
   /** Reaped orphans that died of SIGKILL (the OOM killer's usual victims), with when. */
@@ -40,9 +41,10 @@ export class Sampler {
     this.tree = new ProcessTree(reader, options);
   }
 
-  attach(rootPid: number): void {
-    this.rootPid = rootPid;
-    this.tree.addRoot(rootPid);
+  /** `spawnerPid`: our own child that started the command, when it is not the command itself. */
+  attach(rootPid: number, spawnerPid = rootPid): void {
+    this.keep = spawnerPid === rootPid ? [rootPid] : [spawnerPid, rootPid];
+    this.tree.addRoot(rootPid, spawnerPid);
     const root = this.tree.members[0];
     if (root) {
       this.peaks.offer("rss", root.peakRss, "process-hwm");
@@ -69,8 +71,8 @@ export class Sampler {
    * no floor: it was forked (not vfork'd by peak-mem), so its high-water mark is its own.
    */
   private reapOrphans(): void {
-    if (this.options.adopterPid === undefined || this.rootPid === undefined || !this.reader.reapExited) return;
-    const reaped = this.reader.reapExited(this.rootPid);
+    if (this.options.adopterPid === undefined || this.keep === undefined || !this.reader.reapExited) return;
+    const reaped = this.reader.reapExited(this.keep);
     for (let i = 0; i < reaped.length; i++) {
       const { pid, maxRss, signal } = reaped[i] as ReapedProcess;
       this.reaped++;

@@ -109,6 +109,8 @@ export class ProcessTree {
   private now = 0;
   /** A handle on peak-mem itself, for the orphans it adopts. */
   private adopter: MemoryHandle | undefined;
+  /** The spawn helper that started the command, when one did: peak-mem's, not the tree's. */
+  private spawner: number | undefined;
 
   /** Create before the command starts: the creation mark then bounds its descendants' pids. */
   constructor(
@@ -120,10 +122,11 @@ export class ProcessTree {
 
   /**
    * The command itself, just started: its memory is read before anything else, since a
-   * short command may not live to the first sample. It is our unreaped child, so its pid
-   * is still its own.
+   * short command may not live to the first sample. It is our unreaped child (or our
+   * helper's, `spawnerPid`), so its pid is still its own.
    */
-  addRoot(pid: number): void {
+  addRoot(pid: number, spawnerPid = pid): void {
+    if (spawnerPid !== pid) this.spawner = spawnerPid;
     const handle = this.reader.track?.(pid);
     const memory = handle ? handle.read() : this.reader.memory(pid);
     const mark = this.reader.creationMark();
@@ -234,7 +237,7 @@ export class ProcessTree {
       for (const pid of this.outside.keys()) if (!present.has(pid)) this.outside.delete(pid);
     }
     for (const pid of listed) {
-      if (!window.mayBeNew(pid) || this.byPid.get(pid)?.alive) continue;
+      if (!window.mayBeNew(pid) || pid === this.spawner || this.byPid.get(pid)?.alive) continue;
       const outsideStart = this.outside.get(pid);
       if (outsideStart !== undefined && !window.mayBeReused(pid)) continue;
       const info = this.reader.info(pid);
@@ -274,7 +277,7 @@ export class ProcessTree {
       member.threads === 1 && member.handle?.mainThreadChildren ? member.handle.mainThreadChildren() : childrenOf(member.pid);
     const queue = [...this.byPid.values()].filter((member) => member.alive);
     const found = (pid: number) => {
-      if (!window.mayBeNew(pid) || this.byPid.get(pid)?.alive) return;
+      if (!window.mayBeNew(pid) || pid === this.spawner || this.byPid.get(pid)?.alive) return;
       const info = this.reader.info(pid);
       if (!info || !this.isTreeParent(info.ppid)) return;
       const member = this.join(info, mark);

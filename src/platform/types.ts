@@ -1,3 +1,4 @@
+import type { CommandChild } from "../command/child.ts";
 import type { MemorySources } from "../monitor/memory-sources.ts";
 
 // What the sampler needs from an operating system. One implementation per platform,
@@ -69,6 +70,13 @@ export interface ProcessReader {
    */
   adoptOrphans(): boolean;
   /**
+   * Starts the command so that its own ru_maxrss comes back exact, with no floor (Linux:
+   * through the spawn helper, which forks it as GNU time does). Undefined where this
+   * system cannot: the runtime's spawn is used instead. Throws a SpawnError, before
+   * anything runs, when the command cannot be started.
+   */
+  spawnExact?: (argv: string[], env?: Record<string, string | undefined>) => CommandChild | undefined;
+  /**
    * The size at or below which the direct child's ru_maxrss says nothing about the child
    * (Linux: peak-mem's own peak, since Bun spawns with vfork and the kernel keeps the
    * pre-exec image's RSS in it); 0 where it is the child's own exact peak. Absent where
@@ -81,12 +89,12 @@ export interface ProcessReader {
    */
   exitCode?: (pid: number) => number | undefined;
   /**
-   * Reaps the children of peak-mem that have exited, all but `keep` (the command: the
-   * runtime reaps it), and gives each one's exact peak RSS (ru_maxrss). Only a subreaper
+   * Reaps the children of peak-mem that have exited, all but those in `keep` (the runtime's
+   * own child, and the command, which its spawner reaps), and gives each one's exact peak RSS (ru_maxrss). Only a subreaper
    * has such children: orphans of the tree. Reaping them keeps zombies from piling up
    * against a pids limit. Returns an empty list when there were none.
    */
-  reapExited?: (keep: number) => readonly ReapedProcess[];
+  reapExited?: (keep: readonly number[]) => readonly ReapedProcess[];
   /**
    * Whether standard descriptor `fd` was closed when peak-mem started (the runtime then
    * put /dev/null there): a report for a closed stdout is lost, and must be said to be.

@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnCommand, spawnError } from "../../src/command/spawn.ts";
+import { commandPath, spawnCommand, spawnError } from "../../src/command/spawn.ts";
+import type { ProcessReader } from "../../src/platform/types.ts";
 import { EXIT_FAILED, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, SpawnError } from "../../src/errors.ts";
 
 const root = mkdtempSync(join(tmpdir(), "peak-mem-spawn-"));
@@ -79,15 +80,54 @@ describe("spawnError", () => {
 });
 
 describe("spawnCommand", () => {
+  // The runtime's own spawn: a reader with no exact spawn (the Linux one is tested end to end).
+  const runtimeOnly = { exitCode: () => undefined } as unknown as ProcessReader;
+
   test("a command that does not exist is a SpawnError with 127", () => {
     let error: unknown;
     try {
-      spawnCommand([join(root, "no-such-program")]);
+      spawnCommand([join(root, "no-such-program")], runtimeOnly);
     } catch (caught) {
       error = caught;
     }
     expect(error).toBeInstanceOf(SpawnError);
     expect((error as SpawnError).exitCode).toBe(127);
     expect((error as SpawnError).message).toBe(`${join(root, "no-such-program")}: no such file or directory`);
+  });
+
+  test("through the runtime's spawn, the end is its exit code and no ru_maxrss at or below the floor", async () => {
+    const reader = { rusageFloor: () => 1e12 } as unknown as ProcessReader;
+    const child = spawnCommand(["sh", "-c", "exit 5"], reader);
+    await child.exited;
+    expect(child.spawnerPid).toBe(child.pid);
+    expect(child.end()).toEqual({ exitCode: 5 });
+  });
+
+  test("through the runtime's spawn, a signal is named and ru_maxrss above the floor kept", async () => {
+    const reader = { rusageFloor: () => 0 } as unknown as ProcessReader;
+    const child = spawnCommand(["sh", "-c", "kill -9 $$"], reader);
+    await child.exited;
+    expect(child.end()).toEqual({ exitCode: expect.any(Number), signal: "SIGKILL", maxRss: expect.any(Number) });
+  });
+
+  test("the reader's exact spawn is used when it gives a child", () => {
+    const fake = { pid: 1, spawnerPid: 2, exited: Promise.resolve(), kill() {}, end: () => ({ exitCode: 0 }) };
+    const reader = { spawnExact: () => fake } as unknown as ProcessReader;
+    expect(spawnCommand(["anything"], reader)).toBe(fake);
+  });
+});
+
+describe("commandPath", () => {
+  test("a name with a slash is taken as it is", () => {
+    expect(commandPath("./x")).toBe("./x");
+    expect(commandPath("/no/such")).toBe("/no/such");
+  });
+
+  test("a bare name is found on the command's PATH, not peak-mem's", () => {
+    const bin = join(root, "bin");
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, "only-here"), "#!/bin/sh\n", { mode: 0o755 });
+    expect(commandPath("only-here", { PATH: bin })).toBe(join(bin, "only-here"));
+    expect(commandPath("only-here", { PATH: "/nonexistent" })).toBeUndefined();
   });
 });

@@ -31,13 +31,14 @@ test("the same spike in a grandchild under sh -c is caught", async () => {
   expect(report.peak_rss_bytes as number).toBeGreaterThanOrEqual(250 * MiB);
 });
 
-test("/bin/true is not inflated by peak-mem's own pages", async () => {
-  // Its ru_maxrss carries peak-mem's own size (vfork): it must never be taken for true's.
+test("/bin/true is not inflated by peak-mem's own pages, and is never 0", async () => {
+  // Forked by the spawn helper, its ru_maxrss is its own (a vfork by peak-mem would carry
+  // peak-mem's ~40 MiB): exact, so a command gone before the first read still has a peak.
   for (let run = 0; run < 10; run++) {
     const { code, report } = await peakMemJson(["--", "/bin/true"]);
     expect(code).toBe(0);
     expect(report.peak_rss_bytes as number).toBeLessThan(4 * MiB);
-    expect(report.peak_rss_source).not.toBe("rusage");
+    expect(report.peak_rss_bytes as number).toBeGreaterThan(0);
   }
 });
 

@@ -6,26 +6,19 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, symlinkSync, linkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, BINARY, MiB, peakMem, runArgv, tempDir } from "../helpers.ts";
+import { allocate, BINARY, CC, cFixture, MiB, peakMem, runArgv, tempDir } from "../helpers.ts";
 
 const ROOT = process.platform === "linux" && process.getuid?.() === 0;
-const CC = Bun.which("cc") ?? Bun.which("gcc");
 const SETPRIV = Bun.which("setpriv");
 const PRLIMIT = Bun.which("prlimit");
 const NOBODY = ["--reuid", "65534", "--regid", "65534", "--clear-groups"];
 
 const dir = tempDir();
+/** peak-mem's pid, in the command's shell: its parent is the spawn helper, whose parent is peak-mem. */
+const PEAK_MEM_PID = "$(cut -d' ' -f4 /proc/$PPID/stat)";
 // Programs run as nobody must be reachable by nobody (mkdtemp makes 0700 directories).
 chmodSync(dir, 0o755);
 
-/** Compiles test/fixtures/c/SOURCE.c into the temp directory as NAME. */
-async function compile(name: string, source = name, defines: string[] = []): Promise<string> {
-  const out = join(dir, name);
-  if (existsSync(out)) return out;
-  const result = await runArgv([CC as string, "-O2", ...defines.map((define) => `-D${define}`), "-o", out, join(import.meta.dir, "../fixtures/c", `${source}.c`)]);
-  if (result.code !== 0) throw new Error(`cc ${source}.c failed: ${result.stderr}`);
-  return out;
-}
 
 /** The lines peak-mem wrote about itself (the command writes nothing to stderr here). */
 const ownLines = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("peak-mem:"));
@@ -209,7 +202,7 @@ describe("faults while measuring: the command is still supervised to its end", (
 
 describe.skipIf(!ROOT || !CC || !SETPRIV || !PRLIMIT)(`process limits${ROOT && CC && SETPRIV && PRLIMIT ? "" : " (skipped: needs root, cc, setpriv and prlimit)"}`, () => {
   test("a user's process limit used up by the command: peak-mem survives and reports its status", async () => {
-    const forker = await compile("forker");
+    const forker = await cFixture("forker", dir);
     for (let run = 0; run < 3; run++) {
       const { code, stdout, stderr } = await runArgv([PRLIMIT as string, "--nproc=100:100", SETPRIV as string, ...NOBODY, BINARY, "--", forker, "150", "2500"]);
       expect(stderr).not.toContain("panic");
@@ -240,7 +233,7 @@ describe.skipIf(!ROOT || !CC || !SETPRIV || !PRLIMIT)(`process limits${ROOT && C
   }
 
   test("a container out of pids (pids.max): peak-mem survives and reports its status", async () => {
-    const forker = await compile("forker");
+    const forker = await cFixture("forker", dir);
     const group = pidsCgroup(80);
     if (!group) throw new Error(`no pids cgroup controller at ${pidsRoot}`);
     const { code, stdout, stderr } = await runArgv(["sh", "-c", `echo $$ > '${group}/cgroup.procs' && exec "$0" -- "$1" 150 2500`, BINARY, forker]);
@@ -264,8 +257,8 @@ describe.skipIf(!ROOT || !CC || !SETPRIV || !PRLIMIT)(`process limits${ROOT && C
   test("under a tight limit peak-mem re-executes itself with the runtime's options; the command never sees them", async () => {
     const group = pidsCgroup(200);
     if (!group) throw new Error(`no pids cgroup controller at ${pidsRoot}`);
-    // peak-mem's own environment ($PPID's, as exec'd) has them; the command's has not.
-    const probe = `echo "peak-mem=$(tr '\\0' '\\n' < /proc/$PPID/environ | grep -c ^BUN_JSC_) command=$(env | grep -c -e ^BUN_JSC_ -e ^PEAK_MEM_)" >&2; [ "$KEEP" = me ]`;
+    // peak-mem's own environment (as exec'd) has them; the command's has not.
+    const probe = `echo "peak-mem=$(tr '\\0' '\\n' < /proc/${PEAK_MEM_PID}/environ | grep -c ^BUN_JSC_) command=$(env | grep -c -e ^BUN_JSC_ -e ^PEAK_MEM_)" >&2; [ "$KEEP" = me ]`;
     const { code, stderr } = await runArgv(["sh", "-c", `echo $$ > '${group}/cgroup.procs' && exec "$0" -q -- sh -c "$1"`, BINARY, probe], { env: { KEEP: "me" } });
     expect(stderr).toContain("peak-mem=3 command=0");
     expect(code).toBe(0); // KEEP, the rest of the environment, reached it
@@ -274,8 +267,8 @@ describe.skipIf(!ROOT || !CC || !SETPRIV || !PRLIMIT)(`process limits${ROOT && C
 
 describe("orphans adopted by peak-mem", () => {
   test("are reaped as they exit: no zombies pile up", async () => {
-    // The command counts the zombies whose parent is peak-mem ($PPID), 300 orphans later.
-    const script = 'for i in $(seq 300); do ( /bin/true & ); done; sleep 1.5; cat /proc/[0-9]*/stat 2>/dev/null | awk -v p=$PPID \'$3 == "Z" && $4 == p\' | wc -l';
+    // The command counts the zombies whose parent is peak-mem, 300 orphans later.
+    const script = `for i in $(seq 300); do ( /bin/true & ); done; sleep 1.5; cat /proc/[0-9]*/stat 2>/dev/null | awk -v p=${PEAK_MEM_PID} '$3 == "Z" && $4 == p' | wc -l`;
     const { code, stdout } = await peakMem(["--", "sh", "-c", script]);
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]?.trim()).toBe("0");
@@ -307,7 +300,7 @@ describe.skipIf(!ROOT)(`--cgroup leaves nothing behind${rootReason}`, () => {
     writeFileSync(join(dir, "afile"), "");
     expect((await peakMem(["--cgroup", "-o", join(dir, "afile", "x"), "--", "true"])).code).toBe(2);
     expect((await peakMem(["--cgroup", "--timeline", "/proc/nope/t.json", "--", "true"])).code).toBe(2);
-    expect((await peakMem(["--cgroup", "--", "sh", "-c", "kill -TERM $PPID; sleep 0.2; exit 4"])).code).toBe(143);
+    expect((await peakMem(["--cgroup", "--", "sh", "-c", `kill -TERM ${PEAK_MEM_PID}; sleep 0.2; exit 4`])).code).toBe(143);
     if (PRLIMIT) expect((await runArgv([PRLIMIT, "--nofile=40", BINARY, "--cgroup", "--", "sh", "-c", "for i in $(seq 60); do sleep 0.5 & done; wait; exit 6"])).code).toBe(6);
     expect(left()).toEqual(before);
   });
@@ -315,7 +308,7 @@ describe.skipIf(!ROOT)(`--cgroup leaves nothing behind${rootReason}`, () => {
 
 describe.skipIf(!ROOT || !CC || !SETPRIV)(`--kill-on-threshold with a process it may not signal${ROOT && CC && SETPRIV ? "" : " (skipped: needs root, cc and setpriv)"}`, () => {
   test("names the survivor and measures the run to its real end", async () => {
-    const hold = await compile("hold", "alloc", ["BECOME_ROOT"]);
+    const hold = await cFixture("alloc", dir, { flags: ["-DBECOME_ROOT"], as: "hold" });
     chownSync(hold, 0, 0);
     chmodSync(hold, 0o4755); // setuid root: nobody may not signal it once it is root through and through
     const preflight = await runArgv([SETPRIV as string, ...NOBODY, hold, "1", "0"]);

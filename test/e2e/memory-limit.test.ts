@@ -7,10 +7,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileS
 import { join } from "node:path";
 import { parseCsv } from "../export/csv-reader.ts";
 import { parseMarkdownReport } from "../export/markdown-table.ts";
-import { BINARY, MiB, runArgv, tempDir } from "../helpers.ts";
+import { BINARY, CC, cFixture, MiB, runArgv, tempDir } from "../helpers.ts";
 
 const ROOT = process.platform === "linux" && process.getuid?.() === 0;
-const CC = Bun.which("cc") ?? Bun.which("gcc");
 const dir = tempDir();
 
 /** Our v1 memory cgroup's directory, if there is a writable v1 memory hierarchy. */
@@ -24,13 +23,7 @@ function memoryHome(): string | undefined {
 const HOME = ROOT ? memoryHome() : undefined;
 const skipped = !ROOT ? "needs root" : !HOME ? "no cgroup v1 memory hierarchy here" : !CC ? "needs cc" : undefined;
 
-async function alloc(): Promise<string> {
-  const out = join(dir, "alloc");
-  if (existsSync(out)) return out;
-  const result = await runArgv([CC as string, "-O2", "-o", out, join(import.meta.dir, "../fixtures/c/alloc.c")]);
-  if (result.code !== 0) throw new Error(`cc alloc.c failed: ${result.stderr}`);
-  return out;
-}
+const alloc = () => cFixture("alloc", dir);
 
 const groups: string[] = [];
 afterAll(() => {

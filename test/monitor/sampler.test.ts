@@ -6,14 +6,14 @@ import { FakeReader } from "./fake-reader.ts";
 
 /** The shared process table (fake-reader.ts), plus reapExited: each call records the `keep` it was given and hands out what `toReap` holds, once. */
 class ReapingReader extends FakeReader {
-  keeps: number[] = [];
+  keeps: (readonly number[])[] = [];
   toReap: ReapedProcess[] = [];
 
   constructor() {
     super(99);
   }
 
-  reapExited?: (keep: number) => readonly ReapedProcess[] = (keep) => {
+  reapExited?: (keep: readonly number[]) => readonly ReapedProcess[] = (keep) => {
     this.keeps.push(keep);
     const reaped = this.toReap;
     this.toReap = [];
@@ -46,7 +46,7 @@ describe("Sampler: orphans reaped by the subreaper", () => {
 
     reader.toReap = [{ pid: ORPHAN, maxRss: 5000 }];
     sampler.sample(100);
-    expect(reader.keeps.at(-1)).toBe(ROOT); // the command itself is left to the runtime
+    expect(reader.keeps.at(-1)).toEqual([ROOT]); // the command itself is left to the runtime
     expect(sampler.peaks.rss).toEqual({ bytes: 5000, source: "rusage" });
     expect(sampler.reaped).toBe(1);
     expect(orphan()?.alive).toBe(false);
@@ -61,7 +61,20 @@ describe("Sampler: orphans reaped by the subreaper", () => {
   test("reapExited is asked at every sample, always to keep the root", () => {
     const { reader, sampler } = started();
     for (const t of [0, 100, 200]) sampler.sample(t);
-    expect(reader.keeps).toEqual([ROOT, ROOT, ROOT]);
+    expect(reader.keeps).toEqual([[ROOT], [ROOT], [ROOT]]);
+  });
+
+  test("started by a spawn helper, both the helper and the command are kept, and the helper is not in the tree", () => {
+    const reader = new ReapingReader();
+    const sampler = new Sampler(reader, SUBREAPER);
+    // The helper is peak-mem's child, as adopted orphans are: it must not be taken for one.
+    reader.spawn(77, { ppid: ADOPTER, startTime: 9, rss: 1 });
+    reader.spawn(ROOT, { ppid: 77, startTime: 10, rss: 100 });
+    sampler.attach(ROOT, 77);
+    reader.spawn(ORPHAN, { ppid: ADOPTER, startTime: 11, rss: 10 });
+    expect(sampler.sample(0)).toMatchObject({ rss: 110, count: 2 });
+    expect(reader.keeps).toEqual([[77, ROOT]]);
+    expect(sampler.tree.members.map((member) => member.pid)).toEqual([ROOT, ORPHAN]);
   });
 
   test("a smaller reaped peak changes neither the peak nor its source", () => {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { becomeChildSubreaper, exitedChild, isatty, reapChild } from "../../../ffi/linux.ts";
 import { UsageError } from "../../errors.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ReapedProcess, TerminalState } from "../types.ts";
+import { spawnThroughHelper } from "./helper-spawn.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
 import { HeldFile } from "./proc-files.ts";
@@ -104,17 +105,17 @@ export function fdinfoCloseOnExec(fdinfo: string): boolean {
 /**
  * Reaps exited children but `keep`. waitid(WNOWAIT) tells which child is waiting without
  * reaping it, so at a sample with none (nearly all) it costs one system call. Only when
- * the command itself is the one waiting (Bun is about to reap it) are the others looked
- * for by pid, from our children list.
+ * one to keep is the one waiting (Bun is about to reap it) are the others looked for by
+ * pid, from our children list.
  */
-function reapExitedChildren(keep: number, ourChildren: () => number[] | undefined): readonly ReapedProcess[] {
+function reapExitedChildren(keep: readonly number[], ourChildren: () => number[] | undefined): readonly ReapedProcess[] {
   let reaped: ReapedProcess[] | undefined;
   for (;;) {
     const pid = exitedChild();
     if (!pid) break;
-    if (pid === keep) {
+    if (keep.includes(pid)) {
       for (const other of ourChildren() ?? []) {
-        if (other === keep) continue;
+        if (keep.includes(other)) continue;
         const done = reapChild(other);
         if (done) (reaped ??= []).push({ pid: other, maxRss: done.maxRss, ...(done.signal && { signal: done.signal }) });
       }
@@ -187,7 +188,9 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
       const text = readProc(`${procRoot}/self/fdinfo/${fd}`);
       return text !== undefined && fdinfoCloseOnExec(text);
     },
+    spawnExact: spawnThroughHelper,
     // Read after the child exited: our high-water mark covers our size at the spawn.
+    // Used only when the spawn helper could not be (src/platform/linux/helper-spawn.ts).
     rusageFloor: () => memoryByPath(process.pid)?.peakRss,
     isTerminal: (fd) => isatty(fd) ?? require("node:tty").isatty(fd),
     creationMark() {
