@@ -1,4 +1,5 @@
 import { dlopen, FFIType, ptr } from "bun:ffi";
+import { samplingCode } from "../src/monitor/hot.ts";
 
 // libc through bun:ffi, loaded once, on first use. glibc calls it "libc.so.6"; musl names
 // it after the architecture. Where no libc loads, callers carry on without it.
@@ -11,7 +12,8 @@ import { dlopen, FFIType, ptr } from "bun:ffi";
 //
 // waitid + wait4 reap the orphans a subreaper is handed (never the command, which Bun
 // reaps by its pid), so they don't pile up as zombies against a pids limit, and give each
-// one's exact peak (ru_maxrss). execve re-executes peak-mem when the runtime's options must
+// one's exact peak (ru_maxrss). pread reads the held /proc files at each sample
+// (src/platform/linux/proc-files.ts). execve re-executes peak-mem when the runtime's options must
 // be set before it starts (src/platform/linux/runtime-threads.ts).
 
 const PR_SET_CHILD_SUBREAPER = 36; // include/uapi/linux/prctl.h
@@ -36,6 +38,9 @@ const SYMBOLS = {
   execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   memfd_create: { args: [FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
   pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  pread: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i64], returns: FFIType.i64_fast },
+  ppoll: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
+  syscall: { args: [FFIType.i64, FFIType.i64, FFIType.i64], returns: FFIType.i64_fast },
 } as const;
 
 type Libc = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
@@ -68,6 +73,60 @@ export function isatty(fd: number): boolean | undefined {
   return symbols ? symbols.isatty(fd) === 1 : undefined;
 }
 
+/**
+ * pread(2) of `buffer.length` bytes at offset 0: the bytes read, -1 on failure, or
+ * undefined when libc is not there (then use node:fs). The sampler's one read per process
+ * per sample: a quarter of what fs.readSync costs the runtime around the same system call.
+ */
+export function preadHead(fd: number, buffer: Uint8Array): number | undefined {
+  const symbols = libc();
+  // i64_fast: a number, as any count this small is.
+  return symbols ? (symbols.pread(fd, buffer, buffer.length, 0) as number) : undefined;
+}
+
+// pidfd_open(2) has one number on every architecture (include/uapi/asm-generic/unistd.h,
+// shared since Linux 5.1); libc may have no wrapper for it (musl), so it is called by number.
+const SYS_PIDFD_OPEN = 434;
+
+/** A pidfd for `pid` (Linux 5.3+): readable once the process has exited. Undefined where there is none. */
+export function pidfdOpen(pid: number): number | undefined {
+  const symbols = libc();
+  if (!symbols) return undefined;
+  const fd = symbols.syscall(SYS_PIDFD_OPEN, pid, 0);
+  return typeof fd === "number" && fd >= 0 ? fd : undefined;
+}
+
+// struct pollfd { int fd; short events; short revents; }: 8 bytes (poll(2)).
+const POLLIN = 1;
+const POLLFD_SIZE = 8;
+/** struct timespec { time_t tv_sec; long tv_nsec; }: two 64-bit words, little-endian on every Bun target. */
+const timespec = new Int32Array(4);
+
+/** pollfd entries for `fds`, each waiting to be readable, for pollFor. */
+export function pollSet(fds: readonly number[]): Int32Array {
+  const set = new Int32Array((fds.length * POLLFD_SIZE) / 4);
+  fds.forEach((fd, i) => {
+    set[i * 2] = fd;
+    set[i * 2 + 1] = POLLIN; // events in the low half, revents (0) in the high half
+  });
+  return set;
+}
+
+/**
+ * Blocks for up to `ms` (fractions of a millisecond included) until one of the set's
+ * descriptors is ready or a signal arrives (ppoll(2)): the count of ready ones, 0 when
+ * the time ran out, -1 on a signal or an error; undefined where libc is not there.
+ */
+export function pollFor(set: Int32Array, ms: number): number | undefined {
+  const symbols = libc();
+  if (!symbols) return undefined;
+  // Set as two 32-bit halves each: a BigInt per call would be garbage at every sample.
+  const ns = Math.max(0, Math.round(ms * 1e6));
+  timespec[0] = Math.floor(ns / 1e9);
+  timespec[2] = ns % 1e9;
+  return symbols.ppoll(set, set.length / 2, timespec, null);
+}
+
 const siginfo = new Uint8Array(SIGINFO_SIZE);
 const siginfoView = new DataView(siginfo.buffer);
 const statusCell = new Int32Array(1);
@@ -85,6 +144,8 @@ export function exitedChild(): number | undefined {
   if (symbols.waitid(P_ALL, 0, siginfo, WEXITED | WNOHANG | WNOWAIT) !== 0) return 0; // ECHILD: no children
   return siginfoView.getInt32(SI_PID, true);
 }
+
+samplingCode(libc, preadHead, pollFor, exitedChild);
 
 /**
  * Reaps child `pid` if it has exited (wait4 WNOHANG): its ru_maxrss in bytes, the signal

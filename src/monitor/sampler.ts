@@ -1,5 +1,6 @@
 import type { ProcessReader, ReapedProcess } from "../platform/types.ts";
 import { PeakTracker } from "./peaks.ts";
+import { samplingCode } from "./hot.ts";
 import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 
 const SIGKILL = 9;
@@ -82,3 +83,5 @@ export class Sampler {
     }
   }
 }
+
+samplingCode(Sampler.prototype.sample, Sampler.prototype["reapOrphans"]);

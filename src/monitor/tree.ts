@@ -1,4 +1,5 @@
 import type { MemoryHandle, ProcessId, ProcessInfo, ProcessReader } from "../platform/types.ts";
+import { samplingCode } from "./hot.ts";
 
 // The set of processes being measured: the command and (unless --no-children) every
 // descendant seen. Cheap by design: a process can only be new if its pid was handed out
@@ -372,3 +373,5 @@ export class ProcessTree {
     return member;
   }
 }
+
+samplingCode(ProcessTree.prototype.sample, ProcessTree.prototype["read"], ProcessTree.prototype["verify"], mayBeReused);

@@ -37,6 +37,7 @@ export interface MemoryReading {
  * answer undefined even if its pid now belongs to another (Linux: a held /proc fd).
  */
 export interface MemoryHandle {
+  /** The reading may be refilled by the next read(): copy what must be kept. */
   read(): MemoryReading | undefined;
   /** Children of the process's main thread, where the kernel lists them; undefined once gone. */
   mainThreadChildren?: () => number[] | undefined;
@@ -105,10 +106,23 @@ export interface ProcessReader {
    * `commandCgroup`: the directory of the cgroup peak-mem made for it (--cgroup, --limit).
    */
   memorySources?: (commandCgroup?: string) => MemorySources;
+  /**
+   * A wait between samples that costs no turn of the runtime's event loop (one turn costs
+   * the runtime, and the allocator's thread it wakes, several times what the wait itself
+   * does), for the command `pid`; undefined where there is none. wait(ms) is true when the
+   * whole time passed with nothing for the event loop to do; false as soon as something
+   * came for it (the command exited, a signal arrived): then the event loop must run.
+   */
+  idleWaiter?: (pid: number) => IdleWaiter | undefined;
   /** Whether a file descriptor of ours is a terminal (isatty). */
   isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */
   terminalState(pid: number): TerminalState | undefined;
+}
+
+export interface IdleWaiter {
+  wait(ms: number): boolean;
+  close(): void;
 }
 
 export interface ReapedProcess {

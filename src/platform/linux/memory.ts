@@ -39,13 +39,17 @@ export function parseMemTotal(text: string | undefined): number | undefined {
   return match ? Number(match[1]) * 1024 : undefined;
 }
 
+// Made once: parsePressure runs at every sample. Neither is global, so neither keeps state.
+const pressureLine = (kind: string) => new RegExp(`^${kind} avg10=([\\d.]+) avg60=[\\d.]+ avg300=[\\d.]+ total=(\\d+)`, "m");
+const PRESSURE_SOME = pressureLine("some");
+const PRESSURE_FULL = pressureLine("full");
+
 /** PSI lines: "some avg10=1.23 avg60=… avg300=… total=123456" and "full …" (Documentation/accounting/psi.rst). */
 export function parsePressure(text: string | undefined): PressureReading | undefined {
   if (text === undefined) return undefined;
-  const line = (kind: string) => new RegExp(`^${kind} avg10=([\\d.]+) avg60=[\\d.]+ avg300=[\\d.]+ total=(\\d+)`, "m").exec(text);
-  const some = line("some");
+  const some = PRESSURE_SOME.exec(text);
   if (!some) return undefined;
-  const full = line("full");
+  const full = PRESSURE_FULL.exec(text);
   return { someAvg10: Number(some[1]), someTotalUs: Number(some[2]), fullAvg10: full ? Number(full[1]) : 0, fullTotalUs: full ? Number(full[2]) : 0 };
 }
 

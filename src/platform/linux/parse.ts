@@ -1,4 +1,5 @@
 // Pure parsers of /proc text (proc(5)). Tested from captured fixtures in test/.
+import { samplingCode } from "../../monitor/hot.ts";
 
 export interface StatFields {
   name: string;
@@ -53,70 +54,127 @@ export interface StatusMemory {
 
 const KIB = 1024;
 const NEWLINE = 10;
-const STATE = Buffer.from("State:");
 const ZOMBIE = 90; // "Z"
-// The lines wanted, as bytes: matched in place, since allocating a string per line
-// for every process at every sample is most of what a sample costs.
-const KEYS = (["VmRSS:", "VmSize:", "VmHWM:", "VmPeak:", "VmSwap:"] as const).map((key) => Buffer.from(key));
-const FIELDS = ["rss", "vsz", "hwm", "peak", "swap"] as const;
-const THREADS = Buffer.from("Threads:");
+
+// The lines wanted, as bytes, matched in place: building a string per line, or calling into
+// the runtime per line (Buffer#indexOf), for every process at every sample is most of what a
+// sample would cost. Index 0 is the state; 1–6 are numbers, in StatusMemory's order below.
+const KEYS = ["State:", "VmRSS:", "VmSize:", "VmHWM:", "VmPeak:", "VmSwap:", "Threads:"] as const;
+const KEY_COUNT = KEYS.length;
+/** Every key's bytes, each ended by a 0. */
+const KEY_BYTES = new Uint8Array(Buffer.from(`${KEYS.join("\0")}\0`, "latin1"));
+/** Where each key starts in KEY_BYTES. */
+const KEY_AT = new Int32Array(KEY_COUNT);
+for (let k = 1; k < KEY_COUNT; k++) KEY_AT[k] = (KEY_AT[k - 1] as number) + (KEYS[k - 1] as string).length + 1;
+/** The values of one parse, by key (the state as 1 for a zombie). */
+const values = new Float64Array(KEY_COUNT);
+
+/** A new result, all zero: pass it to parseStatusMemoryBytes to be filled in again and again. */
+export function emptyStatusMemory(): StatusMemory {
+  return { rss: 0, vsz: 0, hwm: 0, peak: 0, swap: 0, zombie: false, threads: 0 };
+}
+
+/**
+ * Where the lines wanted were in one process's status at its last full parse: the state's
+ * offset, then the others' from the end of the state line (whose length changes with the
+ * state: "R (running)", "S (sleeping)"). A process's status keeps its layout from one read
+ * to the next, so each line is looked for there first.
+ */
+export function newStatusLines(): Int32Array {
+  return new Int32Array(KEY_COUNT).fill(-1);
+}
 
 /**
  * The memory lines of /proc/PID/status, in bytes. Kernel threads and zombies have no
- * Vm* lines: they read as zero. Parsed from the raw bytes, without building strings.
+ * Vm* lines: they read as zero. Parsed from the raw bytes, without building strings;
+ * into `result` when given (the hot loop allocates nothing), else into a new object.
+ * With `lines` (newStatusLines, one per process), each line is first looked for where it
+ * was in the previous read of that process, and the whole text is scanned only when one of
+ * them has moved: the result is the same either way, since every key appears once and is
+ * matched whole at the start of a line.
  */
-export function parseStatusMemoryBytes(data: Uint8Array, length = data.length): StatusMemory {
-  const result: StatusMemory = { rss: 0, vsz: 0, hwm: 0, peak: 0, swap: 0, zombie: false, threads: 0 };
-  let found = 0;
-  for (let line = 0; line < length && found < 6; ) {
-    let end = data.indexOf(NEWLINE, line);
-    if (end < 0 || end > length) end = length;
-    if (data[line] === 86 /* V */) {
-      for (let k = 0; k < KEYS.length; k++) {
-        const key = KEYS[k] as Buffer;
-        if (!startsWith(data, line, key)) continue;
-        result[FIELDS[k] as (typeof FIELDS)[number]] = digitsAfter(data, line + key.length, end) * KIB;
-        found++;
-        break;
-      }
-    } else if (data[line] === 84 /* T */ && startsWith(data, line, THREADS)) {
-      result.threads = digitsAfter(data, line + THREADS.length, end);
-      found++;
-    } else if (startsWith(data, line, STATE)) {
-      for (let i = line + STATE.length; i < end; i++) {
-        if (data[i] === 32 || data[i] === 9) continue;
-        result.zombie = data[i] === ZOMBIE;
-        break;
-      }
-    }
-    line = end + 1;
-  }
+export function parseStatusMemoryBytes(data: Uint8Array, length = data.length, result: StatusMemory = emptyStatusMemory(), lines?: Int32Array): StatusMemory {
+  if (length > data.length) length = data.length;
+  if (lines === undefined || !readKnownLines(data, length, lines)) scanLines(data, length, lines);
+  result.zombie = values[0] === 1;
+  result.rss = (values[1] as number) * KIB;
+  result.vsz = (values[2] as number) * KIB;
+  result.hwm = (values[3] as number) * KIB;
+  result.peak = (values[4] as number) * KIB;
+  result.swap = (values[5] as number) * KIB;
+  result.threads = values[6] as number;
   return result;
+}
+
+/** Reads every key where `lines` says it is; false (values unusable) as soon as one is not there. */
+function readKnownLines(data: Uint8Array, length: number, lines: Int32Array): boolean {
+  let base = 0;
+  for (let k = 0; k < KEY_COUNT; k++) {
+    const line = lines[k] as number;
+    const at = line + base;
+    if (line < 0 || at < 1 || data[at - 1] !== NEWLINE) return false;
+    const end = keyEnd(data, length, at, k);
+    if (end < 0) return false;
+    values[k] = valueAfter(data, length, end, k);
+    if (k === 0) base = lineEnd(data, length, end) + 1;
+  }
+  return true;
+}
+
+/** Every line, from the start, until the six numbers are found; notes where each key was. */
+function scanLines(data: Uint8Array, length: number, lines: Int32Array | undefined): void {
+  values.fill(0);
+  lines?.fill(-1);
+  let base = 0;
+  let found = 0;
+  for (let at = 0; at < length && found < KEY_COUNT - 1; at = lineEnd(data, length, at) + 1) {
+    for (let k = 0; k < KEY_COUNT; k++) {
+      const end = keyEnd(data, length, at, k);
+      if (end < 0) continue;
+      values[k] = valueAfter(data, length, end, k);
+      if (k === 0) base = lineEnd(data, length, end) + 1;
+      else found++;
+      if (lines) lines[k] = k === 0 ? at : at - base;
+      break;
+    }
+  }
+}
+
+/** Where key `k` ends if the text at `at` starts with it, else -1. */
+function keyEnd(data: Uint8Array, length: number, at: number, k: number): number {
+  for (let i = KEY_AT[k] as number; KEY_BYTES[i] !== 0; i++, at++) {
+    if (at >= length || data[at] !== KEY_BYTES[i]) return -1;
+  }
+  return at;
+}
+
+/**
+ * The value after key `k`, which ends at `at`: for the state, 1 if it is "Z" (a zombie),
+ * else 0; for the others the first number on the line ("\t    1552 kB").
+ */
+function valueAfter(data: Uint8Array, length: number, at: number, k: number): number {
+  if (k === 0) {
+    while (at < length && (data[at] === 32 || data[at] === 9)) at++;
+    return at < length && data[at] === ZOMBIE ? 1 : 0;
+  }
+  let digit = (data[at] as number) - 48;
+  while (at < length && (digit < 0 || digit > 9) && digit !== NEWLINE - 48) digit = (data[++at] as number) - 48;
+  let value = 0;
+  while (at < length && digit >= 0 && digit <= 9) {
+    value = value * 10 + digit;
+    digit = (data[++at] as number) - 48;
+  }
+  return value;
+}
+
+function lineEnd(data: Uint8Array, length: number, at: number): number {
+  while (at < length && data[at] !== NEWLINE) at++;
+  return at;
 }
 
 /** The same from text (fixtures, tests). */
 export function parseStatusMemory(text: string): StatusMemory {
   return parseStatusMemoryBytes(Buffer.from(text, "latin1"));
-}
-
-function startsWith(data: Uint8Array, at: number, prefix: Uint8Array): boolean {
-  for (let i = 0; i < prefix.length; i++) if (data[at + i] !== prefix[i]) return false;
-  return true;
-}
-
-function digitsAfter(data: Uint8Array, start: number, end: number): number {
-  let value = 0;
-  let seen = false;
-  for (let i = start; i < end; i++) {
-    const byte = data[i] as number;
-    if (byte >= 48 && byte <= 57) {
-      value = value * 10 + (byte - 48);
-      seen = true;
-    } else if (seen) {
-      break;
-    }
-  }
-  return value;
 }
 
 /** /proc/PID/task/TID/children: space-separated pids. */
@@ -126,7 +184,28 @@ export function parseChildren(text: string): number[] {
 
 /** The last field of /proc/loadavg: the last pid the kernel handed out in this pid namespace. */
 export function parseLastPid(text: string): number | undefined {
-  const last = text.trim().split(/\s+/).at(-1);
-  const pid = Number(last);
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  return parseLastPidBytes(Buffer.from(text, "latin1"));
 }
+
+/** The same from bytes, building no string: it is read at every sample. */
+export function parseLastPidBytes(data: Uint8Array, length = data.length): number | undefined {
+  let end = Math.min(length, data.length);
+  while (end > 0 && isSpace(data[end - 1] as number)) end--;
+  let start = end;
+  while (start > 0 && !isSpace(data[start - 1] as number)) start--;
+  if (start === end) return undefined;
+  let pid = 0;
+  for (let i = start; i < end; i++) {
+    const digit = (data[i] as number) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    pid = pid * 10 + digit;
+  }
+  return pid > 0 ? pid : undefined;
+}
+
+/** What /\s/ matches among the bytes /proc writes. */
+function isSpace(byte: number): boolean {
+  return byte === 32 || (byte >= 9 && byte <= 13);
+}
+
+samplingCode(parseStatusMemoryBytes, readKnownLines, scanLines, keyEnd, valueAfter, lineEnd, parseLastPidBytes, isSpace);

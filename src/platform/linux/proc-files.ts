@@ -1,4 +1,6 @@
 import { closeSync, openSync, readFileSync, readSync } from "node:fs";
+import { preadHead } from "../../../ffi/linux.ts";
+import { samplingCode } from "../../monitor/hot.ts";
 
 // Reading the kernel's text files (/proc, cgroup files), shared by the Linux reader, the
 // memory environment's sources and the start-up check of process limits.
@@ -28,6 +30,8 @@ export class HeldFile {
   /** Bytes read into `buffer`, or undefined when the process is gone. */
   read(buffer: Buffer): number | undefined {
     if (this.fd === undefined) return undefined;
+    const length = preadHead(this.fd, buffer);
+    if (length !== undefined) return length < 0 ? undefined : length;
     try {
       return readSync(this.fd, buffer, 0, buffer.length, 0);
     } catch {
@@ -40,6 +44,8 @@ export class HeldFile {
     this.fd = undefined;
   }
 }
+
+samplingCode(HeldFile.prototype.read);
 
 /** A whole file as text, or undefined when it is missing or unreadable. */
 export function readText(path: string): string | undefined {

@@ -1,12 +1,13 @@
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { becomeChildSubreaper, exitedChild, isatty, reapChild } from "../../../ffi/linux.ts";
+import { closeSync, existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { becomeChildSubreaper, exitedChild, isatty, pidfdOpen, pollFor, pollSet, reapChild } from "../../../ffi/linux.ts";
 import { UsageError } from "../../errors.ts";
-import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ReapedProcess, TerminalState } from "../types.ts";
+import { samplingCode } from "../../monitor/hot.ts";
+import type { IdleWaiter, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ReapedProcess, TerminalState } from "../types.ts";
 import { spawnThroughHelper } from "./helper-spawn.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
 import { HeldFile } from "./proc-files.ts";
-import { parseChildren, parseLastPid, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
+import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPidBytes, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
 
 // Reads /proc. Processes vanish between listing and reading: ENOENT, ESRCH and empty
 // reads are normal and answered with undefined, silently. Running out of file descriptors
@@ -39,6 +40,20 @@ function toReading(memory: StatusMemory): MemoryReading | undefined {
 // One buffer for every status read: the lines wanted sit in its first kilobyte or two.
 const statusBuffer = Buffer.alloc(8192);
 const smallBuffer = Buffer.alloc(4096);
+/** Where every held status read is parsed into: nothing is allocated per read. */
+const parsed = emptyStatusMemory();
+const NAME_AT = 6; // after "Name:\t"
+
+/** Whether the name line at the head of the `length` bytes in statusBuffer is `name`'s bytes. */
+function sameName(length: number, name: Uint8Array): boolean {
+  const end = NAME_AT + name.length;
+  if (end > length || (end < length && statusBuffer[end] !== 10)) return false;
+  for (let i = 0; i < name.length; i++) if (statusBuffer[NAME_AT + i] !== name[i]) return false;
+  return true;
+}
+
+/** Every handle's read() shares one compiled body: marked once, at the first handle. */
+let handleReadMarked = false;
 
 function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): MemoryHandle | undefined {
   const status = new HeldFile(`${procRoot}/${pid}/status`);
@@ -46,20 +61,32 @@ function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): Me
   let children: HeldFile | undefined;
   // The name heads status ("Name:\t…"): it is decoded again only when its bytes change,
   // which is at exec, so steady sampling builds no strings.
-  let nameBytes = Buffer.alloc(0);
+  let nameBytes: Uint8Array = Buffer.alloc(0);
   let name: string | undefined;
-  return {
+  // This process's reading, refilled at each read (valid until the next one): steady
+  // sampling allocates nothing.
+  const reading: MemoryReading = { rss: 0, vsz: 0, peakRss: 0, peakVsz: 0, swap: 0, threads: 0, name: undefined };
+  // Where this process's status had its lines: looked at first, scanned only if they moved.
+  const lines = newStatusLines();
+  const handle: MemoryHandle = {
     read() {
       const length = status.read(statusBuffer);
-      const reading = length ? toReading(parseStatusMemoryBytes(statusBuffer, length)) : undefined;
-      if (!reading || !length) return reading;
-      const end = statusBuffer.indexOf(10);
-      const line = statusBuffer.subarray(6, end > 0 && end < length ? end : 6); // after "Name:\t"
-      if (!line.equals(nameBytes)) {
+      if (!length) return undefined;
+      const memory = parseStatusMemoryBytes(statusBuffer, length, parsed, lines);
+      if (memory.zombie) return undefined;
+      if (!sameName(length, nameBytes)) {
+        const end = statusBuffer.indexOf(10);
+        const line = statusBuffer.subarray(NAME_AT, end > 0 && end < length ? end : NAME_AT);
         nameBytes = Buffer.from(line);
-        name = line.toString("utf8");
+        name = line.toString("utf8") || undefined;
       }
-      if (name) reading.name = name;
+      reading.rss = memory.rss;
+      reading.vsz = memory.vsz;
+      reading.peakRss = memory.hwm;
+      reading.peakVsz = memory.peak;
+      reading.swap = memory.swap;
+      reading.threads = memory.threads;
+      reading.name = name;
       return reading;
     },
     ...(childrenFiles && {
@@ -74,6 +101,9 @@ function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): Me
       children?.close();
     },
   };
+  if (!handleReadMarked) samplingCode(handle.read);
+  handleReadMarked = true;
+  return handle;
 }
 
 /** Refuses a /proc whose pids are not this namespace's (or no /proc): its numbers would be wrong. */
@@ -86,6 +116,39 @@ function checkProc(procRoot: string): void {
   }
   const problem = procProblem(process.pid, self, self !== undefined || existsSync(`${procRoot}/loadavg`));
   if (problem) throw new UsageError(problem);
+}
+
+/**
+ * Waits in ppoll on the runtime's event loop itself (its epoll descriptors, ready whenever
+ * the loop has work: a signal's wake-up, the command's exit) and on a pidfd of the command
+ * (readable once it has exited, whatever the runtime watches). Undefined, and the event
+ * loop's own timers are used, where either cannot be had.
+ */
+function idleWaiter(procRoot: string, pid: number): IdleWaiter | undefined {
+  const loops: number[] = [];
+  try {
+    for (const fd of readdirSync(`${procRoot}/self/fd`)) {
+      try {
+        if (readlinkSync(`${procRoot}/self/fd/${fd}`) === "anon_inode:[eventpoll]") loops.push(Number(fd));
+      } catch {
+        // closed meanwhile (the listing's own descriptor)
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  if (loops.length === 0) return undefined;
+  const pidfd = pidfdOpen(pid);
+  if (pidfd === undefined) return undefined;
+  const set = pollSet([...loops, pidfd]);
+  let open = true;
+  return {
+    wait: (ms) => open && pollFor(set, ms) === 0,
+    close() {
+      if (open) closeSync(pidfd);
+      open = false;
+    },
+  };
 }
 
 const NONE_REAPED: readonly ReapedProcess[] = [];
@@ -159,7 +222,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     }
     return children;
   };
-  return {
+  const reader: ProcessReader = {
     ...(hasChildrenFiles && { childrenOf }),
     track: (pid) => trackProcess(procRoot, pid, hasChildrenFiles),
     listPids() {
@@ -193,9 +256,14 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     // Used only when the spawn helper could not be (src/platform/linux/helper-spawn.ts).
     rusageFloor: () => memoryByPath(process.pid)?.peakRss,
     isTerminal: (fd) => isatty(fd) ?? require("node:tty").isatty(fd),
+    idleWaiter: (pid) => idleWaiter(procRoot, pid),
     creationMark() {
       const length = loadavg.read(smallBuffer);
-      return length ? parseLastPid(smallBuffer.toString("latin1", 0, length)) : undefined;
+      return length ? parseLastPidBytes(smallBuffer, length) : undefined;
     },
   };
+  samplingCode(reader.creationMark);
+  return reader;
 }
+
+samplingCode(sameName, reapExitedChildren);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseChildren, parseLastPid, parseStat, parseStatusMemory } from "../../../src/platform/linux/parse.ts";
+import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPid, parseLastPidBytes, parseStat, parseStatusMemory, parseStatusMemoryBytes } from "../../../src/platform/linux/parse.ts";
 
 // Fixtures are real /proc text captured on Linux (weird-name-stat.txt is self-stat.txt
 // with the name replaced by one holding spaces and parentheses).
@@ -92,6 +92,58 @@ describe("parseStatusMemory", () => {
   test("empty text: zeros", () => {
     expect(parseStatusMemory("")).toMatchObject(zeros);
   });
+
+  test("into a result given: every field is set again, only the first `length` bytes count", () => {
+    const result = emptyStatusMemory();
+    const zombie = Buffer.from(fixture("zombie-status.txt"), "latin1");
+    expect(parseStatusMemoryBytes(zombie, zombie.length, result)).toBe(result);
+    expect(result).toMatchObject({ ...zeros, zombie: true });
+    const buffer = Buffer.alloc(8192, "x");
+    const real = Buffer.from(fixture("self-status.txt"), "latin1");
+    real.copy(buffer);
+    parseStatusMemoryBytes(buffer, real.length, result);
+    expect(result).toEqual({ rss: 1552 * 1024, vsz: 3060 * 1024, hwm: 1552 * 1024, peak: 3060 * 1024, swap: 0, zombie: false, threads: 1 });
+    // A longer, older reading left in the buffer past `length` is not read.
+    buffer.write("Name:\tx\nVmRSS:\t 10 kB\n");
+    expect(parseStatusMemoryBytes(buffer, Buffer.byteLength("Name:\tx\nVmRSS:\t 10 kB\n"), result)).toMatchObject({ rss: 10 * 1024, vsz: 0, hwm: 0, threads: 0 });
+  });
+
+  test("with the lines of the last read: the same results whatever moved in between", () => {
+    const real = fixture("self-status.txt");
+    const lines = newStatusLines();
+    const parse = (text: string) => parseStatusMemoryBytes(Buffer.from(text, "latin1"), undefined, emptyStatusMemory(), lines);
+    const expected = parseStatusMemory(real);
+    expect(parse(real)).toEqual(expected);
+    expect(parse(real)).toEqual(expected); // found where they were
+    // The state line changes length; the lines after it move with it.
+    const sleeping = real.replace("State:\tR (running)", "State:\tS (sleeping)");
+    expect(parse(sleeping)).toEqual(expected);
+    // A line before the memory lines grows: found again by a full scan.
+    const grown = real.replace("FDSize:\t256", "FDSize:\t1024").replace("VmRSS:\t    1552 kB", "VmRSS:\t    1600 kB");
+    expect(parse(grown)).toEqual({ ...expected, rss: 1600 * 1024 });
+    // A value wider than its column shifts only what follows it.
+    const wide = grown.replace("VmSize:\t    3060 kB", "VmSize:\t123456789012 kB");
+    expect(parse(wide)).toEqual({ ...expected, rss: 1600 * 1024, vsz: 123456789012 * 1024 });
+    // The same process as a zombie: its memory lines are gone.
+    expect(parse(fixture("zombie-status.txt"))).toMatchObject({ ...zeros, swap: 0, zombie: true });
+    expect(parse(real)).toEqual(expected);
+    // A renamed process (exec): the name heads the text, everything moves.
+    expect(parse(real.replace("Name:\tcat", "Name:\ta-much-longer-name"))).toEqual(expected);
+  });
+
+  test("a line that only looks like a key where one was is not taken for it", () => {
+    const lines = newStatusLines();
+    const text = "Name:\tx\nState:\tS (sleeping)\nVmPeak:\t 4 kB\nVmSize:\t 3 kB\nVmHWM:\t 2 kB\nVmRSS:\t 1 kB\nVmSwap:\t 0 kB\nThreads:\t1\n";
+    parseStatusMemoryBytes(Buffer.from(text), undefined, emptyStatusMemory(), lines);
+    // Same length and layout, but the key at VmRSS's place is another one now.
+    const other = text.replace("VmRSS:\t 1 kB", "VmRSX:\t 9 kB");
+    expect(parseStatusMemoryBytes(Buffer.from(other), undefined, emptyStatusMemory(), lines)).toMatchObject({ rss: 0, vsz: 3 * 1024, threads: 1 });
+  });
+
+  test("a value at the very end, without its unit or newline", () => {
+    expect(parseStatusMemory("VmRSS:\t5").rss).toBe(5 * 1024);
+    expect(parseStatusMemory("Threads:\t12").threads).toBe(12);
+  });
 });
 
 describe("parseLastPid", () => {
@@ -106,6 +158,14 @@ describe("parseLastPid", () => {
     expect(parseLastPid("0.00 0.01 0.05 1/234")).toBeUndefined();
     expect(parseLastPid("0.00 0.01 0.05 1/234 abc")).toBeUndefined();
     expect(parseLastPid("0.00 0.01 0.05 1/234 0")).toBeUndefined();
+  });
+
+  test("from bytes: only the first `length` count", () => {
+    const buffer = Buffer.alloc(64, "7");
+    buffer.write("0.00 0.01 0.05 1/234 98765\n");
+    expect(parseLastPidBytes(buffer, 27)).toBe(98765);
+    expect(parseLastPidBytes(buffer, 25)).toBe(9876);
+    expect(parseLastPidBytes(buffer, 0)).toBeUndefined();
   });
 });
 
