@@ -55,7 +55,6 @@ export class ReportFault extends Error {
 
 export async function run(config: Config, tools: RunTools): Promise<Report> {
   const { signals } = tools;
-  tierSamplingCode(config.intervalMs);
   const sampler = new Sampler(tools.reader, { children: config.children, adopterPid: tools.adopterPid });
   // Where the command runs: its limit and the counters' starting values, before it starts.
   const environment = new MemoryEnvironmentMonitor(tools.reader.memorySources?.(tools.cgroup?.dir), config.limitBytes !== undefined);
@@ -151,13 +150,8 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   // --interval 1 with a timeline; a turn a second still left it 3 MiB higher).
   let lastTurnAt = 0;
   let quietWaits = 0;
+  let tiered = false;
   let waiter: IdleWaiter | undefined;
-  try {
-    // The runtime sees the exit when its own child (the spawner) has gone.
-    waiter = tools.reader.idleWaiter?.(child.spawnerPid);
-  } catch {
-    waiter = undefined; // the event loop's timers, as everywhere else
-  }
   // The loop is a function of its own: the JIT then compiles what runs at every sample,
   // not the whole of run() around it (which cost its compiler thread tens of ms a run).
   const sampleUntilExit = async () => {
@@ -182,8 +176,23 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
       // meanwhile, so its exit shows as a zombie and ends the burst. Otherwise it waits on
       // what would wake the event loop, and lets the loop run once something has (even when
       // late, so the exit is seen); without such a wait, it always yields.
-      if (burst) napSync(wait);
-      else if (quietWaits >= QUIET_WAITS_MAX || wakeAt - lastTurnAt >= QUIET_MS_MAX || !waiter?.wait(wait)) {
+      if (burst) {
+        napSync(wait);
+        continue;
+      }
+      if (!tiered) {
+        // Past the start-up burst the command lives long enough for the JIT's choices and the
+        // way of waiting to matter: short commands pay for neither.
+        tiered = true;
+        tierSamplingCode(config.intervalMs);
+        try {
+          // The runtime sees the exit when its own child (the spawner) has gone.
+          waiter = tools.reader.idleWaiter?.(child.spawnerPid);
+        } catch {
+          waiter = undefined; // the event loop's timers, as everywhere else
+        }
+      }
+      if (quietWaits >= QUIET_WAITS_MAX || wakeAt - lastTurnAt >= QUIET_MS_MAX || !waiter?.wait(wait)) {
         lastTurnAt = wakeAt;
         quietWaits = 0;
         await sleep(Math.max(0, wakeAt - clock()));

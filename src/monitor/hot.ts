@@ -1,4 +1,3 @@
-import { noFTL } from "bun:jsc";
 
 // The code that runs at every sample, or for every process at every sample, is kept out of
 // JavaScriptCore's FTL tier at intervals of FTL_FROM_MS and more: there the FTL compiles of
@@ -16,8 +15,14 @@ export const FTL_FROM_MS = 50;
 const pending = new Set<Fn>();
 let keptFromFtl: boolean | undefined;
 
+// bun:jsc is loaded only when sampling code is tiered (after the start-up burst): loading
+// it costs every start about 0.8 ms (measured, `peak-mem -- true`), which short commands
+// would pay for nothing.
+let noFTL: ((fn: (...args: unknown[]) => unknown) => unknown) | undefined;
+
 function keepFromFtl(fn: Fn): void {
   try {
+    noFTL ??= (require("bun:jsc") as typeof import("bun:jsc")).noFTL;
     noFTL(fn as (...args: unknown[]) => unknown);
   } catch {
     // Not this runtime's: it compiles as it will.
