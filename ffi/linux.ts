@@ -1,4 +1,4 @@
-import { dlopen, FFIType, ptr } from "bun:ffi";
+import { CString, dlopen, FFIType, ptr, toArrayBuffer, type Pointer } from "bun:ffi";
 import { samplingCode } from "../src/monitor/hot.ts";
 
 // libc through bun:ffi, loaded once, on first use. glibc calls it "libc.so.6"; musl names
@@ -15,6 +15,10 @@ import { samplingCode } from "../src/monitor/hot.ts";
 // one's exact peak (ru_maxrss). pread reads the held /proc files at each sample
 // (src/platform/linux/proc-files.ts). execve re-executes peak-mem when the runtime's options must
 // be set before it starts (src/platform/linux/runtime-threads.ts).
+//
+// open/pread/read/write/close/readlink/access/opendir/readdir read /proc and write the
+// report without node:fs, which costs Bun about 1.5 ms and 2 MiB to load at every start
+// (src/platform/files.ts).
 
 const PR_SET_CHILD_SUBREAPER = 36; // include/uapi/linux/prctl.h
 // include/uapi/linux/wait.h
@@ -41,6 +45,17 @@ const SYMBOLS = {
   pread: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i64], returns: FFIType.i64_fast },
   ppoll: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
   syscall: { args: [FFIType.i64, FFIType.i64, FFIType.i64], returns: FFIType.i64_fast },
+  open: { args: [FFIType.ptr, FFIType.i32, FFIType.u32], returns: FFIType.i32 },
+  read: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
+  write: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
+  pwrite: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i64], returns: FFIType.i64_fast },
+  close: { args: [FFIType.i32], returns: FFIType.i32 },
+  readlink: { args: [FFIType.ptr, FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
+  access: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
+  opendir: { args: [FFIType.ptr], returns: FFIType.ptr },
+  readdir: { args: [FFIType.ptr], returns: FFIType.ptr },
+  closedir: { args: [FFIType.ptr], returns: FFIType.i32 },
+  __errno_location: { args: [], returns: FFIType.ptr },
 } as const;
 
 type Libc = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
@@ -211,4 +226,219 @@ export function pipe(): [number, number] | undefined {
   const symbols = libc();
   if (!symbols || symbols.pipe2(pipeCells, O_CLOEXEC) !== 0) return undefined;
   return [pipeCells[0] as number, pipeCells[1] as number];
+}
+
+// ---- files, as node:fs would do them ----------------------------------------------------
+
+/** What src/platform/files.ts needs of a file system; failures throw errors shaped as node:fs's. */
+export interface SyncFiles {
+  /** A read-only, close-on-exec descriptor. */
+  openRead(path: string): number;
+  /** Bytes read into `buffer` from `position`. */
+  pread(fd: number, buffer: Uint8Array, position: number): number;
+  /** Bytes read into `buffer[offset, offset + length)` from where the descriptor is (a pipe). */
+  read(fd: number, buffer: Uint8Array, offset: number, length: number): number;
+  close(fd: number): void;
+  /** The whole file; the bytes are `buffer`'s (a shared one, valid until the next call) up to `length`. */
+  readAll(path: string): { buffer: Buffer; length: number };
+  /** The same, or undefined when it cannot be read, without the cost of an error. */
+  tryReadAll(path: string): { buffer: Buffer; length: number } | undefined;
+  exists(path: string): boolean;
+  readlink(path: string): string;
+  /** The names in a directory but "." and "..", in the kernel's order (as Bun's readdirSync). */
+  list(path: string): string[];
+  /** Bytes written of `data[offset, offset + length)`, at `position` when given. */
+  write(fd: number, data: Uint8Array, offset: number, length: number, position?: number): number;
+}
+
+// include/uapi/asm-generic/fcntl.h (x86-64 and arm64 alike): O_RDONLY | O_NOCTTY | O_CLOEXEC, as node:fs opens.
+const OPEN_FOR_READING = 0o2000400;
+const EINTR = 4;
+/** struct dirent's d_name, glibc and musl, 64-bit: after d_ino, d_off (8 each), d_reclen (2), d_type (1). */
+const DIRENT_NAME = 19;
+
+/** errno → [code, message] as node:fs (libuv) words them; include/uapi/asm-generic/errno*.h. */
+const ERRNO: Record<number, [string, string]> = {
+  1: ["EPERM", "operation not permitted"],
+  2: ["ENOENT", "no such file or directory"],
+  3: ["ESRCH", "no such process"],
+  4: ["EINTR", "interrupted system call"],
+  5: ["EIO", "i/o error"],
+  6: ["ENXIO", "no such device or address"],
+  9: ["EBADF", "bad file descriptor"],
+  11: ["EAGAIN", "resource temporarily unavailable"],
+  12: ["ENOMEM", "not enough memory"],
+  13: ["EACCES", "permission denied"],
+  14: ["EFAULT", "bad address in system call argument"],
+  16: ["EBUSY", "resource busy or locked"],
+  17: ["EEXIST", "file already exists"],
+  19: ["ENODEV", "no such device"],
+  20: ["ENOTDIR", "not a directory"],
+  21: ["EISDIR", "illegal operation on a directory"],
+  22: ["EINVAL", "invalid argument"],
+  23: ["ENFILE", "file table overflow"],
+  24: ["EMFILE", "too many open files"],
+  26: ["ETXTBSY", "text file is busy"],
+  27: ["EFBIG", "file too large"],
+  28: ["ENOSPC", "no space left on device"],
+  29: ["ESPIPE", "invalid seek"],
+  30: ["EROFS", "read-only file system"],
+  32: ["EPIPE", "broken pipe"],
+  36: ["ENAMETOOLONG", "name too long"],
+  40: ["ELOOP", "too many symbolic links encountered"],
+  75: ["EOVERFLOW", "value too large for defined data type"],
+  95: ["ENOTSUP", "operation not supported on socket"],
+  104: ["ECONNRESET", "connection reset by peer"],
+  122: ["EDQUOT", "disk quota exceeded"],
+};
+
+/** This thread's errno (peak-mem calls libc from its main thread only). */
+let errnoCell: Int32Array | undefined;
+
+function errnoError(symbols: Libc, syscall: string, path?: string): NodeJS.ErrnoException {
+  errnoCell ??= new Int32Array(toArrayBuffer(symbols.__errno_location() as Pointer, 0, 4));
+  const errno = errnoCell[0] ?? 0;
+  const [code, text] = ERRNO[errno] ?? ["UNKNOWN", `unknown error ${errno}`];
+  // As Bun's node:fs: the path is named when there is one (an empty one is not).
+  const named = path !== undefined && path !== "";
+  const error: NodeJS.ErrnoException = new Error(`${code}: ${text}, ${syscall}${named ? ` '${path}'` : ""}`);
+  error.code = code;
+  if (named) error.path = path;
+  error.syscall = syscall;
+  error.errno = -errno;
+  return error;
+}
+
+let pathBuffer: Buffer | undefined;
+/** Whole files are read into this one, grown as needed. */
+let scratch: Buffer | undefined;
+
+/** `path` as a NUL-terminated C string, UTF-8 as node:fs encodes it, in a shared buffer. */
+function cPath(path: string): Buffer {
+  if (!pathBuffer || path.length * 3 + 1 > pathBuffer.length) pathBuffer = Buffer.allocUnsafe(Math.max(4096, path.length * 3 + 1));
+  pathBuffer[pathBuffer.write(path, 0, "utf8")] = 0;
+  return pathBuffer;
+}
+
+let files: SyncFiles | null | undefined;
+
+/**
+ * libc's file calls, or undefined where libc could not be loaded. A path with a NUL in it
+ * (which a C string would end at, and node:fs refuses) is handed to `others` instead.
+ */
+export function libcFiles(others: () => SyncFiles): SyncFiles | undefined {
+  if (files !== undefined) return files ?? undefined;
+  const symbols = libc();
+  if (!symbols) {
+    files = null;
+    return undefined;
+  }
+  const openRead = (path: string): number => {
+    if (path.includes("\0")) return others().openRead(path);
+    for (;;) {
+      const fd = symbols.open(cPath(path), OPEN_FOR_READING, 0);
+      if (fd >= 0) return fd;
+      const error = errnoError(symbols, "open", path);
+      if (error.errno !== -EINTR) throw error;
+    }
+  };
+  const close = (fd: number): void => {
+    if (symbols.close(fd) !== 0) throw errnoError(symbols, "close");
+  };
+  /** Reads `fd` to its end into the scratch buffer, growing it, and closes it. */
+  const readToEnd = (fd: number): { buffer: Buffer; length: number } => {
+    scratch ??= Buffer.allocUnsafe(16384);
+    let length = 0;
+    try {
+      for (;;) {
+        if (length === scratch.length) {
+          const bigger = Buffer.allocUnsafe(scratch.length * 2);
+          bigger.set(scratch);
+          scratch = bigger;
+        }
+        const n = Number(symbols.read(fd, scratch.subarray(length), scratch.length - length));
+        if (n === 0) break;
+        if (n > 0) length += n;
+        else {
+          const error = errnoError(symbols, "read");
+          if (error.errno !== -EINTR) throw error;
+        }
+      }
+    } finally {
+      symbols.close(fd);
+    }
+    return { buffer: scratch, length };
+  };
+  files = {
+    openRead,
+    pread(fd, buffer, position) {
+      for (;;) {
+        const n = Number(symbols.pread(fd, buffer, buffer.length, position));
+        if (n >= 0) return n;
+        const error = errnoError(symbols, "read");
+        if (error.errno !== -EINTR) throw error;
+      }
+    },
+    read(fd, buffer, offset, length) {
+      for (;;) {
+        const n = Number(symbols.read(fd, buffer.subarray(offset, offset + length), length));
+        if (n >= 0) return n;
+        const error = errnoError(symbols, "read");
+        if (error.errno !== -EINTR) throw error;
+      }
+    },
+    close,
+    readAll: (path) => readToEnd(openRead(path)),
+    tryReadAll(path) {
+      if (path.includes("\0")) return others().tryReadAll(path);
+      const fd = symbols.open(cPath(path), OPEN_FOR_READING, 0);
+      if (fd < 0) return undefined;
+      try {
+        return readToEnd(fd);
+      } catch {
+        return undefined;
+      }
+    },
+    exists: (path) => (path.includes("\0") ? others().exists(path) : symbols.access(cPath(path), 0) === 0),
+    readlink(path) {
+      if (path.includes("\0")) return others().readlink(path);
+      scratch ??= Buffer.allocUnsafe(16384);
+      const n = Number(symbols.readlink(cPath(path), scratch, scratch.length));
+      if (n < 0) throw errnoError(symbols, "readlink", path);
+      return scratch.toString("utf8", 0, n);
+    },
+    list(path) {
+      if (path.includes("\0")) return others().list(path);
+      const dir = symbols.opendir(cPath(path));
+      if (!dir) throw errnoError(symbols, "scandir", path);
+      const names: string[] = [];
+      errnoCell ??= new Int32Array(toArrayBuffer(symbols.__errno_location() as Pointer, 0, 4));
+      try {
+        for (;;) {
+          // readdir returns null at the end and on an error: only errno tells them apart.
+          errnoCell[0] = 0;
+          const entry = symbols.readdir(dir);
+          if (!entry) {
+            if (errnoCell[0] !== 0) throw errnoError(symbols, "scandir", path);
+            break;
+          }
+          const name = new CString(entry, DIRENT_NAME).toString();
+          if (name !== "." && name !== "..") names.push(name);
+        }
+      } finally {
+        symbols.closedir(dir);
+      }
+      return names;
+    },
+    write(fd, data, offset, length, position) {
+      for (;;) {
+        const chunk = data.subarray(offset, offset + length);
+        const n = Number(position === undefined ? symbols.write(fd, chunk, length) : symbols.pwrite(fd, chunk, length, position));
+        if (n >= 0) return n;
+        const error = errnoError(symbols, "write");
+        if (error.errno !== -EINTR) throw error;
+      }
+    },
+  };
+  return files;
 }

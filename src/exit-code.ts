@@ -1,5 +1,3 @@
-import { constants } from "node:os";
-
 // Turning an outcome into peak-mem's exit status happens here and nowhere else (GUIDE §1).
 
 export type Termination = { exitCode: number; signal?: undefined } | { exitCode?: undefined; signal: string };
@@ -27,6 +25,7 @@ export function exitCodeWhenReportLost(status: number, readerGone: boolean): num
   return readerGone || status !== 0 ? status : 1;
 }
 
+/** The platform's number for a signal (node:os is loaded for it: only a command killed by a signal needs one). */
 export function signalNumber(name: string): number | undefined {
-  return (constants.signals as Record<string, number | undefined>)[name];
+  return (process.getBuiltinModule("node:os").constants.signals as Record<string, number | undefined>)[name];
 }

@@ -146,7 +146,7 @@ async function chartRenderer(format: "html" | "svg"): Promise<ChartRenderer> {
 
 /** `--chart TIMELINE [-o FILE]`: a saved timeline drawn as HTML (or SVG, by -o's extension). */
 async function drawChart(input: string, outputPath?: string): Promise<number> {
-  const { readFileSync } = await import("node:fs");
+  const { readFileSync } = process.getBuiltinModule("node:fs");
   let text: string;
   try {
     text = readFileSync(input, "utf8");

@@ -1,4 +1,3 @@
-import { totalmem } from "node:os";
 import type { CommandChild, CommandEnd } from "./command/child.ts";
 import type { Config } from "./cli/config.ts";
 import { displayCommand } from "./command/display.ts";
@@ -240,7 +239,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   }
   guard("reading the command's resource usage", () => {
     const maxRss = config.children ? end.maxRss : undefined;
-    if (maxRss !== undefined && maxRss <= totalmem()) sampler.peaks.offer("rss", maxRss, "rusage");
+    if (maxRss !== undefined && maxRss <= (environment.physicalBytes ?? process.getBuiltinModule("node:os").totalmem())) sampler.peaks.offer("rss", maxRss, "rusage");
   }, true);
   const signal = end.signal;
   let memory: Report["memory"];

@@ -17,7 +17,8 @@ interface Known {
   takesValue: boolean;
 }
 
-export function scanArgv(argv: readonly string[], options: readonly OptionSpec[] = OPTIONS): Scanned {
+/** Every spelling of every option (`-j`, `--json`), built at the first option seen: `peak-mem -- cmd` needs none. */
+function optionTable(options: readonly OptionSpec[]): Map<string, Known> {
   const byName = new Map<string, Known>();
   for (const option of options) {
     const flags = option.flags.split(/[ ,]+/).filter((word) => word.startsWith("-"));
@@ -25,6 +26,12 @@ export function scanArgv(argv: readonly string[], options: readonly OptionSpec[]
     const spec = { name: long.slice(2), takesValue: option.flags.includes("<") };
     for (const flag of flags) byName.set(flag, spec);
   }
+  return byName;
+}
+
+export function scanArgv(argv: readonly string[], options: readonly OptionSpec[] = OPTIONS): Scanned {
+  let table: Map<string, Known> | undefined;
+  const known = (flag: string) => (table ??= optionTable(options)).get(flag);
   const found = new Map<string, string | true>();
   const set = (spec: Known, flag: string, value: string | true) => {
     if (found.has(spec.name)) throw new UsageError(`option ${flag} was given twice`);
@@ -41,7 +48,7 @@ export function scanArgv(argv: readonly string[], options: readonly OptionSpec[]
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const flag = eq === -1 ? arg : arg.slice(0, eq);
-      const spec = byName.get(flag);
+      const spec = known(flag);
       if (!spec) throw new UsageError(`unknown option ${flag} (see peak-mem --help)`);
       if (!spec.takesValue) {
         if (eq !== -1) throw new UsageError(`option ${flag} takes no value`);
@@ -56,7 +63,7 @@ export function scanArgv(argv: readonly string[], options: readonly OptionSpec[]
     // A cluster of short flags (-jv), the last of which may take a value (-t1G or -t 1G).
     for (let j = 1; j < arg.length; j++) {
       const flag = `-${arg[j]}`;
-      const spec = byName.get(flag);
+      const spec = known(flag);
       if (!spec) throw new UsageError(`unknown option ${flag} (see peak-mem --help)`);
       if (!spec.takesValue) {
         set(spec, flag, true);

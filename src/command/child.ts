@@ -1,4 +1,3 @@
-import { totalmem } from "node:os";
 import type { Subprocess } from "bun";
 import type { ProcessReader } from "../platform/types.ts";
 
@@ -46,7 +45,7 @@ export function runtimeChild(subprocess: Subprocess<"inherit", "inherit", "inher
       const exitCode = reader.exitCode?.(subprocess.pid) ?? subprocess.exitCode ?? 0;
       const maxRss = subprocess.resourceUsage()?.maxRSS;
       const floor = reader.rusageFloor?.();
-      const useful = maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= totalmem();
+      const useful = maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= process.getBuiltinModule("node:os").totalmem();
       return { exitCode, ...(signal && { signal }), ...(useful && { maxRss }) };
     },
   };

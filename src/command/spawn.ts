@@ -1,5 +1,3 @@
-import { accessSync, constants, statSync } from "node:fs";
-import { delimiter, join } from "node:path";
 import { EXIT_FAILED, EXIT_NOT_EXECUTABLE, EXIT_NOT_FOUND, SpawnError } from "../errors.ts";
 import type { ProcessReader } from "../platform/types.ts";
 import { runtimeChild, type CommandChild } from "./child.ts";
@@ -7,7 +5,8 @@ import { runtimeChild, type CommandChild } from "./child.ts";
 // Starts the command with the terminal and stdio untouched and no shell: argv goes to the
 // kernel as given. Failures to start become the shell's codes: 127 not found, 126 found
 // but not executable; a system that refuses a new process (a process limit, no memory) is
-// not the command's fault: 125, peak-mem's own failure code.
+// not the command's fault: 125, peak-mem's own failure code. node:fs and node:path are
+// loaded only to explain a command that did not start.
 //
 // Where the platform has a spawn that hands back the command's exact rusage (Linux: the
 // spawn helper, src/platform/linux/helper-spawn.ts) it is used; else the runtime's.
@@ -64,7 +63,7 @@ function notExecutable(name: string, why: string): SpawnError {
 
 function isDirectory(path: string): boolean {
   try {
-    return statSync(path).isDirectory();
+    return process.getBuiltinModule("node:fs").statSync(path).isDirectory();
   } catch {
     return false;
   }
@@ -72,6 +71,8 @@ function isDirectory(path: string): boolean {
 
 /** Like a shell: a file of that name on PATH that cannot be executed means 126, not 127. */
 function nonExecutableOnPath(name: string): boolean {
+  const { accessSync, constants, statSync } = process.getBuiltinModule("node:fs");
+  const { delimiter, join } = process.getBuiltinModule("node:path");
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     if (!dir) continue;
     const path = join(dir, name);

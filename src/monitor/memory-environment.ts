@@ -1,4 +1,3 @@
-import { totalmem } from "node:os";
 import type { MemoryEnvironment, MemoryLimit, OomFacts, PressureFacts } from "../report.ts";
 import type { MemorySources, OomCounter, PressureSource } from "./memory-sources.ts";
 import type { Member } from "./tree.ts";
@@ -37,6 +36,8 @@ export class MemoryEnvironmentMonitor {
   private pressureAtStart: { some: number; full: number } | undefined;
   private maxSome = 0;
   private maxFull = 0;
+  /** The machine's memory, as start() found it (the platform's count, else node:os's). */
+  physicalBytes: number | undefined;
 
   constructor(
     private readonly sources: MemorySources | undefined,
@@ -46,7 +47,8 @@ export class MemoryEnvironmentMonitor {
   /** Before the command starts: the limit, and the counters' starting values. */
   start(): void {
     const limits = this.sources?.limits() ?? {};
-    const physical = limits.physical ?? { bytes: totalmem(), source: "physical memory" };
+    const physical = limits.physical ?? { bytes: process.getBuiltinModule("node:os").totalmem(), source: "physical memory" };
+    this.physicalBytes = physical.bytes;
     // Physical memory bounds any cgroup limit set above it.
     const limit = limits.limit && limits.limit.bytes < physical.bytes ? limits.limit : physical;
     this.limitFacts = { limit, ...(limits.soft && limits.soft.bytes < limit.bytes && { softLimit: limits.soft }), ...(limits.swap && { swapLimit: limits.swap }) };

@@ -1,5 +1,4 @@
-import { fstatSync, lstatSync, readlinkSync, realpathSync, statSync, type Stats } from "node:fs";
-import { basename, dirname, isAbsolute } from "node:path";
+import type { Stats } from "node:fs";
 import { UsageError } from "../errors.ts";
 
 // Two outputs written to one file interleave into something that parses as neither (the
@@ -8,6 +7,7 @@ import { UsageError } from "../errors.ts";
 // existing file by device and inode (a symlink or a hard link is the same file), a file
 // yet to be created by the real path it would get. The report's own stdout counts when
 // it is a file or a pipe; terminals and devices like /dev/null take any number of writers.
+// node:fs and node:path are loaded only when there are outputs to compare: not for a plain run.
 
 export interface NamedOutput {
   /** How the user named it, for the message: "--output", "--timeline", "--save-baseline". */
@@ -17,6 +17,7 @@ export interface NamedOutput {
 
 /** Throws a UsageError when two of the outputs (or one and the report's stdout) are one file. */
 export function checkDistinctOutputs(outputs: readonly NamedOutput[], stdoutForReport: boolean): void {
+  if (outputs.length === 0) return; // stdout alone cannot clash with anything
   const seen = new Map<string, NamedOutput>();
   if (stdoutForReport) {
     const stdout = stdoutIdentity();
@@ -36,7 +37,7 @@ export function checkDistinctOutputs(outputs: readonly NamedOutput[], stdoutForR
 
 function stdoutIdentity(): string | undefined {
   try {
-    const stats = fstatSync(1);
+    const stats = process.getBuiltinModule("node:fs").fstatSync(1);
     return shared(stats) ? inode(stats) : undefined;
   } catch {
     return undefined;
@@ -58,6 +59,8 @@ function inode(stats: Stats): string {
  * the directory is resolved by the kernel (realpath) and a link's target is taken from there.
  */
 export function fileIdentity(path: string, depth = 0): string | undefined {
+  const { lstatSync, readlinkSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
+  const { basename, dirname, isAbsolute } = process.getBuiltinModule("node:path");
   try {
     const stats = statSync(path);
     return shared(stats) ? inode(stats) : undefined;

@@ -1,11 +1,12 @@
-import { closeSync, fstatSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { UsageError, describe } from "../errors.ts";
+import { files } from "../platform/files.ts";
 
 // Every byte peak-mem writes goes through a Sink: stdout, stderr or a file opened before
 // the command starts (so an unwritable path is a usage error, not a lost report).
 // Writes are synchronous so nothing is left in a buffer when peak-mem exits. A write to a
 // file that fails part-way (disk full) is taken back whole, so a file of records never
-// ends in half of one.
+// ends in half of one. Writes go through src/platform/files.ts (libc on Linux, not node:fs);
+// node:fs is loaded for a file sink only, when one is opened.
 
 export interface Sink {
   readonly isTerminal: boolean;
@@ -24,6 +25,7 @@ export function stdSink(fd: 1 | 2, isTerminal = false): Sink {
 
 /** Opens (creating or truncating) a file for writing, or explains in one line why not. */
 export function fileSink(path: string, option: string): Sink {
+  const { closeSync, fstatSync, ftruncateSync, openSync } = process.getBuiltinModule("node:fs");
   let fd: number;
   try {
     fd = openSync(path, "w");
@@ -69,7 +71,7 @@ function writeAll(fd: number, text: string, position?: number): number {
   let offset = 0;
   while (offset < data.length) {
     try {
-      offset += position === undefined ? writeSync(fd, data, offset) : writeSync(fd, data, offset, data.length - offset, position + offset);
+      offset += files().write(fd, data, offset, data.length - offset, position === undefined ? undefined : position + offset);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue;
       throw error;

@@ -1,4 +1,3 @@
-import { extname } from "node:path";
 import type { Sink } from "../output/sink.ts";
 import type { ChartData, TimelineSample } from "./chart-data.ts";
 import { processJson } from "./processes.ts";
@@ -28,7 +27,7 @@ export interface TimelineWriter {
 export type TimelineFormat = "json" | "jsonl" | "csv" | "html" | "svg";
 
 export function timelineFormat(path: string): TimelineFormat {
-  switch (extname(path).toLowerCase()) {
+  switch (process.getBuiltinModule("node:path").extname(path).toLowerCase()) {
     case ".jsonl":
     case ".ndjson":
       return "jsonl";

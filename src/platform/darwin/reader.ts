@@ -169,7 +169,7 @@ export function createDarwinReader(bindings: DarwinBindings = macosBindings): Da
         }
       },
     }),
-    isTerminal: (fd) => bindings.isatty(fd) ?? require("node:tty").isatty(fd),
+    isTerminal: (fd) => bindings.isatty(fd) ?? process.getBuiltinModule("node:tty").isatty(fd),
     terminalState(pid): TerminalState | undefined {
       const info = bsdInfo(pid);
       return info && { pgrp: info.pgid, foregroundPgrp: info.tpgid };

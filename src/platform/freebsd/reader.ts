@@ -116,7 +116,7 @@ export function createFreebsdReader(bindings: FreebsdBindings = freebsdBindings)
     },
     creationMark: () => undefined,
     adoptOrphans: () => false,
-    isTerminal: (fd) => bindings.isatty(fd) ?? require("node:tty").isatty(fd),
+    isTerminal: (fd) => bindings.isatty(fd) ?? process.getBuiltinModule("node:tty").isatty(fd),
     terminalState(pid): TerminalState | undefined {
       const proc = kinfo(pid);
       return proc && { pgrp: proc.pgid, foregroundPgrp: proc.tpgid };

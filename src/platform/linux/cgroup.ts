@@ -1,6 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { UsageError, describe } from "../../errors.ts";
+import { dirname, join } from "./posix-path.ts";
 
 // --cgroup: an exact peak for the whole tree, kept by the kernel, where a writable cgroup
 // exists: v2 `memory.peak` (Linux 5.19+) or v1 `memory.max_usage_in_bytes`. It counts what
@@ -10,6 +9,9 @@ import { UsageError, describe } from "../../errors.ts";
 // No race at start: the command must be in the cgroup before it execs. Bun.spawn offers no
 // hook between fork and exec, so peak-mem steps into the new cgroup itself for the spawn
 // (the child inherits it) and steps back out at once.
+//
+// node:fs is loaded only here, when a cgroup is made: the parsers below run at every start.
+const fs = () => process.getBuiltinModule("node:fs");
 
 export interface PeakCgroup {
   /** How the peak is read, for the report: "memory.peak" or "memory.max_usage_in_bytes". */
@@ -128,8 +130,8 @@ export function createPeakCgroup(limitBytes?: number): PeakCgroup {
   let membership: CgroupMembership;
   let mounts: CgroupMount[];
   try {
-    membership = parseProcCgroup(readFileSync("/proc/self/cgroup", "utf8"));
-    mounts = parseCgroupMounts(readFileSync("/proc/self/mountinfo", "utf8"));
+    membership = parseProcCgroup(fs().readFileSync("/proc/self/cgroup", "utf8"));
+    mounts = parseCgroupMounts(fs().readFileSync("/proc/self/mountinfo", "utf8"));
   } catch {
     throw new UsageError(NO_CGROUP);
   }
@@ -165,24 +167,24 @@ const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function makeCgroup(version: 1 | 2, parent: string, home: string, option: string, limitBytes?: number): PeakCgroup {
   const peakFile = version === 2 ? "memory.peak" : "memory.max_usage_in_bytes";
-  if (version === 2 && !readFileSync(join(parent, "cgroup.subtree_control"), "utf8").split(/\s+/).includes("memory")) {
+  if (version === 2 && !fs().readFileSync(join(parent, "cgroup.subtree_control"), "utf8").split(/\s+/).includes("memory")) {
     throw new Error("the memory controller is not enabled for its children");
   }
   const dir = join(parent, `peak-mem-${process.pid}`);
-  mkdirSync(dir);
+  fs().mkdirSync(dir);
   try {
-    readFileSync(join(dir, peakFile), "utf8");
+    fs().readFileSync(join(dir, peakFile), "utf8");
   } catch {
-    rmdirSync(dir);
+    fs().rmdirSync(dir);
     throw new Error(`${peakFile} is missing (cgroup v2 needs Linux 5.19+)`);
   }
   if (limitBytes !== undefined) {
     for (const [file, value, optional] of limitFiles(version, limitBytes)) {
       try {
-        writeFileSync(join(dir, file), value);
+        fs().writeFileSync(join(dir, file), value);
       } catch (error) {
-        if (optional && !existsSync(join(dir, file))) continue;
-        rmdirSync(dir);
+        if (optional && !fs().existsSync(join(dir, file))) continue;
+        fs().rmdirSync(dir);
         throw new Error(`cannot set ${file}: ${describe(error)}`);
       }
     }
@@ -194,19 +196,19 @@ function makeCgroup(version: 1 | 2, parent: string, home: string, option: string
     dir,
     enter: () => {
       try {
-        writeFileSync(join(dir, "cgroup.procs"), pid);
+        fs().writeFileSync(join(dir, "cgroup.procs"), pid);
       } catch (error) {
         throw new UsageError(`${option}: cannot move into ${dir}: ${describe(error)}`);
       }
     },
     leave: () => {
-      writeFileSync(join(home, "cgroup.procs"), pid);
+      fs().writeFileSync(join(home, "cgroup.procs"), pid);
       // What peak-mem itself allocated while inside is not the command's: start the peak
       // from the usage now (v1 resets on any write; v2 resets per open file on 6.12+ only).
-      if (version === 1) writeFileSync(join(dir, peakFile), "0");
+      if (version === 1) fs().writeFileSync(join(dir, peakFile), "0");
     },
     peak: () => {
-      const value = Number.parseInt(readFileSync(join(dir, peakFile), "utf8"), 10);
+      const value = Number.parseInt(fs().readFileSync(join(dir, peakFile), "utf8"), 10);
       return Number.isSafeInteger(value) ? value : undefined;
     },
     remove: () => {
@@ -217,19 +219,19 @@ function makeCgroup(version: 1 | 2, parent: string, home: string, option: string
       for (let attempt = 0; attempt < REMOVE_ATTEMPTS; attempt++) {
         let left: string[] = [];
         try {
-          left = readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean);
+          left = fs().readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean);
         } catch {
           return; // gone already
         }
         for (const pid of left) {
           try {
-            writeFileSync(join(home, "cgroup.procs"), pid);
+            fs().writeFileSync(join(home, "cgroup.procs"), pid);
           } catch {
             // Exiting, or gone: the next attempt sees.
           }
         }
         try {
-          rmdirSync(dir);
+          fs().rmdirSync(dir);
           return;
         } catch {
           Atomics.wait(pause, 0, 0, REMOVE_PAUSE_MS);

@@ -1,11 +1,10 @@
-import { closeSync, readSync, writeSync } from "node:fs";
-import { constants } from "node:os";
 import { memoryFile, pipe, reapChild } from "../../../ffi/linux.ts";
 import type { CommandChild, CommandEnd } from "../../command/child.ts";
 import { EXIT_FAILED } from "../../errors.ts";
 import { helperElf } from "../../command/helper/elf.ts";
 import { decodeEnd, decodeExecStatus, decodePid, END_RECORD_BYTES, ERRNO_NAMES, waitStatus } from "../../command/helper/protocol.ts";
 import { commandPath, spawnError, type Environment } from "../../command/spawn.ts";
+import { files } from "../files.ts";
 
 // The command started the way GNU time starts it: a tiny static program (the spawn helper,
 // src/command/helper/) forks it, execs it and waits for it, and hands back its wait status
@@ -35,11 +34,11 @@ function helperFile(): number | null {
   if (fd === undefined) return helperFd;
   try {
     const bytes = helperElf(process.arch);
-    if (writeSync(fd, bytes, 0, bytes.length, 0) === bytes.length) helperFd = fd;
+    if (files().write(fd, bytes, 0, bytes.length, 0) === bytes.length) helperFd = fd;
   } catch {
     // Memory refused: the runtime's spawn it is.
   }
-  if (helperFd === null) closeSync(fd);
+  if (helperFd === null) files().close(fd);
   return helperFd;
 }
 
@@ -49,7 +48,7 @@ function readFull(fd: number, buffer: Uint8Array): number {
   while (length < buffer.length) {
     let n: number;
     try {
-      n = readSync(fd, buffer, length, buffer.length - length, null);
+      n = files().read(fd, buffer, length, buffer.length - length);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EAGAIN" || (error as NodeJS.ErrnoException).code === "EINTR") continue;
       throw error;
@@ -64,7 +63,7 @@ const closeAll = (...fds: (number | undefined)[]) => {
   for (const fd of fds) {
     if (fd === undefined) continue;
     try {
-      closeSync(fd);
+      files().close(fd);
     } catch {
       // Already closed.
     }
@@ -74,8 +73,9 @@ const closeAll = (...fds: (number | undefined)[]) => {
 const RESOURCE_CODES = new Set(["EAGAIN", "ENOMEM", "EMFILE", "ENFILE"]);
 
 let signalNames: Map<number, string> | undefined;
+/** node:os is loaded for it: only a command killed by a signal needs a signal's name. */
 function signalName(signal: number): string {
-  signalNames ??= new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
+  signalNames ??= new Map(Object.entries(process.getBuiltinModule("node:os").constants.signals).map(([name, number]) => [number, name]));
   return signalNames.get(signal) ?? `SIG${signal}`;
 }
 

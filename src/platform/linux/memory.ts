@@ -1,7 +1,7 @@
-import { dirname } from "node:path";
 import type { MemoryLimits, MemorySources, OomCounter, PressureReading, PressureSource } from "../../monitor/memory-sources.ts";
 import type { MemoryLimit } from "../../report.ts";
 import { cgroupDirectory, parseCgroupMounts, parseProcCgroup, type CgroupMount } from "./cgroup.ts";
+import { dirname } from "./posix-path.ts";
 import { HeldFile, readText } from "./proc-files.ts";
 
 // Where the command runs, on Linux (GUIDE §6): the memory limit in force, the OOM kills

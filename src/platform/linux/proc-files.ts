@@ -1,6 +1,6 @@
-import { closeSync, openSync, readFileSync, readSync } from "node:fs";
 import { preadHead } from "../../../ffi/linux.ts";
 import { samplingCode } from "../../monitor/hot.ts";
+import { files } from "../files.ts";
 
 // Reading the kernel's text files (/proc, cgroup files), shared by the Linux reader, the
 // memory environment's sources and the start-up check of process limits.
@@ -15,7 +15,7 @@ export class HeldFile {
 
   constructor(path: string) {
     try {
-      this.fd = openSync(path, "r");
+      this.fd = files().openRead(path);
     } catch {
       // Gone already, or out of file descriptors: then reads by path are tried, and fail
       // loudly if they cannot be made either.
@@ -33,14 +33,14 @@ export class HeldFile {
     const length = preadHead(this.fd, buffer);
     if (length !== undefined) return length < 0 ? undefined : length;
     try {
-      return readSync(this.fd, buffer, 0, buffer.length, 0);
+      return files().pread(this.fd, buffer, 0);
     } catch {
       return undefined;
     }
   }
 
   close(): void {
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) files().close(this.fd);
     this.fd = undefined;
   }
 }
@@ -49,9 +49,6 @@ samplingCode(HeldFile.prototype.read);
 
 /** A whole file as text, or undefined when it is missing or unreadable. */
 export function readText(path: string): string | undefined {
-  try {
-    return readFileSync(path, "latin1");
-  } catch {
-    return undefined;
-  }
+  const file = files().tryReadAll(path);
+  return file?.buffer.toString("latin1", 0, file.length);
 }

@@ -1,4 +1,3 @@
-import { closeSync, existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { becomeChildSubreaper, exitedChild, isatty, pidfdOpen, pollFor, pollSet, reapChild } from "../../../ffi/linux.ts";
 import { UsageError } from "../../errors.ts";
 import { samplingCode } from "../../monitor/hot.ts";
@@ -6,6 +5,7 @@ import type { IdleWaiter, MemoryHandle, MemoryReading, ProcessInfo, ProcessReade
 import { spawnThroughHelper } from "./helper-spawn.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
+import { files, readLatin1 } from "../files.ts";
 import { HeldFile } from "./proc-files.ts";
 import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPidBytes, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
 
@@ -24,7 +24,7 @@ function ourFault(error: unknown): boolean {
 
 function readProc(path: string): string | undefined {
   try {
-    const text = readFileSync(path, "latin1");
+    const text = readLatin1(path);
     return text === "" ? undefined : text;
   } catch (error) {
     if (ourFault(error)) throw error;
@@ -110,11 +110,11 @@ function trackProcess(procRoot: string, pid: number, childrenFiles: boolean): Me
 function checkProc(procRoot: string): void {
   let self: string | undefined;
   try {
-    self = readlinkSync(`${procRoot}/self`); // one syscall: this runs on every measured run
+    self = files().readlink(`${procRoot}/self`); // one syscall: this runs on every measured run
   } catch {
     self = undefined;
   }
-  const problem = procProblem(process.pid, self, self !== undefined || existsSync(`${procRoot}/loadavg`));
+  const problem = procProblem(process.pid, self, self !== undefined || files().exists(`${procRoot}/loadavg`));
   if (problem) throw new UsageError(problem);
 }
 
@@ -127,9 +127,9 @@ function checkProc(procRoot: string): void {
 function idleWaiter(procRoot: string, pid: number): IdleWaiter | undefined {
   const loops: number[] = [];
   try {
-    for (const fd of readdirSync(`${procRoot}/self/fd`)) {
+    for (const fd of files().list(`${procRoot}/self/fd`)) {
       try {
-        if (readlinkSync(`${procRoot}/self/fd/${fd}`) === "anon_inode:[eventpoll]") loops.push(Number(fd));
+        if (files().readlink(`${procRoot}/self/fd/${fd}`) === "anon_inode:[eventpoll]") loops.push(Number(fd));
       } catch {
         // closed meanwhile (the listing's own descriptor)
       }
@@ -145,7 +145,7 @@ function idleWaiter(procRoot: string, pid: number): IdleWaiter | undefined {
   return {
     wait: (ms) => open && pollFor(set, ms) === 0,
     close() {
-      if (open) closeSync(pidfd);
+      if (open) files().close(pidfd);
       open = false;
     },
   };
@@ -204,13 +204,13 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
   // Read at every sample: held open.
   const loadavg = new HeldFile(`${procRoot}/loadavg`);
   // Children lists exist only with CONFIG_PROC_CHILDREN; look once.
-  const hasChildrenFiles = existsSync(`${procRoot}/self/task/${process.pid}/children`);
+  const hasChildrenFiles = files().exists(`${procRoot}/self/task/${process.pid}/children`);
   // Children are listed per thread: a process's are those of all its threads. Orphans
   // go to a subreaper's first live thread, its main one (kernel/exit.c, find_alive_thread).
   const childrenOf = (pid: number, mainThreadOnly = false): number[] | undefined => {
     let tids: string[];
     try {
-      tids = mainThreadOnly ? [String(pid)] : readdirSync(`${procRoot}/${pid}/task`);
+      tids = mainThreadOnly ? [String(pid)] : files().list(`${procRoot}/${pid}/task`);
     } catch (error) {
       if (ourFault(error)) throw error;
       return undefined;
@@ -227,7 +227,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     track: (pid) => trackProcess(procRoot, pid, hasChildrenFiles),
     listPids() {
       const pids: number[] = [];
-      for (const entry of readdirSync(procRoot)) {
+      for (const entry of files().list(procRoot)) {
         const code = entry.charCodeAt(0);
         if (code >= 48 && code <= 57) pids.push(Number(entry));
       }
@@ -255,7 +255,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     // Read after the child exited: our high-water mark covers our size at the spawn.
     // Used only when the spawn helper could not be (src/platform/linux/helper-spawn.ts).
     rusageFloor: () => memoryByPath(process.pid)?.peakRss,
-    isTerminal: (fd) => isatty(fd) ?? require("node:tty").isatty(fd),
+    isTerminal: (fd) => isatty(fd) ?? process.getBuiltinModule("node:tty").isatty(fd),
     idleWaiter: (pid) => idleWaiter(procRoot, pid),
     creationMark() {
       const length = loadavg.read(smallBuffer);

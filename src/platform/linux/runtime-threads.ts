@@ -1,6 +1,6 @@
-import { readFileSync } from "node:fs";
 import { execve } from "../../../ffi/linux.ts";
 import { parseProcCgroup } from "./cgroup.ts";
+import { readBytes } from "../files.ts";
 import { readText } from "./proc-files.ts";
 
 // Bun's JavaScriptCore starts threads lazily while peak-mem runs: a second JIT compiler
@@ -77,11 +77,13 @@ export function tightestLimit(facts: { maxProcesses?: number; root: boolean; pid
 }
 
 function currentLimit(): number | undefined {
-  const limits = readText("/proc/self/limits");
+  const root = process.getuid?.() === 0;
+  // Not read for root, whom the limit does not bind (tightestLimit).
+  const limits = root ? undefined : readText("/proc/self/limits");
   const cgroup = readText("/proc/self/cgroup") ?? "";
   return tightestLimit({
     maxProcesses: limits === undefined ? undefined : parseMaxProcesses(limits),
-    root: process.getuid?.() === 0,
+    root,
     pidsMax: pidsMaxFiles(cgroup).map((file) => {
       const text = readText(file);
       return text === undefined ? undefined : parsePidsMax(text);
@@ -92,7 +94,7 @@ function currentLimit(): number | undefined {
 function nulSeparated(path: string): Uint8Array[] | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readBytes(path);
   } catch {
     return undefined;
   }

@@ -213,7 +213,7 @@ export function createWindowsReader(): WindowsReader {
     // Windows has no reparenting and nothing like a subreaper: a process keeps its
     // creator's pid as its parent, alive or not.
     adoptOrphans: () => false,
-    isTerminal: (fd) => isConsole(fd) ?? require("node:tty").isatty(fd),
+    isTerminal: (fd) => isConsole(fd) ?? process.getBuiltinModule("node:tty").isatty(fd),
     // No process groups or controlling terminals.
     terminalState: () => undefined,
     memorySources: () => ({
