@@ -25,7 +25,15 @@ export function exitCodeWhenReportLost(status: number, readerGone: boolean): num
   return readerGone || status !== 0 ? status : 1;
 }
 
-/** The platform's number for a signal (node:os is loaded for it: only a command killed by a signal needs one). */
+/** The platform's signals by name (node:os is loaded for them: only a command killed by a signal needs them). */
+const signals = () => process.getBuiltinModule("node:os").constants.signals as Record<string, number | undefined>;
+
 export function signalNumber(name: string): number | undefined {
-  return (process.getBuiltinModule("node:os").constants.signals as Record<string, number | undefined>)[name];
+  return signals()[name];
+}
+
+/** The name of signal `number` ("SIGKILL" for 9); "SIG" and the number when the platform has none. */
+export function signalName(number: number): string {
+  for (const [name, value] of Object.entries(signals())) if (value === number) return name;
+  return `SIG${number}`;
 }

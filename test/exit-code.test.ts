@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { commandStatus, exitCodeFor, exitCodeWhenReportLost, signalNumber } from "../src/exit-code.ts";
+import { commandStatus, exitCodeFor, exitCodeWhenReportLost, signalNumber, signalName } from "../src/exit-code.ts";
 
 describe("commandStatus", () => {
   test("an exit code is passed on", () => {
@@ -41,5 +41,14 @@ describe("exitCodeWhenReportLost", () => {
   test("a lost report fails a successful run, and keeps a failed one's code", () => {
     expect(exitCodeWhenReportLost(0, false)).toBe(1);
     expect(exitCodeWhenReportLost(42, false)).toBe(42);
+  });
+});
+
+describe("signalName", () => {
+  test("names a signal by its number, and says the number of one the platform lacks", () => {
+    expect(signalName(9)).toBe("SIGKILL");
+    expect(signalName(15)).toBe("SIGTERM");
+    expect(signalNumber(signalName(2))).toBe(2);
+    expect(signalName(200)).toBe("SIG200");
   });
 });

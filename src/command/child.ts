@@ -12,7 +12,8 @@ export interface CommandEnd {
   signal?: string;
   /**
    * Its ru_maxrss in bytes (the command and the descendants it waited for) when that is
-   * its own peak: absent when it says nothing (at or below the spawner's floor).
+   * its own peak: absent when it says nothing (at or below the spawner's floor). The run
+   * still refuses a value above the machine's memory.
    */
   maxRss?: number;
   /** Set when its status could not be known (the helper that held it was killed). */
@@ -45,7 +46,7 @@ export function runtimeChild(subprocess: Subprocess<"inherit", "inherit", "inher
       const exitCode = reader.exitCode?.(subprocess.pid) ?? subprocess.exitCode ?? 0;
       const maxRss = subprocess.resourceUsage()?.maxRSS;
       const floor = reader.rusageFloor?.();
-      const useful = maxRss !== undefined && floor !== undefined && maxRss > floor && maxRss <= process.getBuiltinModule("node:os").totalmem();
+      const useful = maxRss !== undefined && floor !== undefined && maxRss > floor;
       return { exitCode, ...(signal && { signal }), ...(useful && { maxRss }) };
     },
   };

@@ -238,7 +238,7 @@ export class ProcessTree {
       for (const pid of this.outside.keys()) if (!present.has(pid)) this.outside.delete(pid);
     }
     for (const pid of listed) {
-      if (!window.mayBeNew(pid) || pid === this.spawner || this.byPid.get(pid)?.alive) continue;
+      if (!this.mayJoin(window, pid)) continue;
       const outsideStart = this.outside.get(pid);
       if (outsideStart !== undefined && !window.mayBeReused(pid)) continue;
       const info = this.reader.info(pid);
@@ -278,7 +278,7 @@ export class ProcessTree {
       member.threads === 1 && member.handle?.mainThreadChildren ? member.handle.mainThreadChildren() : childrenOf(member.pid);
     const queue = [...this.byPid.values()].filter((member) => member.alive);
     const found = (pid: number) => {
-      if (!window.mayBeNew(pid) || pid === this.spawner || this.byPid.get(pid)?.alive) return;
+      if (!this.mayJoin(window, pid)) return;
       const info = this.reader.info(pid);
       if (!info || !this.isTreeParent(info.ppid)) return;
       const member = this.join(info, mark);
@@ -292,6 +292,11 @@ export class ProcessTree {
     for (let i = 0; i < queue.length; i++) {
       for (const pid of childrenOfMember(queue[i] as Member) ?? []) found(pid);
     }
+  }
+
+  /** A pid that may be a process new to the tree: in the window, not a live member, not our spawn helper. */
+  private mayJoin(window: ReuseWindow, pid: number): boolean {
+    return window.mayBeNew(pid) && pid !== this.spawner && !this.byPid.get(pid)?.alive;
   }
 
   private aliveCount(): number {

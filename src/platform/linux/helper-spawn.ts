@@ -1,6 +1,7 @@
 import { memoryFile, pipe, reapChild } from "../../../ffi/linux.ts";
 import type { CommandChild, CommandEnd } from "../../command/child.ts";
 import { EXIT_FAILED } from "../../errors.ts";
+import { signalName } from "../../exit-code.ts";
 import { helperElf } from "../../command/helper/elf.ts";
 import { decodeEnd, decodeExecStatus, decodePid, END_RECORD_BYTES, ERRNO_NAMES, waitStatus } from "../../command/helper/protocol.ts";
 import { commandPath, spawnError, type Environment } from "../../command/spawn.ts";
@@ -72,11 +73,9 @@ const closeAll = (...fds: (number | undefined)[]) => {
 
 const RESOURCE_CODES = new Set(["EAGAIN", "ENOMEM", "EMFILE", "ENFILE"]);
 
-let signalNames: Map<number, string> | undefined;
-/** node:os is loaded for it: only a command killed by a signal needs a signal's name. */
-function signalName(signal: number): string {
-  signalNames ??= new Map(Object.entries(process.getBuiltinModule("node:os").constants.signals).map(([name, number]) => [number, name]));
-  return signalNames.get(signal) ?? `SIG${signal}`;
+/** How the command ended, from its wait status's parts and its ru_maxrss. */
+function ending(signal: number, exitCode: number, maxRss: number): CommandEnd {
+  return signal ? { exitCode: 128 + signal, signal: signalName(signal), maxRss } : { exitCode, maxRss };
 }
 
 /**
@@ -165,7 +164,7 @@ class HelperChild implements CommandChild {
     }
     if (end) {
       const how = waitStatus(end.status);
-      this.ending = "signal" in how ? { exitCode: 128 + how.signal, signal: signalName(how.signal), maxRss: end.maxRssBytes } : { exitCode: how.exitCode, maxRss: end.maxRssBytes };
+      this.ending = "signal" in how ? ending(how.signal, 0, end.maxRssBytes) : ending(0, how.exitCode, end.maxRssBytes);
       return;
     }
     // The helper was killed (SIGKILL) before the command ended: the command, orphaned, came
@@ -173,7 +172,7 @@ class HelperChild implements CommandChild {
     for (;;) {
       const done = reapChild(this.pid);
       if (done) {
-        this.ending = done.signal ? { exitCode: 128 + done.signal, signal: signalName(done.signal), maxRss: done.maxRss } : { exitCode: done.exitCode, maxRss: done.maxRss };
+        this.ending = ending(done.signal, done.exitCode, done.maxRss);
         return;
       }
       try {
