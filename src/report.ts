@@ -54,6 +54,65 @@ export interface Report {
   thresholdPercent?: number;
   /** Where the command ran: its memory limit, OOM kills, pressure (src/monitor/memory/). */
   memory?: MemoryEnvironment;
+  /** --pss: proportional and private memory of the tree, sampled on its own cadence (src/monitor/pss.ts). */
+  pss?: PssFacts;
+  /** The tree grouped by program (src/monitor/programs.ts); absent with --no-children. */
+  programs?: ProgramsFacts;
+}
+
+/**
+ * The tree's proportional set size (each shared page divided among the processes sharing
+ * it), its unique set size (pages only one process maps) and its swapped-out PSS, summed at
+ * one PSS reading: what the tree really cost the machine, where summed RSS counts shared
+ * pages once per process.
+ */
+export interface PssFacts {
+  /** The largest sum over the tree at one reading, with USS and swap PSS of that same reading. */
+  peakPssBytes: number;
+  /** The largest USS sum seen at one reading (may be at another reading than the PSS peak). */
+  peakUssBytes: number;
+  peakSwapPssBytes: number;
+  /** What the numbers are on this system: "smaps_rollup" (Linux), "phys_footprint" (macOS), "private bytes" (Windows). */
+  source: string;
+  /** How many PSS readings of the tree were taken, and the mean time between them, ms. */
+  readings: number;
+  effectiveIntervalMs: number;
+  /** The mean cost of one reading of the whole tree, ms (what set the cadence). */
+  meanReadMs: number;
+  /** The share of one core the PSS readings were allowed, percent. */
+  budgetPercent: number;
+  /** Processes whose PSS could not be read (another user's): counted by their RSS instead. */
+  unreadable: number;
+}
+
+/** Each program of the tree: its processes taken together, by the executable's name. */
+export interface ProgramUsage {
+  name: string;
+  /** Processes that ran it (at their end, or at the last look). */
+  processes: number;
+  /** The largest peak RSS of any one of them. */
+  maxProcessPeakBytes: number;
+  /** Its processes' RSS summed at the sample where the tree's RSS peaked (0 if none was alive then). */
+  rssAtPeakBytes: number;
+  /** The largest sum of its processes' RSS at any one sample. */
+  peakRssBytes: number;
+  /** Seconds alive, summed over its processes. */
+  processSeconds: number;
+}
+
+export interface ProgramsFacts {
+  /** Largest total at the tree's peak first, then largest single process. */
+  list: ProgramUsage[];
+  /**
+   * "events": every fork, exec and exit of the tree was heard from the kernel (the proc
+   * connector), so counts are complete; "sampled": processes shorter than an interval can
+   * be missed.
+   */
+  counts: "events" | "sampled";
+  /** With events: processes seen only through them (too short for any sample). */
+  eventOnly?: number;
+  /** Events the kernel dropped (its buffer overflowed): counts may then be short. */
+  eventsLost?: boolean;
 }
 
 /** The memory the command could use, whether the kernel killed for lack of it, and how hard it pressed. */

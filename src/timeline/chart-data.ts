@@ -1,3 +1,5 @@
+import type { ProgramUsage } from "../report.ts";
+
 // What a chart of a run shows: the samples over time, the peaks, the threshold, the memory
 // limit and an OOM kill, and the processes. Built from a live run (src/run.ts) or from a saved timeline file
 // (src/timeline/read.ts); drawn by src/timeline/html.ts and src/timeline/svg.ts.
@@ -8,7 +10,24 @@ export interface TimelineSample {
   rss: number;
   vsz: number;
   processCount: number;
+  /**
+   * The tree's RSS by program at this sample: the largest (at most TIMELINE_PROGRAMS),
+   * largest first, by the executable's name. Absent when the tree was not grouped
+   * (--no-children, or a timeline written before programs were recorded).
+   */
+  programs?: ProgramShare[];
+  /** The RSS of every other program at this sample, summed (0 when none). */
+  otherRss?: number;
 }
+
+/** One program's RSS at one sample: the sum over its processes alive then. */
+export interface ProgramShare {
+  name: string;
+  rss: number;
+}
+
+/** How many programs a timeline sample names; the rest count as one "other". */
+export const TIMELINE_PROGRAMS = 8;
 
 export interface ProcessSummary {
   pid: number;
@@ -50,6 +69,8 @@ export interface ChartData {
   limitSource?: string;
   /** The kernel's OOM killer killed a process of the tree. */
   oomKill?: OomKill;
+  /** The tree grouped by program (src/report.ts ProgramUsage), largest total at the tree's peak first. */
+  programs?: ProgramUsage[];
 }
 
 export interface OomKill {
