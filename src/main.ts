@@ -1,7 +1,7 @@
 import { toAction } from "./cli/config.ts";
 import { helpText } from "./cli/help.ts";
 import { scanArgv } from "./cli/scan.ts";
-import { EXIT_FAILED, PeakMemError, describe } from "./errors.ts";
+import { EXIT_FAILED, PeakMemError, UsageError, describe } from "./errors.ts";
 import { exitCodeFor, exitCodeWhenReportLost } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
 import { loadPalette, PLAIN } from "./export/palette.ts";
@@ -44,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
   if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;
   const reader = platformReader();
+  if (config.pss && !reader.proportional) throw new UsageError(`--pss is not available on ${process.platform}: it keeps no proportional memory per process`);
   // The baseline to compare with is loaded (and the one to save made room for) before
   // anything is opened or run: a missing or corrupt one is bad usage.
   const baselines = config.baseline ? (await import("./baseline/session.ts")).openBaselines(config.baseline) : undefined;

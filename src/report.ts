@@ -69,12 +69,13 @@ export interface Report {
 export interface PssFacts {
   /** The largest sum over the tree at one reading, with USS and swap PSS of that same reading. */
   peakPssBytes: number;
-  /** The largest USS sum seen at one reading (may be at another reading than the PSS peak). */
-  peakUssBytes: number;
-  peakSwapPssBytes: number;
+  /** The largest USS sum seen at one reading (may be another reading than the PSS peak's); where known. */
+  peakUssBytes?: number;
+  /** The largest swapped-out PSS sum at one reading, where known. */
+  peakSwapPssBytes?: number;
   /** What the numbers are on this system: "smaps_rollup" (Linux), "phys_footprint" (macOS), "private bytes" (Windows). */
   source: string;
-  /** How many PSS readings of the tree were taken, and the mean time between them, ms. */
+  /** How many PSS readings of the tree were taken, and the mean time between them, ms (0 with one). */
   readings: number;
   effectiveIntervalMs: number;
   /** The mean cost of one reading of the whole tree, ms (what set the cadence). */

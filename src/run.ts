@@ -8,6 +8,8 @@ import { describe } from "./errors.ts";
 import { commandStatus } from "./exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
 import { MemoryEnvironmentMonitor } from "./monitor/memory-environment.ts";
+import { ProgramsMonitor } from "./monitor/programs.ts";
+import { PssMonitor } from "./monitor/pss.ts";
 import { Schedule } from "./monitor/schedule.ts";
 import { tierSamplingCode } from "./monitor/hot.ts";
 import { warn } from "./output/stderr.ts";
@@ -68,6 +70,9 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const startedAt = new Date();
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
+  // Monitors of the tree, each called after every sample: memory by program, and --pss.
+  const programs = config.children ? new ProgramsMonitor() : undefined;
+  const pss = config.pss && tools.reader.proportional ? new PssMonitor(tools.reader.proportional, config.intervalMs, clock) : undefined;
   let child: CommandChild;
   tools.cgroup?.enter();
   try {
@@ -132,9 +137,14 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     const now = clock();
     const sample = sampler.sample(now);
     environment.sample(now);
+    programs?.sample(sampler.tree.latest);
+    pss?.sample(now, sampler.tree.latest);
     if (!record(now)) return;
     recorded++;
-    tools.timeline?.add({ tMs: sample.tMs, rss: sample.rss, vsz: sample.vsz, processCount: sample.count });
+    if (tools.timeline) {
+      const top = programs?.top();
+      tools.timeline.add({ tMs: sample.tMs, rss: sample.rss, vsz: sample.vsz, processCount: sample.count, ...(top && { programs: top.programs, otherRss: top.otherRss }) });
+    }
     tools.watch?.update(sample, sampler.peaks.rss.bytes, sampler.peaks.vsz.bytes);
   };
 
@@ -257,6 +267,11 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   let cgroupPeak: number | undefined;
   guard("reading the cgroup's peak", () => (cgroupPeak = tools.cgroup?.peak()), true);
 
+  let programFacts: Report["programs"];
+  guard("grouping the tree by program", () => (programFacts = programs && { list: programs.finish(sampler.tree.members), counts: "sampled" }), true);
+  let pssFacts: Report["pss"];
+  guard("reading the PSS", () => (pssFacts = pss?.finish()), true);
+
   const status = commandStatus(signal ? { signal } : { exitCode: end.exitCode });
   try {
     const { rss, vsz } = sampler.peaks;
@@ -280,6 +295,8 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
       // VmSwap is Linux's: elsewhere the swap is unknown, not zero.
       ...((sampler.peakSwap > 0 || process.platform === "linux") && { peakSwapBytes: sampler.peakSwap }),
       ...(memory && { memory }),
+      ...(pssFacts && { pss: pssFacts }),
+      ...(programFacts && { programs: programFacts }),
       timestamp: rfc3339(startedAt),
       samples: recorded,
       intervalMs: config.intervalMs,
@@ -300,6 +317,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
       ...(report.signal && { signal: report.signal }),
       ...(report.thresholdBytes !== undefined && { thresholdBytes: report.thresholdBytes }),
       ...(config.children && { processes: report.processes }),
+      ...(programFacts && { programs: programFacts.list }),
       ...(memory?.limit && { limitBytes: memory.limit.bytes, limitSource: memory.limit.source }),
       ...(memory?.oom?.treeKilled && {
         oomKill: {

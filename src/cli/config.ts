@@ -20,6 +20,8 @@ export interface Config {
   verbose: boolean;
   watch: boolean;
   children: boolean;
+  /** --pss: read proportional and private memory too (src/monitor/pss.ts). */
+  pss: boolean;
   /** Stop the tree once the peak crosses the threshold. */
   killOnThreshold: boolean;
   /** Run the command in a new memory cgroup and report its peak too. */
@@ -78,6 +80,7 @@ export function toAction({ options, command }: Scanned): Action {
     verbose: options.has("verbose"),
     watch: options.has("watch"),
     children: !options.has("no-children"),
+    pss: options.has("pss"),
     cgroup: options.has("cgroup"),
     killOnThreshold: options.has("kill-on-threshold"),
     intervalMs: DEFAULT_INTERVAL_MS,

@@ -21,6 +21,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: "-w, --watch", description: "Show live memory usage on stderr while the command runs" },
   { flags: "-t, --threshold <SIZE>", description: "Report, and exit 1 on success, when peak RSS exceeds SIZE (512M, 1G, 1.5GiB, or 80% of the memory limit)" },
   { flags: "--kill-on-threshold", description: "Stop the whole tree when peak RSS crosses --threshold (SIGTERM, SIGKILL 1 s later)" },
+  { flags: "--pss", description: "Also read the tree's PSS and USS (shared pages divided among their processes), on a cadence kept within 5% of a core" },
   { flags: "--no-children", description: "Measure only the command itself, not the processes it starts" },
   { flags: "--cgroup", description: "Also run it in a new cgroup and report the cgroup's exact peak (includes page cache)" },
   { flags: "--limit <SIZE>", description: "Run it in a new cgroup limited to SIZE, so the kernel stops it where a machine of that size would" },

@@ -3,6 +3,7 @@ import type { Unit } from "../size/units.ts";
 import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import type { Comparison, Report } from "../report.ts";
 import { memoryRows } from "./memory-rows.ts";
+import { programTable, pssRows } from "./usage-rows.ts";
 import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import type { Palette } from "./palette.ts";
 import { psName, terminalCommand, visibleText } from "../text/visible.ts";
@@ -30,7 +31,7 @@ export function render(report: Report, options: HumanOptions): string {
   if (report.cgroupPeakBytes !== undefined) {
     lines.push(`${c.bold("Cgroup peak:")} ${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache and kernel memory)`);
   }
-  for (const row of memoryRows(report, size, options.verbose)) {
+  for (const row of [...pssRows(report, size), ...memoryRows(report, size, options.verbose)]) {
     const line = `${c.bold(`${row.label}:`)} ${row.text}`;
     lines.push(row.tone === "bad" ? c.red(line) : row.tone === "warn" ? c.yellow(line) : line);
   }
@@ -48,6 +49,7 @@ export function render(report: Report, options: HumanOptions): string {
       `${c.bold("Peak set by:")} RSS ${report.rssSource}, VSZ ${report.vszSource}`,
       `${c.bold("Samples:")} ${report.samples} every ${report.intervalMs} ms (effective ${report.effectiveIntervalMs.toFixed(1)} ms)`,
       `${c.bold("Processes seen:")} ${report.processesSeen}${report.childrenTracked ? "" : " (children not tracked)"}`,
+      ...programLines(report, size, c),
       ...breakdown(report, size, c),
     );
   }
@@ -70,6 +72,24 @@ function comparisonLines(comparison: Comparison, size: (value: number) => string
     line("peak VSZ", peakVsz, size),
     line("duration", duration, formatDuration),
     comparison.regression ? c.red(c.bold(`REGRESSION: peak RSS grew ${growth}, over the ${allowed} allowed`)) : `No regression (threshold ${allowed})`,
+  ];
+}
+
+/** The programs -v shows (JSON and Markdown have them all). */
+const PROGRAMS_SHOWN = 10;
+
+/** The tree by program, largest share of the peak first, as aligned columns. */
+function programLines(report: Report, size: (value: number) => string, c: Palette): string[] {
+  if (!report.programs || report.programs.list.length === 0) return [];
+  const table = programTable(report.programs, size, PROGRAMS_SHOWN);
+  const rows = [table.header, ...table.rows.map(([name = "", ...rest]) => [psName(name), ...rest])];
+  const widths = table.header.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
+  const line = (row: string[]) => `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`.trimEnd();
+  return [
+    `${c.bold("Programs:")} ${report.programs.list.length} (${table.note})`,
+    line(rows[0] ?? []),
+    ...rows.slice(1).map(line),
+    ...(table.more > 0 ? [`  … and ${table.more} more`] : []),
   ];
 }
 

@@ -1,4 +1,4 @@
-import type { Comparison, MemoryLimit, MetricChange, Report } from "../report.ts";
+import type { Comparison, MemoryLimit, MetricChange, ProgramUsage, Report } from "../report.ts";
 import { peakPercentOfLimit } from "./memory-rows.ts";
 import { processJson } from "../timeline/processes.ts";
 
@@ -9,6 +9,7 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     command: report.command,
     peak_rss_bytes: report.peakRssBytes,
     peak_vsz_bytes: report.peakVszBytes,
+    ...pssJson(report),
     duration_ms: report.durationMs,
     exit_code: report.exitCode,
     threshold_exceeded: report.thresholdExceeded,
@@ -32,6 +33,13 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     interval_ms: report.intervalMs,
     processes_seen: report.processesSeen,
     children_tracked: report.childrenTracked,
+    ...(report.programs && {
+      // Every program, largest share of the tree's peak first; how complete the counts are.
+      program_counts: report.programs.counts,
+      ...(report.programs.eventOnly !== undefined && { event_only_processes: report.programs.eventOnly }),
+      ...(report.programs.eventsLost && { process_events_lost: true }),
+      programs: report.programs.list.map(programJson),
+    }),
     ...(report.comparison && { comparison: comparisonJson(report.comparison) }),
     ...(options.verbose && {
       processes: report.processes.map(processJson),
@@ -76,6 +84,37 @@ function memoryJson(report: Report) {
       },
     }),
     ...(report.peakSwapBytes !== undefined && { peak_swap_bytes: report.peakSwapBytes }),
+  };
+}
+
+/** --pss: the peaks beside peak_rss_bytes, then how they were read (they are sampled). */
+function pssJson(report: Report) {
+  const pss = report.pss;
+  if (!pss) return {};
+  return {
+    ...(pss.readings > 0 && { peak_pss_bytes: pss.peakPssBytes }),
+    ...(pss.readings > 0 && pss.peakUssBytes !== undefined && { peak_uss_bytes: pss.peakUssBytes }),
+    ...(pss.readings > 0 && pss.peakSwapPssBytes !== undefined && { peak_swap_pss_bytes: pss.peakSwapPssBytes }),
+    pss_sampling: {
+      source: pss.source,
+      readings: pss.readings,
+      effective_interval_ms: Math.round(pss.effectiveIntervalMs * 10) / 10,
+      mean_read_ms: Math.round(pss.meanReadMs * 1000) / 1000,
+      budget_percent: pss.budgetPercent,
+      unreadable_processes: pss.unreadable,
+    },
+  };
+}
+
+/** One program of the tree (report and timeline summary), snake_case. */
+export function programJson(p: ProgramUsage) {
+  return {
+    name: p.name,
+    processes: p.processes,
+    max_process_peak_bytes: p.maxProcessPeakBytes,
+    rss_at_peak_bytes: p.rssAtPeakBytes,
+    peak_rss_bytes: p.peakRssBytes,
+    process_seconds: p.processSeconds,
   };
 }
 

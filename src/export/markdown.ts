@@ -4,6 +4,7 @@ import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare
 import type { Comparison, MetricChange, Report } from "../report.ts";
 import { formatDuration } from "./human.ts";
 import { memoryRows } from "./memory-rows.ts";
+import { programTable, pssRows } from "./usage-rows.ts";
 import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import { terminalCommand, visibleText } from "../text/visible.ts";
 
@@ -23,7 +24,7 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
     ["Exit code", report.exitCode === 0 ? exit : `❌ ${exit}`],
     ["Duration", formatDuration(report.durationMs)],
   ];
-  for (const row of memoryRows(report, size, true)) rows.push([row.label, row.tone === "bad" ? `❌ ${row.text}` : row.tone === "warn" ? `⚠️ ${row.text}` : row.text]);
+  for (const row of [...pssRows(report, size), ...memoryRows(report, size, true)]) rows.push([row.label, row.tone === "bad" ? `❌ ${row.text}` : row.tone === "warn" ? `⚠️ ${row.text}` : row.text]);
   if (report.thresholdBytes !== undefined) {
     const limit = thresholdText(report.thresholdBytes, report.thresholdPercent, size);
     rows.push(["Threshold", report.thresholdExceeded ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
@@ -38,6 +39,10 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
   rows.push(["Peak set by", `RSS ${report.rssSource}, VSZ ${report.vszSource}`]);
   const lines = [`### peak-mem: ${codeSpan(terminalCommand(report.argv))}`, "", ...table(["", ""], rows), ""];
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size));
+  if (report.programs && report.programs.list.length > 0) {
+    const programs = programTable(report.programs, size);
+    lines.push(`Memory by program (${programs.note}):`, "", ...table(programs.header, programs.rows.map(([name = "", ...rest]) => [codeSpan(visibleText(name)), ...rest])), "");
+  }
   return `${lines.join("\n")}\n`;
 }
 

@@ -33,6 +33,11 @@ export interface Member extends ProcessId {
   rssAtPeak?: number;
   /** When it was found gone (or reaped), ms since the command started. */
   goneMs?: number;
+  /** When the kernel said it was forked and when it exited (process events), ms since the command started. */
+  forkedMs?: number;
+  exitedMs?: number;
+  /** Known only from the kernel's process events: it never lived through a sample. */
+  eventOnly?: boolean;
 }
 
 export interface TreeReading {
@@ -157,6 +162,11 @@ export class ProcessTree {
   /** Whether the command itself was alive (not gone, not a zombie) at the last read. */
   get rootAlive(): boolean {
     return this.members[0]?.alive ?? false;
+  }
+
+  /** The latest process under each pid, alive or not: for monitors that look at the live ones at each sample. */
+  get latest(): Iterable<Member> {
+    return this.byPid.values();
   }
 
   /** How many distinct processes have been measured. */

@@ -114,10 +114,30 @@ export interface ProcessReader {
    * came for it (the command exited, a signal arrived): then the event loop must run.
    */
   idleWaiter?: (pid: number) => IdleWaiter | undefined;
+  /** --pss: proportional memory per process, where the platform has it (expensive: read on its own cadence). */
+  proportional?: ProportionalSource;
   /** Whether a file descriptor of ours is a terminal (isatty). */
   isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */
   terminalState(pid: number): TerminalState | undefined;
+}
+
+/** --pss: what one process really costs, where the platform can tell, in bytes. */
+export interface ProportionalReading {
+  /** Its proportional set size (Linux Pss), or this platform's nearest figure. */
+  pss: number;
+  /** Its private pages (Private_Clean + Private_Dirty: the unique set size), where known. */
+  uss?: number;
+  /** Its share of swapped-out pages (SwapPss), where known. */
+  swapPss?: number;
+}
+
+/** --pss on this platform: how one process is read, and what the figures mean there. */
+export interface ProportionalSource {
+  /** As the report names it: "smaps_rollup", "phys_footprint", "private bytes". */
+  source: string;
+  /** Undefined when the process is gone; null when it is not peak-mem's to read (another user's). */
+  read(pid: number): ProportionalReading | null | undefined;
 }
 
 export interface IdleWaiter {

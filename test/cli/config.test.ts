@@ -30,6 +30,7 @@ describe("toAction", () => {
       verbose: false,
       watch: false,
       children: true,
+      pss: false,
       cgroup: false,
       killOnThreshold: false,
       intervalMs: 100,

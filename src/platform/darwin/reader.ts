@@ -152,6 +152,16 @@ export function createDarwinReader(bindings: DarwinBindings = macosBindings): Da
       const usage = decodeRusageV4(rusageBuffer);
       return usage && { current: usage.physFootprint, lifetimeMax: usage.lifetimeMaxPhysFootprint };
     },
+    // --pss: phys_footprint, what Activity Monitor calls Memory (dirty and compressed
+    // anonymous memory, charged to the task once): macOS keeps no PSS or USS.
+    proportional: {
+      source: "phys_footprint",
+      read(pid) {
+        if (bindings.pidRusage(pid, RUSAGE_INFO_V4, rusageBuffer) !== 0) return undefined;
+        const usage = decodeRusageV4(rusageBuffer);
+        return usage && { pss: usage.physFootprint };
+      },
+    },
     creationMark: () => undefined,
     adoptOrphans: () => false,
     // Bun spawns with posix_spawn on macOS (its fork path is for PTY spawns only), and

@@ -209,3 +209,32 @@ function isSpace(byte: number): boolean {
 }
 
 samplingCode(parseStatusMemoryBytes, readKnownLines, scanLines, keyEnd, valueAfter, lineEnd, parseLastPidBytes, isSpace);
+
+export interface SmapsRollup {
+  pss: number;
+  /** Private_Clean + Private_Dirty: pages no other process maps. */
+  uss: number;
+  swapPss: number;
+}
+
+/**
+ * /proc/PID/smaps_rollup (Linux 4.14+): the process's mappings summed, in kB. Undefined
+ * when there is no Pss line (a zombie or a kernel thread has no mm: the file is empty).
+ */
+export function parseSmapsRollup(text: string): SmapsRollup | undefined {
+  let pss: number | undefined;
+  let uss = 0;
+  let swapPss = 0;
+  for (const line of text.split("\n")) {
+    const colon = line.indexOf(":");
+    if (colon < 0) continue;
+    const key = line.slice(0, colon);
+    if (key !== "Pss" && key !== "Private_Clean" && key !== "Private_Dirty" && key !== "SwapPss") continue;
+    const kb = Number.parseInt(line.slice(colon + 1), 10);
+    if (!Number.isFinite(kb)) continue;
+    if (key === "Pss") pss = kb * KIB;
+    else if (key === "SwapPss") swapPss = kb * KIB;
+    else uss += kb * KIB;
+  }
+  return pss === undefined ? undefined : { pss, uss, swapPss };
+}

@@ -1,13 +1,13 @@
 import { becomeChildSubreaper, exitedChild, isatty, pidfdOpen, pollFor, pollSet, reapChild } from "../../../ffi/linux.ts";
 import { UsageError } from "../../errors.ts";
 import { samplingCode } from "../../monitor/hot.ts";
-import type { IdleWaiter, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ReapedProcess, TerminalState } from "../types.ts";
+import type { IdleWaiter, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ProportionalReading, ReapedProcess, TerminalState } from "../types.ts";
 import { spawnThroughHelper } from "./helper-spawn.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
 import { files, readLatin1 } from "../files.ts";
 import { HeldFile } from "./proc-files.ts";
-import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPidBytes, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
+import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPidBytes, parseSmapsRollup, parseStat, parseStatusMemory, parseStatusMemoryBytes, type StatusMemory } from "./parse.ts";
 
 // Reads /proc. Processes vanish between listing and reading: ENOENT, ESRCH and empty
 // reads are normal and answered with undefined, silently. Running out of file descriptors
@@ -30,6 +30,21 @@ function readProc(path: string): string | undefined {
     if (ourFault(error)) throw error;
     return undefined;
   }
+}
+
+/** Not ours to read: smaps_rollup needs ptrace rights over the process (another user's). */
+const REFUSED = new Set(["EACCES", "EPERM"]);
+
+/** --pss: one process's smaps_rollup (the kernel walks its page tables: expensive for a big one). */
+function readProportional(procRoot: string, pid: number): ProportionalReading | null | undefined {
+  let text: string;
+  try {
+    text = readLatin1(`${procRoot}/${pid}/smaps_rollup`);
+  } catch (error) {
+    if (ourFault(error)) throw error;
+    return REFUSED.has((error as NodeJS.ErrnoException | undefined)?.code ?? "") ? null : undefined;
+  }
+  return parseSmapsRollup(text);
 }
 
 function toReading(memory: StatusMemory): MemoryReading | undefined {
@@ -244,6 +259,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
       return { pgrp: stat.pgrp, foregroundPgrp: stat.tpgid };
     },
     memory: memoryByPath,
+    proportional: { source: "smaps_rollup", read: (pid) => readProportional(procRoot, pid) },
     adoptOrphans: becomeChildSubreaper,
     memorySources: createLinuxMemorySources(procRoot),
     reapExited: (keep) => reapExitedChildren(keep, () => childrenOf(process.pid, true)),

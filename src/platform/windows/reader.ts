@@ -169,6 +169,21 @@ export function createWindowsReader(): WindowsReader {
         closeHandle(handle);
       }
     },
+    // --pss: private bytes (PagefileUsage, the memory committed to this process alone),
+    // Windows' nearest figure to what a process costs; it keeps no PSS. Not resident memory.
+    proportional: {
+      source: "private bytes",
+      read(pid) {
+        const handle = openProcess(pid);
+        if (handle === undefined) return undefined;
+        try {
+          const reading = readMemory(handle);
+          return reading && { pss: reading.vsz, uss: reading.vsz };
+        } finally {
+          closeHandle(handle);
+        }
+      },
+    },
     memory(pid): MemoryReading | undefined {
       const handle = openProcess(pid);
       if (handle === undefined) return undefined;
