@@ -111,6 +111,20 @@ export function pidfdOpen(pid: number): number | undefined {
   return typeof fd === "number" && fd >= 0 ? fd : undefined;
 }
 
+// clock_gettime(2) by number (asm/unistd_64.h 228; asm-generic/unistd.h 113 for arm64):
+// once a run, to put the kernel's process events (stamped with CLOCK_MONOTONIC) on the run's clock.
+const SYS_CLOCK_GETTIME = process.arch === "arm64" ? 113 : 228;
+const CLOCK_MONOTONIC = 1;
+
+/** CLOCK_MONOTONIC in ms (the clock the kernel stamps process events with); undefined without libc. */
+export function monotonicMs(): number | undefined {
+  const symbols = libc();
+  if (!symbols) return undefined;
+  const cell = new BigInt64Array(2);
+  if (symbols.syscall(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC, Number(ptr(cell))) !== 0) return undefined;
+  return Number(cell[0]) * 1000 + Number(cell[1]) / 1e6;
+}
+
 // struct pollfd { int fd; short events; short revents; }: 8 bytes (poll(2)).
 const POLLIN = 1;
 const POLLFD_SIZE = 8;

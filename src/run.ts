@@ -56,7 +56,20 @@ export class ReportFault extends Error {
 
 export async function run(config: Config, tools: RunTools): Promise<Report> {
   const { signals } = tools;
-  const sampler = new Sampler(tools.reader, { children: config.children, adopterPid: tools.adopterPid });
+  // The kernel's process events, where peak-mem may listen: opened before the command
+  // starts, so that every fork, exec and exit of its tree is heard, however short.
+  let events: ReturnType<NonNullable<ProcessReader["processEvents"]>>;
+  try {
+    events = config.children ? tools.reader.processEvents?.() : undefined;
+  } catch {
+    events = undefined; // sampled counts, as where the kernel offers no events
+  }
+  let eventOffsetMs = 0;
+  const sampler = new Sampler(tools.reader, {
+    children: config.children,
+    adopterPid: tools.adopterPid,
+    ...(events && { events: { source: events.source, toRunMs: (monotonic: number) => monotonic - eventOffsetMs } }),
+  });
   // Where the command runs: its limit and the counters' starting values, before it starts.
   const environment = new MemoryEnvironmentMonitor(tools.reader.memorySources?.(tools.cgroup?.dir), config.limitBytes !== undefined);
   try {
@@ -70,6 +83,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const startedAt = new Date();
   const t0 = performance.now();
   const clock = () => performance.now() - t0;
+  if (events) eventOffsetMs = events.monotonicMs() - clock();
   // Monitors of the tree, each called after every sample: memory by program, and --pss.
   const programs = config.children ? new ProgramsMonitor() : undefined;
   const pss = config.pss && tools.reader.proportional ? new PssMonitor(tools.reader.proportional, config.intervalMs, clock) : undefined;
@@ -234,6 +248,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   }
   const survivors = stopper?.stopping ? [...sampler.tree.alive()].map((member) => ({ pid: member.pid, name: member.name, reason: stopper.failure(member.pid) })) : [];
   guard("closing", () => sampler.tree.close(), true);
+  guard("closing the process events", () => events?.source.close(), true);
   signals.dispose();
   tools.watch?.finish();
 
@@ -268,7 +283,12 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   guard("reading the cgroup's peak", () => (cgroupPeak = tools.cgroup?.peak()), true);
 
   let programFacts: Report["programs"];
-  guard("grouping the tree by program", () => (programFacts = programs && { list: programs.finish(sampler.tree.members), counts: "sampled" }), true);
+  guard("grouping the tree by program", () => (programFacts = programs && {
+          list: programs.finish(sampler.tree.members),
+          counts: events ? "events" : "sampled",
+          ...(events && { eventOnly: sampler.tree.eventOnly }),
+          ...(sampler.tree.eventsLost && { eventsLost: true }),
+        }), true);
   let pssFacts: Report["pss"];
   guard("reading the PSS", () => (pssFacts = pss?.finish()), true);
 

@@ -1,4 +1,4 @@
-import type { MemoryHandle, ProcessId, ProcessInfo, ProcessReader } from "../platform/types.ts";
+import type { MemoryHandle, ProcessEvent, ProcessEventSource, ProcessId, ProcessInfo, ProcessReader, TaskExit } from "../platform/types.ts";
 import { samplingCode } from "./hot.ts";
 
 // The set of processes being measured: the command and (unless --no-children) every
@@ -38,6 +38,10 @@ export interface Member extends ProcessId {
   exitedMs?: number;
   /** Known only from the kernel's process events: it never lived through a sample. */
   eventOnly?: boolean;
+  /** The signal that ended it, when the kernel's exit event said (0: it exited). */
+  exitSignal?: number;
+  /** Its exit statistics were heard (taskstats): name and peaks final. */
+  exitStatsSeen?: boolean;
 }
 
 export interface TreeReading {
@@ -99,7 +103,17 @@ export interface TreeOptions {
   children: boolean;
   /** Our own pid when we are a subreaper: orphans of the tree are reparented to it. */
   adopterPid?: number;
+  /** The kernel's process events, opened before the command started (with children only). */
+  events?: TreeEvents;
 }
+
+export interface TreeEvents {
+  source: ProcessEventSource;
+  /** An event's monotonic time as ms since the command started. */
+  toRunMs(monotonicMs: number): number;
+}
+
+const SIGNAL_MASK = 0x7f;
 
 export class ProcessTree {
   /** Every process ever measured, in the order it was found. */
@@ -117,6 +131,16 @@ export class ProcessTree {
   private adopter: MemoryHandle | undefined;
   /** The spawn helper that started the command, when one did: peak-mem's, not the tree's. */
   private spawner: number | undefined;
+  /** Processes known only from the kernel's events (they never lived through a sample). */
+  eventOnly = 0;
+  /** The kernel dropped events (its buffer overflowed): counts may be short. */
+  eventsLost = false;
+  /** The largest exact peak among the exits heard at this sample (taskstats). */
+  private exitPeakRss = 0;
+  private exitPeakVsz = 0;
+  /** Bound once: a closure per drain would be garbage at every sample. */
+  private readonly onEvent = (event: ProcessEvent) => this.event(event);
+  private readonly onExit = (exit: TaskExit) => this.taskExit(exit);
 
   /** Create before the command starts: the creation mark then bounds its descendants' pids. */
   constructor(
@@ -187,6 +211,15 @@ export class ProcessTree {
     const mark = this.reader.creationMark();
     this.lastMark = mark;
     const recheck = round % RECHECK_EVERY === 0;
+    // The kernel's events first: processes that came and went since the last sample join
+    // the tree (and those still alive are read below), exits bring their exact peaks.
+    if (this.options.events) {
+      this.exitPeakRss = 0;
+      this.exitPeakVsz = 0;
+      if (!this.options.events.source.drain(this.onEvent, this.onExit)) this.eventsLost = true;
+      total.processPeakRss = this.exitPeakRss;
+      total.processPeakVsz = this.exitPeakVsz;
+    }
     const suspect = (member: Member) => !member.handle && (recheck || mayBeReused(member.pid, member.verifiedAt, mark));
 
     this.read(round, total, (member) => !suspect(member));
@@ -301,6 +334,69 @@ export class ProcessTree {
     }
     for (let i = 0; i < queue.length; i++) {
       for (const pid of childrenOfMember(queue[i] as Member) ?? []) found(pid);
+    }
+  }
+
+  /**
+   * A fork, exec or exit anywhere on the system: only the tree's are kept. A new process
+   * whose parent is in the tree joins it at once; one already gone is remembered from the
+   * event alone, under its parent's name until its exit says its own.
+   */
+  private event(event: ProcessEvent): void {
+    if (event.pid !== event.tgid) return; // a thread, not a process
+    const events = this.options.events;
+    if (!events) return;
+    const at = events.toRunMs(event.monotonicMs);
+    if (event.kind === "fork") {
+      const parent = this.byPid.get(event.parentTgid);
+      if (!parent || event.parentTgid === this.spawner || parent.exitedMs !== undefined) return;
+      const known = this.byPid.get(event.pid);
+      if (known?.alive) {
+        known.forkedMs ??= at;
+        return;
+      }
+      const info = this.reader.info(event.pid);
+      const joined = info && (info.ppid === event.parentTgid || info.ppid === this.options.adopterPid) ? this.join(info, this.lastMark) : undefined;
+      const member = joined ?? this.add({ pid: event.pid, ppid: event.parentTgid, startTime: -1, name: parent.name }, this.lastMark);
+      if (!joined) {
+        member.alive = false;
+        member.eventOnly = true;
+        member.firstSeenMs = at;
+        member.lastSeenMs = at;
+        this.eventOnly++;
+      }
+      member.forkedMs = at;
+      return;
+    }
+    const member = this.byPid.get(event.pid);
+    // Not one of the tree's, or a process whose exit was already heard (its pid is a stranger's now).
+    if (!member || member.exitedMs !== undefined || (member.forkedMs === undefined && member !== this.members[0] && !member.alive)) return;
+    if (event.kind === "exec") {
+      // Without exit statistics, the new program's name is read now, while it may still run.
+      if (!events.source.taskStats && member.eventOnly) member.name = this.reader.info(event.pid)?.name ?? member.name;
+      return;
+    }
+    member.exitedMs = at;
+    member.exitSignal = event.exitStatus & SIGNAL_MASK;
+    if (member.eventOnly) member.lastSeenMs = at;
+    if (member.alive) this.gone(member);
+  }
+
+  /** A task's exit statistics: the name it died with and its exact peaks. */
+  private taskExit(exit: TaskExit): void {
+    const pid = exit.tgid || exit.pid;
+    const member = this.byPid.get(pid);
+    if (!member || member.exitStatsSeen) return;
+    // Its pid's latest process in the tree, not a later stranger under the same pid.
+    if (!member.alive && member.exitedMs === undefined && !member.eventOnly) return;
+    if (member.peakRss < exit.peakRssBytes) member.peakRss = exit.peakRssBytes;
+    if (member.peakVsz < exit.peakVszBytes) member.peakVsz = exit.peakVszBytes;
+    if (exit.peakRssBytes > this.exitPeakRss) this.exitPeakRss = exit.peakRssBytes;
+    if (exit.peakVszBytes > this.exitPeakVsz) this.exitPeakVsz = exit.peakVszBytes;
+    // A thread's name may be its own: only the leader's exit names the process.
+    if (exit.pid === pid) {
+      if (exit.name) member.name = exit.name;
+      member.exitStatsSeen = true;
     }
   }
 

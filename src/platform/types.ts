@@ -114,6 +114,12 @@ export interface ProcessReader {
    * came for it (the command exited, a signal arrived): then the event loop must run.
    */
   idleWaiter?: (pid: number) => IdleWaiter | undefined;
+  /**
+   * The kernel's process events, opened before the command starts, where permitted (Linux:
+   * root, the init pid namespace); undefined elsewhere. `monotonicMs()` reads the clock the
+   * events are stamped with.
+   */
+  processEvents?: () => { source: ProcessEventSource; monotonicMs: () => number } | undefined;
   /** --pss: proportional memory per process, where the platform has it (expensive: read on its own cadence). */
   proportional?: ProportionalSource;
   /** Whether a file descriptor of ours is a terminal (isatty). */
@@ -138,6 +144,47 @@ export interface ProportionalSource {
   source: string;
   /** Undefined when the process is gone; null when it is not peak-mem's to read (another user's). */
   read(pid: number): ProportionalReading | null | undefined;
+}
+
+/** One kernel process event (Linux: the proc connector); valid only during the callback. */
+export interface ProcessEvent {
+  kind: "fork" | "exec" | "exit";
+  /** fork: the new task; pid != tgid is a new thread. */
+  pid: number;
+  tgid: number;
+  /** fork: the parent's; exit: the parent's when the kernel says, else 0. */
+  parentPid: number;
+  parentTgid: number;
+  /** exit: the wait status (exit code << 8 | terminating signal). */
+  exitStatus: number;
+  /** When, on the system's monotonic clock, ms. */
+  monotonicMs: number;
+}
+
+/** A task's exit statistics (Linux: taskstats); valid only during the callback. */
+export interface TaskExit {
+  pid: number;
+  /** Its thread group, where the kernel says (0 where not). */
+  tgid: number;
+  ppid: number;
+  /** The command name at exit. */
+  name: string;
+  /** The kernel's high-water marks of its memory, bytes. */
+  peakRssBytes: number;
+  peakVszBytes: number;
+  exitStatus: number;
+  elapsedUs: number;
+}
+
+/** Every fork, exec and exit on the system, heard as it happens, where the platform can. */
+export interface ProcessEventSource {
+  /** Descriptors that are readable when events wait (for a poll set). */
+  readonly fds: readonly number[];
+  /** Whether exits come with their statistics (names and exact peaks). */
+  readonly taskStats: boolean;
+  /** Reads every waiting event without blocking; false when the kernel dropped some since the last drain. */
+  drain(onEvent: (event: ProcessEvent) => void, onExit: (exit: TaskExit) => void): boolean;
+  close(): void;
 }
 
 export interface IdleWaiter {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPid, parseLastPidBytes, parseStat, parseStatusMemory, parseStatusMemoryBytes } from "../../../src/platform/linux/parse.ts";
+import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPid, parseLastPidBytes, parseSmapsRollup, parseStat, parseStatusMemory, parseStatusMemoryBytes } from "../../../src/platform/linux/parse.ts";
 
 // Fixtures are real /proc text captured on Linux (weird-name-stat.txt is self-stat.txt
 // with the name replaced by one holding spaces and parentheses).
@@ -192,5 +192,31 @@ describe("parseChildren", () => {
 
   test("anything that is not a whole number is dropped", () => {
     expect(parseChildren("12 abc 3.5 34 ")).toEqual([12, 34]);
+  });
+});
+
+// smaps-rollup.txt: this machine's own file, with the sizes of a forked child sharing 200 MiB put in.
+describe("parseSmapsRollup", () => {
+  const fixture = readFileSync(join(import.meta.dir, "../../fixtures/proc/smaps-rollup.txt"), "latin1");
+
+  test("Pss, Private_Clean + Private_Dirty as USS, and SwapPss, in bytes", () => {
+    expect(parseSmapsRollup(fixture)).toEqual({ pss: 23188 * 1024, uss: (88 + 112) * 1024, swapPss: 512 * 1024 });
+  });
+
+  test("Pss_Dirty and the other Pss_ lines are not Pss", () => {
+    const onlyDirty = fixture.split("\n").filter((line) => !line.startsWith("Pss:")).join("\n");
+    expect(parseSmapsRollup(onlyDirty)).toBeUndefined();
+  });
+
+  test("an empty file (a zombie, a kernel thread: no mm) has no reading", () => {
+    expect(parseSmapsRollup("")).toBeUndefined();
+  });
+
+  test("this process's own file parses, with PSS at most RSS", () => {
+    const own = readFileSync("/proc/self/smaps_rollup", "latin1");
+    const rss = Number(/^Rss:\s+(\d+)/m.exec(own)?.[1]) * 1024;
+    const parsed = parseSmapsRollup(own);
+    expect(parsed?.pss).toBeGreaterThan(0);
+    expect(parsed?.pss).toBeLessThanOrEqual(rss);
   });
 });

@@ -1,0 +1,110 @@
+// PSS and programs in every format, from one report made here (src/export/usage-rows.ts).
+import { describe, expect, test } from "bun:test";
+import * as csv from "../../src/export/csv.ts";
+import * as human from "../../src/export/human.ts";
+import * as json from "../../src/export/json.ts";
+import * as markdown from "../../src/export/markdown.ts";
+import { PLAIN } from "../../src/export/palette.ts";
+import type { PssFacts, ProgramsFacts } from "../../src/report.ts";
+import { parseCsv } from "./csv-reader.ts";
+import { makeReport } from "./fixture.ts";
+
+const MiB = 2 ** 20;
+const PSS: PssFacts = {
+  peakPssBytes: 210 * MiB,
+  peakUssBytes: 12 * MiB,
+  peakSwapPssBytes: 0,
+  source: "smaps_rollup",
+  readings: 41,
+  effectiveIntervalMs: 98.4,
+  meanReadMs: 0.42,
+  budgetPercent: 5,
+  unreadable: 0,
+};
+const PROGRAMS: ProgramsFacts = {
+  counts: "events",
+  eventOnly: 37,
+  list: [
+    { name: "rustc", processes: 3, maxProcessPeakBytes: 447 * MiB, rssAtPeakBytes: 447 * MiB, peakRssBytes: 600 * MiB, processSeconds: 27.5 },
+    { name: "cargo", processes: 1, maxProcessPeakBytes: 50 * MiB, rssAtPeakBytes: 40 * MiB, peakRssBytes: 50 * MiB, processSeconds: 14.1 },
+    { name: "cc|\u001b[31mx", processes: 40, maxProcessPeakBytes: MiB, rssAtPeakBytes: 0, peakRssBytes: 2 * MiB, processSeconds: 0.04 },
+  ],
+};
+const report = makeReport({ pss: PSS, programs: PROGRAMS });
+
+describe("--pss", () => {
+  test("human: one line after the seed's four, labelled as sampled, with the cadence reached", () => {
+    const lines = human.render(report, { palette: PLAIN, verbose: false }).split("\n");
+    expect(lines[4]).toBe("Peak PSS: 210.0 MiB, USS 12.0 MiB (smaps_rollup, summed over the tree at one reading; 41 readings, every 98 ms on average, 0.42 ms each, within 5% of a core)");
+  });
+
+  test("processes not ours to read are said to be counted by RSS", () => {
+    const text = human.render(makeReport({ pss: { ...PSS, unreadable: 2 } }), { palette: PLAIN, verbose: false });
+    expect(text).toContain("PSS unreadable: 2 processes not peak-mem's to read (another user's): counted by RSS");
+  });
+
+  test("a command that ended before any reading says so rather than 0", () => {
+    const text = human.render(makeReport({ pss: { ...PSS, readings: 0, peakPssBytes: 0 } }), { palette: PLAIN, verbose: false });
+    expect(text).toContain("Peak PSS: not read: the command ended before its first PSS reading");
+    const object = JSON.parse(json.render(makeReport({ pss: { ...PSS, readings: 0, peakPssBytes: 0 } })));
+    expect(object.peak_pss_bytes).toBeUndefined();
+  });
+
+  test("JSON: the peaks beside peak_rss_bytes, and how they were read", () => {
+    const object = JSON.parse(json.render(report));
+    const keys = Object.keys(object);
+    expect(keys.indexOf("peak_pss_bytes")).toBe(keys.indexOf("peak_vsz_bytes") + 1);
+    expect(object.peak_pss_bytes).toBe(210 * MiB);
+    expect(object.peak_uss_bytes).toBe(12 * MiB);
+    expect(object.pss_sampling).toEqual({ source: "smaps_rollup", readings: 41, effective_interval_ms: 98.4, mean_read_ms: 0.42, budget_percent: 5, unreadable_processes: 0 });
+  });
+
+  test("CSV: the PSS columns only with --pss", () => {
+    const [header = [], row = []] = parseCsv(csv.render(report));
+    expect(row[header.indexOf("peak_pss_bytes")]).toBe(String(210 * MiB));
+    expect(row[header.indexOf("peak_uss_bytes")]).toBe(String(12 * MiB));
+    expect(parseCsv(csv.render(makeReport()))[0]).not.toContain("peak_pss_bytes");
+  });
+
+  test("Markdown: a row", () => {
+    expect(markdown.render(report)).toContain("| Peak PSS | 210.0 MiB, USS 12.0 MiB (smaps_rollup, summed over the tree at one reading;");
+  });
+});
+
+describe("programs", () => {
+  test("-v shows the programs, aligned, names escaped, with how complete the counts are", () => {
+    const text = human.render(report, { palette: PLAIN, verbose: true });
+    const lines = text.split("\n");
+    const at = lines.findIndex((line) => line.startsWith("Programs:"));
+    expect(lines[at]).toBe("Programs: 3 (counts complete: every fork and exit of the tree heard from the kernel; 37 too short for any sample, known from the events)");
+    expect(lines[at + 1]).toMatch(/^ {2}Program +Processes +Largest process +At tree peak +Own peak +Process-seconds$/);
+    expect(lines[at + 2]).toMatch(/^ {2}rustc +3 +447\.0 MiB +447\.0 MiB +600\.0 MiB +27\.50$/);
+    expect(text).not.toContain("\u001b");
+    expect(lines[at + 4]).toContain("cc|?[31mx"); // as ps shows a control character
+    expect(human.render(report, { palette: PLAIN, verbose: false })).not.toContain("Programs:");
+  });
+
+  test("-v shows at most ten, and how many more", () => {
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...PROGRAMS.list[1]!, name: `p${i}` }));
+    const text = human.render(makeReport({ programs: { counts: "sampled", list: many } }), { palette: PLAIN, verbose: true });
+    expect(text).toContain("Programs: 12 (counts sampled: a process shorter than the interval can be missed)");
+    expect(text).toContain("  … and 2 more");
+  });
+
+  test("JSON: every program, and how the counts were taken", () => {
+    const object = JSON.parse(json.render(report));
+    expect(object.program_counts).toBe("events");
+    expect(object.event_only_processes).toBe(37);
+    expect(object.programs).toHaveLength(3);
+    expect(object.programs[0]).toEqual({ name: "rustc", processes: 3, max_process_peak_bytes: 447 * MiB, rss_at_peak_bytes: 447 * MiB, peak_rss_bytes: 600 * MiB, process_seconds: 27.5 });
+    expect(object.programs[2].name).toBe("cc|\u001b[31mx"); // exact in JSON
+  });
+
+  test("Markdown: every program in a table, the pipe escaped", () => {
+    const text = markdown.render(report);
+    expect(text).toContain("Memory by program (counts complete: every fork and exit of the tree heard from the kernel; 37 too short for any sample, known from the events):");
+    expect(text).toContain("| Program | Processes | Largest process | At tree peak | Own peak | Process-seconds |");
+    expect(text).toContain("| `rustc` | 3 | 447.0 MiB | 447.0 MiB | 600.0 MiB | 27.50 |");
+    expect(text).toContain("| `cc\\|\\\\x1b[31mx` | 40 |");
+  });
+});
