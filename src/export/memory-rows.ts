@@ -70,7 +70,9 @@ export function memoryRows(report: Report, size: (bytes: number) => string, verb
           ? `: the command itself (${victim.pid} ${psName(victim.name)})`
           : victim.role === "orphan"
             ? `: ${victim.pid} ${psName(victim.name)}, an orphan of the tree`
-            : `: likely ${victim.pid} ${psName(victim.name)}, which vanished as the kill was counted`;
+            : victim.certain
+              ? `: ${victim.pid} ${psName(victim.name)}, which died of SIGKILL as the kill was counted`
+              : `: likely ${victim.pid} ${psName(victim.name)}, which vanished as the kill was counted`;
       // Counted system-wide, the kill may have been another process's: likely, not certain.
       const text =
         oom.scope === "system"

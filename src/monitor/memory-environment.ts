@@ -145,6 +145,16 @@ export class MemoryEnvironmentMonitor {
       facts.atMs = Math.round(orphan.atMs);
       return facts;
     }
+    // Where the kernel's exit events were heard, a member's death by SIGKILL is known, not
+    // guessed: the largest such member (the OOM killer picks the one with the most memory).
+    const sigkilled = ending.members.filter((member) => member.exitSignal === 9 && member.pid !== ending.rootPid);
+    const largest = sigkilled.sort((a, b) => b.peakRss - a.peakRss)[0];
+    if (largest) {
+      facts.treeKilled = true;
+      facts.victim = { pid: largest.pid, name: largest.name, role: "member", certain };
+      facts.atMs = Math.round(largest.exitedMs ?? largest.goneMs ?? ending.endMs);
+      return facts;
+    }
     // Only a cgroup's counter is read at each sample, so only it can time the kill. The count
     // rises as the kill is sent; the victim is found gone then or later (a process in reclaim
     // can take seconds to die). The first to vanish from then on, or, when others went with

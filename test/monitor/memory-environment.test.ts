@@ -195,6 +195,18 @@ describe("OOM kills", () => {
     });
   });
 
+  test("kills rose and the kernel's exit event said a member died of SIGKILL: that member, certainly", () => {
+    const { state, monitor } = startedWith("cgroup", 0);
+    monitor.sample(100);
+    state.value = 1;
+    monitor.sample(200);
+    const killed = { ...member(202, "ld", 190), exitSignal: 9, exitedMs: 187.6, peakRss: 900 };
+    const piped = { ...member(203, "sort", 191), exitSignal: 13, exitedMs: 188 };
+    const { oom } = monitor.finish(ending({ members: [ROOT, piped, killed] }), 220);
+    expect(oom?.victim).toEqual({ pid: 202, name: "ld", role: "member", certain: true });
+    expect(oom?.atMs).toBe(188);
+  });
+
   test("gone at the sample before the rise is out of the window; just after it, or at the sample after the rise, in", () => {
     const run = (goneMs: number) => {
       const { state, monitor } = startedWith("cgroup", 0);
