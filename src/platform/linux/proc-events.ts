@@ -26,8 +26,10 @@ import {
 // connector (drivers/connector/cn_proc.c), and each exiting task's statistics from
 // taskstats (kernel/taskstats.c) with its name, exit status and exact high-water RSS, taken
 // in do_exit before the mm goes. Sampling /proc misses what lives less than a sampling
-// interval; these see it all. Both need CAP_NET_ADMIN, the initial user and pid namespaces
-// (others are ignored by the kernel); elsewhere there is nothing to open.
+// interval; these see it all. Both need the initial user and pid namespaces (the kernel
+// ignores others). Taskstats needs CAP_NET_ADMIN; the connector did too before Linux 6.6,
+// which opened it to every user (as /proc shows the same): unprivileged, there are events
+// but no taskstats (taskStats false).
 //
 // The events are the whole system's, not the measured tree's: the caller keeps the tree
 // (the fork events link it) and drops the rest.
@@ -199,7 +201,7 @@ function openSource(): ProcessEventSource | undefined {
   })();
   const { bytes, view } = io;
   const connector = netlinkSocket(NETLINK_CONNECTOR, 1 << (CN_IDX_PROC - 1), RECEIVE_BUFFER_BYTES);
-  if (connector === undefined || connector < 0) return undefined; // EPERM: joining the group needs CAP_NET_ADMIN
+  if (connector === undefined || connector < 0) return undefined; // EPERM: before 6.6, joining the group needs CAP_NET_ADMIN
   try {
     // Listen to everything first: only that is acked (a filter drops the ack, whose kind is
     // NONE), and no ack means the kernel ignored us (not the initial namespaces).

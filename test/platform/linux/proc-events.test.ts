@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { release, tmpdir } from "node:os";
 import { join } from "node:path";
 import { array, C, Fixture, layout, type CType } from "../c-layout.ts";
 import {
@@ -492,6 +492,19 @@ describe("openProcessEvents, live", () => {
     expect(seen.complete).toBe(true);
     expect(children.size).toBe(2000);
     expect(seen.exits.filter((x) => children.has(x.pid) && x.name === "true").length).toBe(2000);
+  });
+
+  live("unprivileged (nobody, no capabilities): connector events since Linux 6.6, no taskstats", () => {
+    const setpriv = Bun.which("setpriv");
+    if (!setpriv) return console.warn("no setpriv: unprivileged case not run");
+    const script = `const { openProcessEvents } = await import(${JSON.stringify(join(import.meta.dir, "../../../src/platform/linux/proc-events.ts"))});
+      const s = openProcessEvents(); console.log(JSON.stringify(s ? { fds: s.fds.length, taskStats: s.taskStats } : null)); s?.close();`;
+    const run = Bun.spawnSync([setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, "-e", script], { cwd: "/" });
+    if (run.exitCode !== 0) return console.warn(`nobody could not run the check (the checkout unreadable?): ${run.stderr.toString().trim()}`);
+    const opened = JSON.parse(run.stdout.toString().trim()) as { fds: number; taskStats: boolean } | null;
+    const [major = 0, minor = 0] = release().split(".").map(Number);
+    if (major > 6 || (major === 6 && minor >= 6)) expect(opened).toEqual({ fds: 1, taskStats: false });
+    else expect(opened).toBeNull();
   });
 
   live("close: idempotent, then drain sees nothing; a new source opens after", () => {
