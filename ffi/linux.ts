@@ -62,10 +62,15 @@ type Libc = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
 
 let loaded: Libc | null | undefined;
 
+/** What libc is called here: glibc's name first, then musl's, then the development link. */
+export function libcNames(): string[] {
+  const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
+  return ["libc.so.6", `libc.musl-${arch}.so.1`, `/lib/ld-musl-${arch}.so.1`, "libc.so"];
+}
+
 function libc(): Libc | null {
   if (loaded !== undefined) return loaded;
-  const arch = process.arch === "arm64" ? "aarch64" : "x86_64";
-  for (const name of ["libc.so.6", `libc.musl-${arch}.so.1`, `/lib/ld-musl-${arch}.so.1`, "libc.so"]) {
+  for (const name of libcNames()) {
     try {
       loaded = dlopen(name, SYMBOLS).symbols;
       return loaded;
@@ -240,6 +245,43 @@ export function pipe(): [number, number] | undefined {
   const symbols = libc();
   if (!symbols || symbols.pipe2(pipeCells, O_CLOEXEC) !== 0) return undefined;
   return [pipeCells[0] as number, pipeCells[1] as number];
+}
+
+// ---- raw descriptor calls, for the netlink sockets (ffi/netlink.ts) --------------------
+// Failures come back as -errno, not as Errors: EAGAIN is every empty drain of a
+// non-blocking socket, and must cost no allocation.
+
+/** This thread's errno, read through the cell __errno_location points to. */
+function currentErrno(symbols: Libc): number {
+  errnoCell ??= new Int32Array(toArrayBuffer(symbols.__errno_location() as Pointer, 0, 4));
+  return errnoCell[0] ?? 0;
+}
+
+/** read(2) of up to `buffer.length` bytes: the count, -errno on failure, undefined without libc. */
+export function readRaw(fd: number, buffer: Uint8Array): number | undefined {
+  const symbols = libc();
+  if (!symbols) return undefined;
+  const n = symbols.read(fd, buffer, buffer.length) as number;
+  return n >= 0 ? n : -currentErrno(symbols);
+}
+
+/** write(2) of `buffer[0, length)`: the count, -errno on failure, undefined without libc. */
+export function writeRaw(fd: number, buffer: Uint8Array, length: number): number | undefined {
+  const symbols = libc();
+  if (!symbols) return undefined;
+  const n = symbols.write(fd, buffer, length) as number;
+  return n >= 0 ? n : -currentErrno(symbols);
+}
+
+/** close(2), failures ignored (there is nothing to do about them). */
+export function closeRaw(fd: number): void {
+  libc()?.close(fd);
+}
+
+/** errno after a call made through another symbol set (ffi/netlink.ts): the same libc, the same thread. */
+export function lastErrno(): number {
+  const symbols = libc();
+  return symbols ? currentErrno(symbols) : 0;
 }
 
 // ---- files, as node:fs would do them ----------------------------------------------------
