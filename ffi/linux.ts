@@ -44,7 +44,7 @@ const SYMBOLS = {
   pipe2: { args: [FFIType.ptr, FFIType.i32], returns: FFIType.i32 },
   pread: { args: [FFIType.i32, FFIType.ptr, FFIType.u64, FFIType.i64], returns: FFIType.i64_fast },
   ppoll: { args: [FFIType.ptr, FFIType.u64, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 },
-  syscall: { args: [FFIType.i64, FFIType.i64, FFIType.i64], returns: FFIType.i64_fast },
+  syscall: { args: [FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64, FFIType.i64], returns: FFIType.i64_fast },
   open: { args: [FFIType.ptr, FFIType.i32, FFIType.u32], returns: FFIType.i32 },
   read: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
   write: { args: [FFIType.i32, FFIType.ptr, FFIType.u64], returns: FFIType.i64_fast },
@@ -112,8 +112,19 @@ const SYS_PIDFD_OPEN = 434;
 export function pidfdOpen(pid: number): number | undefined {
   const symbols = libc();
   if (!symbols) return undefined;
-  const fd = symbols.syscall(SYS_PIDFD_OPEN, pid, 0);
+  const fd = symbols.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0);
   return typeof fd === "number" && fd >= 0 ? fd : undefined;
+}
+
+/**
+ * syscall(2) with up to five arguments (pointers as numbers: ptr()): the calls peak-mem needs
+ * rarely go through the one symbol already compiled at start-up, where a symbol each would
+ * cost start-up time (a TinyCC trampoline each). -1 with errno set on failure (lastErrno);
+ * undefined where libc is not there.
+ */
+export function rawSyscall(number: number, a = 0, b = 0, c = 0, d = 0, e = 0): number | undefined {
+  const symbols = libc();
+  return symbols ? (symbols.syscall(number, a, b, c, d, e) as number) : undefined;
 }
 
 // clock_gettime(2) by number (asm/unistd_64.h 228; asm-generic/unistd.h 113 for arm64):
@@ -126,7 +137,7 @@ export function monotonicMs(): number | undefined {
   const symbols = libc();
   if (!symbols) return undefined;
   const cell = new BigInt64Array(2);
-  if (symbols.syscall(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC, Number(ptr(cell))) !== 0) return undefined;
+  if (symbols.syscall(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC, Number(ptr(cell)), 0, 0, 0) !== 0) return undefined;
   return Number(cell[0]) * 1000 + Number(cell[1]) / 1e6;
 }
 

@@ -1,36 +1,14 @@
-import { dlopen, FFIType } from "bun:ffi";
-import { closeRaw, lastErrno, libcNames } from "./linux.ts";
+import { ptr } from "bun:ffi";
+import { closeRaw, lastErrno, rawSyscall } from "./linux.ts";
 
-// The socket calls of the kernel's process events (src/platform/linux/proc-events.ts), in a
-// symbol set of their own: ffi/linux.ts's is opened at every start, and each symbol there
-// costs a TinyCC trampoline compiled before the command runs. These three are compiled
-// only when process events are asked for. Reads and writes of the sockets go through
-// ffi/linux.ts's read and write (the sockets are non-blocking, which makes read(2) a
-// recv(MSG_DONTWAIT)), so they need no symbols here.
+// The socket calls of the kernel's process events (src/platform/linux/proc-events.ts), made
+// by number through libc's syscall(2): a symbol each in ffi/linux.ts's set would be compiled
+// at every start, and a set of their own cost 1.35 ms to load at the first open (measured).
+// Reads and writes of the sockets go through ffi/linux.ts's read and write (the sockets are
+// non-blocking, which makes read(2) a recv(MSG_DONTWAIT)).
 
-const SYMBOLS = {
-  socket: { args: [FFIType.i32, FFIType.i32, FFIType.i32], returns: FFIType.i32 },
-  bind: { args: [FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
-  setsockopt: { args: [FFIType.i32, FFIType.i32, FFIType.i32, FFIType.ptr, FFIType.u32], returns: FFIType.i32 },
-} as const;
-
-type Sockets = ReturnType<typeof dlopen<typeof SYMBOLS>>["symbols"];
-
-let loaded: Sockets | null | undefined;
-
-function sockets(): Sockets | null {
-  if (loaded !== undefined) return loaded;
-  for (const name of libcNames()) {
-    try {
-      loaded = dlopen(name, SYMBOLS).symbols;
-      return loaded;
-    } catch {
-      // Not this libc: try the next name.
-    }
-  }
-  loaded = null;
-  return loaded;
-}
+// arch/x86/entry/syscalls/syscall_64.tbl; include/uapi/asm-generic/unistd.h (arm64).
+const SYS = process.arch === "arm64" ? { socket: 198, bind: 200, setsockopt: 208 } : { socket: 41, bind: 49, setsockopt: 54 };
 
 // include/linux/socket.h, include/uapi/linux/netlink.h, include/uapi/asm-generic/socket.h
 // (x86-64 and arm64 alike), include/linux/net.h (SOCK_NONBLOCK is O_NONBLOCK, SOCK_CLOEXEC O_CLOEXEC).
@@ -48,6 +26,9 @@ const SOCKADDR_NL_SIZE = 12;
 const address = new DataView(new ArrayBuffer(SOCKADDR_NL_SIZE));
 const addressBytes = new Uint8Array(address.buffer);
 const option = new Int32Array(1);
+// Held for the process's life, so their addresses stay good.
+const addressAt = Number(ptr(addressBytes));
+const optionAt = Number(ptr(option));
 
 /**
  * A non-blocking, close-on-exec netlink socket of `protocol` (NETLINK_CONNECTOR, NETLINK_GENERIC),
@@ -56,20 +37,19 @@ const option = new Int32Array(1);
  * the call that failed, or undefined where libc could not be loaded.
  */
 export function netlinkSocket(protocol: number, groups: number, receiveBytes: number): number | undefined {
-  const symbols = sockets();
-  if (!symbols) return undefined;
   // The connector is a datagram protocol in its documentation, generic netlink a raw one;
   // the kernel treats both the same.
-  const fd = symbols.socket(AF_NETLINK, (groups ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  const fd = rawSyscall(SYS.socket, AF_NETLINK, (groups ? SOCK_DGRAM : SOCK_RAW) | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+  if (fd === undefined) return undefined; // no libc
   if (fd < 0) return -lastErrno();
   // SO_RCVBUFFORCE passes net.core.rmem_max (CAP_NET_ADMIN); SO_RCVBUF is capped by it.
   option[0] = receiveBytes;
-  if (symbols.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, option, 4) !== 0) symbols.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, option, 4);
+  if (rawSyscall(SYS.setsockopt, fd, SOL_SOCKET, SO_RCVBUFFORCE, optionAt, 4) !== 0) rawSyscall(SYS.setsockopt, fd, SOL_SOCKET, SO_RCVBUF, optionAt, 4);
   if (groups) {
     address.setUint16(0, AF_NETLINK, true);
     address.setUint32(4, 0, true); // nl_pid 0: the kernel assigns the port
     address.setUint32(8, groups, true);
-    if (symbols.bind(fd, addressBytes, SOCKADDR_NL_SIZE) !== 0) {
+    if (rawSyscall(SYS.bind, fd, addressAt, SOCKADDR_NL_SIZE) !== 0) {
       const errno = lastErrno();
       closeRaw(fd);
       return -errno || -1;

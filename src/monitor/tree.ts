@@ -138,6 +138,12 @@ export class ProcessTree {
   /** The largest exact peak among the exits heard at this sample (taskstats). */
   private exitPeakRss = 0;
   private exitPeakVsz = 0;
+  /**
+   * Exit statistics heard before their process's fork: the two come on separate sockets,
+   * read one after the other, and a process can fork and exit in between (peak-mem being
+   * preempted while it reads). Kept, by pid, for the next sample's forks.
+   */
+  private readonly earlyExits = new Map<number, TaskExit & { round: number }>();
   /** Bound once: a closure per drain would be garbage at every sample. */
   private readonly onEvent = (event: ProcessEvent) => this.event(event);
   private readonly onExit = (exit: TaskExit) => this.taskExit(exit);
@@ -217,6 +223,7 @@ export class ProcessTree {
       this.exitPeakRss = 0;
       this.exitPeakVsz = 0;
       if (!this.options.events.source.drain(this.onEvent, this.onExit)) this.eventsLost = true;
+      if (this.earlyExits.size > 0) for (const [pid, exit] of this.earlyExits) if (exit.round < round - 1) this.earlyExits.delete(pid);
       total.processPeakRss = this.exitPeakRss;
       total.processPeakVsz = this.exitPeakVsz;
     }
@@ -285,7 +292,7 @@ export class ProcessTree {
       const outsideStart = this.outside.get(pid);
       if (outsideStart !== undefined && !window.mayBeReused(pid)) continue;
       const info = this.reader.info(pid);
-      if (!info || info.startTime === outsideStart) continue;
+      if (!info || info.startTime === outsideStart || this.knownGone(info)) continue;
       this.outside.delete(pid);
       candidates.push(info);
     }
@@ -323,7 +330,7 @@ export class ProcessTree {
     const found = (pid: number) => {
       if (!this.mayJoin(window, pid)) return;
       const info = this.reader.info(pid);
-      if (!info || !this.isTreeParent(info.ppid)) return;
+      if (!info || !this.isTreeParent(info.ppid) || this.knownGone(info)) return;
       const member = this.join(info, mark);
       if (member) queue.push(member); // its own children may be new too
     };
@@ -350,9 +357,11 @@ export class ProcessTree {
     if (event.kind === "fork") {
       const parent = this.byPid.get(event.parentTgid);
       if (!parent || event.parentTgid === this.spawner || parent.exitedMs !== undefined) return;
+      // Already found by a sample (alive or gone since): the same process, unless its own
+      // fork was heard before (then the pid is a newcomer's).
       const known = this.byPid.get(event.pid);
-      if (known?.alive) {
-        known.forkedMs ??= at;
+      if (known && known !== this.members[0] && known.forkedMs === undefined && known.exitedMs === undefined) {
+        known.forkedMs = at;
         return;
       }
       const info = this.reader.info(event.pid);
@@ -366,6 +375,11 @@ export class ProcessTree {
         this.eventOnly++;
       }
       member.forkedMs = at;
+      const early = this.earlyExits.get(event.pid);
+      if (early) {
+        this.earlyExits.delete(event.pid);
+        this.taskExit(early);
+      }
       return;
     }
     const member = this.byPid.get(event.pid);
@@ -386,9 +400,15 @@ export class ProcessTree {
   private taskExit(exit: TaskExit): void {
     const pid = exit.tgid || exit.pid;
     const member = this.byPid.get(pid);
-    if (!member || member.exitStatsSeen) return;
-    // Its pid's latest process in the tree, not a later stranger under the same pid.
-    if (!member.alive && member.exitedMs === undefined && !member.eventOnly) return;
+    if (!member) {
+      // A child of the tree whose fork has not been read yet: its statistics wait for it.
+      if (this.byPid.has(exit.ppid) || exit.ppid === this.options.adopterPid) this.earlyExits.set(pid, { ...exit, round: this.rounds });
+      return;
+    }
+    if (member.exitStatsSeen) return;
+    // Its pid's latest process in the tree, not a later stranger under the same pid: the
+    // tree's would have the parent it was known by, or peak-mem as the orphans' reaper.
+    if (!member.alive && exit.ppid !== member.ppid && exit.ppid !== this.options.adopterPid) return;
     if (member.peakRss < exit.peakRssBytes) member.peakRss = exit.peakRssBytes;
     if (member.peakVsz < exit.peakVszBytes) member.peakVsz = exit.peakVszBytes;
     if (exit.peakRssBytes > this.exitPeakRss) this.exitPeakRss = exit.peakRssBytes;
@@ -403,6 +423,12 @@ export class ProcessTree {
   /** A pid that may be a process new to the tree: in the window, not a live member, not our spawn helper. */
   private mayJoin(window: ReuseWindow, pid: number): boolean {
     return window.mayBeNew(pid) && pid !== this.spawner && !this.byPid.get(pid)?.alive;
+  }
+
+  /** A process already measured and found gone (a zombie its parent has not reaped yet): not new. */
+  private knownGone(info: ProcessInfo): boolean {
+    const member = this.byPid.get(info.pid);
+    return member !== undefined && !member.alive && member.startTime === info.startTime;
   }
 
   private aliveCount(): number {

@@ -129,3 +129,50 @@ describe("ProcessTree with process events", () => {
     expect(tree.members.find((m) => m.pid === 600)?.name).toBe("proc600");
   });
 });
+
+describe("ProcessTree with process events, late", () => {
+  test("a child found by a sample and gone before its fork event was heard is counted once", () => {
+    const events = new FakeEvents();
+    const { tree, reader } = start(events);
+    reader.spawn(700, { ppid: ROOT, startTime: 13, rss: 1024 });
+    tree.sample(10); // found by the sample, before its fork event arrived
+    reader.table.delete(700);
+    tree.sample(20); // gone
+    events.fork(700, ROOT, 1009);
+    events.exit(700, 0, 1015, "cat", 3 * MiB);
+    tree.sample(30);
+    const cats = tree.members.filter((m) => m.pid === 700);
+    expect(cats).toHaveLength(1);
+    expect(cats[0]).toMatchObject({ name: "cat", forkedMs: 9, exitedMs: 15, peakRss: 3 * MiB });
+    expect(tree.eventOnly).toBe(0);
+  });
+});
+
+describe("ProcessTree with process events, out of order", () => {
+  test("exit statistics read before the fork (the sockets are read one after the other) wait for it", () => {
+    const events = new FakeEvents();
+    const { tree } = start(events);
+    // The statistics come in one drain, the fork and exit in the next.
+    events.queue.push({ pid: 800, tgid: 800, ppid: ROOT, name: "cat", peakRssBytes: 2 * MiB, peakVszBytes: 4 * MiB, exitStatus: 0, elapsedUs: 400 });
+    tree.sample(10);
+    expect(tree.seen).toBe(1);
+    events.fork(800, ROOT, 1011);
+    events.queue.push({ kind: "exit", pid: 800, tgid: 800, parentPid: ROOT, parentTgid: ROOT, exitStatus: 0, monotonicMs: 1011.5 });
+    const reading = tree.sample(20);
+    expect(tree.members[1]).toMatchObject({ pid: 800, name: "cat", peakRss: 2 * MiB, eventOnly: true, exitedMs: 11.5 });
+    expect(reading.processPeakRss).toBe(5 * MiB);
+  });
+
+  test("statistics of strangers are not kept, and unclaimed ones are dropped after a sample", () => {
+    const events = new FakeEvents();
+    const { tree } = start(events);
+    events.queue.push({ pid: 900, tgid: 900, ppid: 1, name: "stranger", peakRssBytes: MiB, peakVszBytes: MiB, exitStatus: 0, elapsedUs: 1 });
+    events.queue.push({ pid: 901, tgid: 901, ppid: ROOT, name: "late", peakRssBytes: MiB, peakVszBytes: MiB, exitStatus: 0, elapsedUs: 1 });
+    tree.sample(10);
+    tree.sample(20);
+    tree.sample(30);
+    events.fork(901, ROOT, 1031); // far too late to be the same one
+    tree.sample(40);
+    expect(tree.members[1]).toMatchObject({ pid: 901, name: "proc100" });
+  });
+});

@@ -1,6 +1,7 @@
 import { closeRaw, readRaw, writeRaw } from "../../../ffi/linux.ts";
 import { netlinkSocket } from "../../../ffi/netlink.ts";
 import { files } from "../files.ts";
+import type { ProcessEvent, ProcessEventSource, TaskExit } from "../types.ts";
 import {
   CN_IDX_PROC,
   decodeConnectorAck,
@@ -34,63 +35,11 @@ import {
 // The events are the whole system's, not the measured tree's: the caller keeps the tree
 // (the fork events link it) and drops the rest.
 
-/** One kernel process event, valid only during the callback (the object is reused: no allocation per event). */
-export interface ProcessEvent {
-  kind: "fork" | "exec" | "exit";
-  /**
-   * fork: the new task; exec, exit: the task. A process when pid == tgid; a thread of
-   * process tgid when not (threads fork and exit too, and are delivered: tell them by this).
-   */
-  pid: number;
-  tgid: number;
-  /** fork: the parent's pid/tgid; exit: the parent's when the kernel says (it does since 4.1), else 0. */
-  parentPid: number;
-  parentTgid: number;
-  /** exit: the raw wait status (exit code << 8 | terminating signal), as the kernel passes it. */
-  exitStatus: number;
-  /** CLOCK_MONOTONIC of the event, in ms (float). */
-  monotonicMs: number;
-}
-
-/**
- * A task's exit statistics (taskstats), valid only during the callback. One per exiting
- * task, each thread included (pid != tgid); a thread's peaks are its process's so far
- * (threads share the mm), so a process's peak is the largest of its tasks'.
- */
-export interface TaskExit {
-  pid: number;
-  /** Thread group id when the kernel version carries it (ac_tgid, newer taskstats versions), else 0. */
-  tgid: number;
-  ppid: number;
-  /** ac_comm: the command name at exit. */
-  name: string;
-  /** hiwater_rss / hiwater_vm in bytes (kernel gives KB). */
-  peakRssBytes: number;
-  peakVszBytes: number;
-  /** ac_exitcode (the wait status). */
-  exitStatus: number;
-  /** ac_etime: elapsed time, µs. */
-  elapsedUs: number;
-}
-
-export interface ProcessEventSource {
-  /** Descriptors to add to a poll set: readable when events are waiting. */
-  readonly fds: readonly number[];
-  /** Whether exits come with taskstats (names, exact peaks). */
-  readonly taskStats: boolean;
-  /**
-   * Reads every message waiting, without blocking, in order per socket; calls back per
-   * event. Returns false if the kernel dropped messages (ENOBUFS: the receive buffer
-   * overflowed) since the last drain, true otherwise.
-   */
-  drain(onEvent: (event: ProcessEvent) => void, onExit: (exit: TaskExit) => void): boolean;
-  /**
-   * Stops the events: deregisters the taskstats listener, tells the connector to stop
-   * (a process that ends without this leaves the kernel building events for nobody until
-   * the next listener comes and goes), closes the fds. Idempotent.
-   */
-  close(): void;
-}
+// The shapes (ProcessEvent, TaskExit, ProcessEventSource) are the platform interface's
+// (src/platform/types.ts). Threads fork and exit too, and are delivered: pid != tgid. Each
+// exiting task has its taskstats, each thread included; a thread's peaks are its process's so
+// far (threads share the mm). A leader that calls pthread_exit sends its exit (pid == tgid)
+// before its process ends: its status and peak then come with the last thread's.
 
 // include/uapi/asm-generic/errno-base.h, errno.h
 const EINTR = 4;

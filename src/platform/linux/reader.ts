@@ -1,4 +1,5 @@
-import { becomeChildSubreaper, exitedChild, isatty, pidfdOpen, pollFor, pollSet, reapChild } from "../../../ffi/linux.ts";
+import { becomeChildSubreaper, exitedChild, isatty, monotonicMs, pidfdOpen, pollFor, pollSet, reapChild } from "../../../ffi/linux.ts";
+import { openProcessEvents } from "./proc-events.ts";
 import { UsageError } from "../../errors.ts";
 import { samplingCode } from "../../monitor/hot.ts";
 import type { IdleWaiter, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ProportionalReading, ReapedProcess, TerminalState } from "../types.ts";
@@ -259,6 +260,11 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
       return { pgrp: stat.pgrp, foregroundPgrp: stat.tpgid };
     },
     memory: memoryByPath,
+    processEvents() {
+      const source = openProcessEvents();
+      if (source && monotonicMs() === undefined) source.close();
+      return source && { source, monotonicMs: () => monotonicMs() ?? 0 };
+    },
     proportional: { source: "smaps_rollup", read: (pid) => readProportional(procRoot, pid) },
     adoptOrphans: becomeChildSubreaper,
     memorySources: createLinuxMemorySources(procRoot),

@@ -16,7 +16,8 @@ import {
   type DecodedProcessEvent,
   type DecodedTaskExit,
 } from "../../../src/platform/linux/netlink.ts";
-import { openProcessEvents, type ProcessEvent, type ProcessEventSource, type TaskExit } from "../../../src/platform/linux/proc-events.ts";
+import { openProcessEvents } from "../../../src/platform/linux/proc-events.ts";
+import type { ProcessEvent, ProcessEventSource, TaskExit } from "../../../src/platform/types.ts";
 import captured from "../../fixtures/netlink/captured.json";
 
 // ---- layouts, from the uapi headers' field lists (include/uapi/linux/*.h) -----------------
