@@ -86,11 +86,11 @@ export const CHART_CSS = `
 /** The stacked chart's colours and classes, added to CHART_CSS only when the chart is stacked. */
 export const STACK_CSS = `
 :root {
-  --band-0: #88ccee; --band-1: #aa4499; --band-2: #ddcc77; --band-3: #44aa99; --band-4: #6f63c7; --band-5: #999933; --band-other: #c3cad1;
+  --band-0: #88ccee; --band-1: #aa4499; --band-2: #ddcc77; --band-3: #44aa99; --band-4: #6f63c7; --band-5: #66aa44; --band-other: #c3cad1;
 }
 @media (prefers-color-scheme: dark) {
   :root {
-    --band-0: #4f9cc9; --band-1: #a4509a; --band-2: #b7a84f; --band-3: #2f8f7f; --band-4: #6a5fd0; --band-5: #86862e; --band-other: #4a525c;
+    --band-0: #4f9cc9; --band-1: #a4509a; --band-2: #b7a84f; --band-3: #2f8f7f; --band-4: #6a5fd0; --band-5: #5c9e3a; --band-other: #4a525c;
   }
 }
 .chart .band { stroke: var(--bg); stroke-width: 0.75; stroke-linejoin: round; }
