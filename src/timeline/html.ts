@@ -1,8 +1,9 @@
 import { formatDuration } from "../export/human.ts";
 import { formatSize } from "../size/format.ts";
+import type { ProgramUsage } from "../report.ts";
 import type { ChartData, ProcessSummary } from "./chart-data.ts";
 import { coord } from "./scale.ts";
-import { CHART_CSS, CHART_HEIGHT, CHART_WIDTH, chartGeometry, chartSvg, escapeXml, limitOf, oomVictim, type Geometry } from "./svg.ts";
+import { bandClass, CHART_WIDTH, chartCss, chartGeometry, chartSvg, escapeXml, limitOf, OTHER_LABEL, oomVictim, type Geometry } from "./svg.ts";
 
 // A run as one self-contained HTML page: the command and a summary, the chart (inline SVG
 // drawn here, so it shows without JavaScript), and the processes when children were
@@ -18,7 +19,7 @@ export function renderHtml(data: ChartData): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${escapeXml(`peak-mem: ${data.command}`)}</title>
-<style>${CHART_CSS}${PAGE_CSS}</style>
+<style>${chartCss(geometry)}${PAGE_CSS}${geometry.stack ? STACK_PAGE_CSS : ""}</style>
 </head>
 <body>
 <main>
@@ -32,12 +33,12 @@ ${summary(data, geometry)}
 ${chartSvg(data, geometry)}
 <div id="tooltip" role="status" hidden></div>
 </div>
-<figcaption>RSS is the memory the command's processes hold in RAM, summed over the tree at each sample; VSZ is the address space they reserved, most of it never used. Hover the chart to read a sample.</figcaption>
+<figcaption>RSS is the memory the command's processes hold in RAM, summed over the tree at each sample; VSZ is the address space they reserved, most of it never used.${geometry.stack ? ` ${STACK_NOTE}` : ""} Hover the chart to read a sample.</figcaption>
 </figure>
-${data.processes ? processTable(data.processes, geometry) : ""}
+${[data.programs && programTable(data.programs, geometry), data.processes && processTable(data.processes, geometry)].filter(Boolean).join("\n")}
 </main>
 <script type="application/json" id="samples">${sampleJson(data, geometry)}</script>
-<script>${HOVER_SCRIPT}</script>
+<script>${hoverScript(geometry)}</script>
 </body>
 </html>
 `;
@@ -95,6 +96,44 @@ function exitText(data: ChartData): string {
   return data.exitCode === 0 ? text : `<strong class="exceeded">${text}</strong>`;
 }
 
+// ---- programs ----
+
+const STACK_NOTE = `The coloured bands split the RSS by program: the few that held the most at any one sample have their own, the rest is in ${OTHER_LABEL}; the line on top is their total.`;
+
+/** The run's programs (src/report.ts ProgramUsage), each with its band's colour when it has one. */
+function programTable(programs: ProgramUsage[], g: Geometry): string {
+  const bands = new Map((g.stack?.names ?? []).map((name, index) => [name, String(index)]));
+  const rows = programs.map((p) => {
+    const band = bands.get(p.name);
+    const swatch = band === undefined ? `<i class="swatch none"></i>` : `<i class="swatch ${bandClass(band)}"></i>`;
+    const cells = [
+      `<td class="program">${swatch}${escapeXml(p.name)}</td>`,
+      `<td class="num">${count(p.processes)}</td>`,
+      `<td class="num">${formatSize(p.peakRssBytes)}</td>`,
+      `<td class="num">${formatSize(p.rssAtPeakBytes)}</td>`,
+      `<td class="num">${formatSize(p.maxProcessPeakBytes)}</td>`,
+      `<td class="num">${(Number.isFinite(p.processSeconds) ? p.processSeconds : 0).toFixed(2)} s</td>`,
+    ];
+    return `<tr${band === undefined ? "" : ` data-band="${band}"`}>${cells.join("")}</tr>`;
+  });
+  return `<section class="programs">
+<h2>Programs <span class="muted">(${programs.length})</span></h2>
+<div class="table-wrap">
+<table>
+<thead><tr><th>Program</th><th class="num">Processes</th><th class="num">Peak RSS</th><th class="num">RSS at tree peak</th><th class="num">Largest process</th><th class="num">Process time</th></tr></thead>
+<tbody>
+${rows.join("\n")}
+</tbody>
+</table>
+</div>
+<p class="muted">Each program's processes taken together: peak RSS is their largest sum at one sample, RSS at tree peak their sum at the sample where the tree's was largest, largest process the highest peak of any one of them, and process time their lifetimes added up.</p>
+</section>`;
+}
+
+function count(value: number): string {
+  return String(Number.isFinite(value) ? Math.max(0, Math.round(value)) : 0);
+}
+
 // ---- processes ----
 
 function processTable(processes: ProcessSummary[], g: Geometry): string {
@@ -149,9 +188,10 @@ function seconds(ms: number): string {
  */
 function sampleJson(data: ChartData, g: Geometry): string {
   const s = data.samples;
+  const stack = g.stack;
   const json = JSON.stringify({
     width: CHART_WIDTH,
-    height: CHART_HEIGHT,
+    height: g.height,
     x: s.map((sample) => Number(coord(g.x(sample.tMs)))),
     yRss: s.map((sample) => Number(coord(g.yRss(sample.rss)))),
     yVsz: s.map((sample) => Number(coord(g.yVsz(sample.vsz)))),
@@ -159,10 +199,47 @@ function sampleJson(data: ChartData, g: Geometry): string {
     rss: s.map((sample) => sample.rss),
     vsz: s.map((sample) => sample.vsz),
     count: s.map((sample) => sample.processCount),
+    // The bands' values at each sample, for the readout: names are text from outside.
+    ...(stack && {
+      bands: [
+        ...stack.names.map((name, index) => ({ name, band: bandClass(String(index)), values: stack.values[index] })),
+        ...(stack.hasOther ? [{ name: OTHER_LABEL, band: bandClass("other"), other: true, values: stack.other }] : []),
+      ],
+    }),
   });
-  // Only numbers today, but "</script>" must never be able to end the element early.
+  // Program names are text from outside: no "</script>" or "<!--" may end or bend the element.
   return json.replace(/</g, "\\u003c");
 }
+
+/** The hover script; a stacked chart's also lists the bands at the cursor (a chart without programs has the script it always had). */
+function hoverScript(g: Geometry): string {
+  if (!g.stack) return HOVER_SCRIPT.replace("\n      /*bands*/", "");
+  return HOVER_SCRIPT.replace("/*bands*/", "...bandRows(i),").replace("  function show(i) {", `${BAND_ROWS}  function show(i) {`);
+}
+
+const BAND_ROWS = `
+  // The RSS by program at sample i, in the legend's order (largest program first, other last); bands empty there are left out.
+  function bandRows(i) {
+    if (!data.bands) return [];
+    const rows = [];
+    for (const band of data.bands) {
+      if (!(band.values[i] > 0)) continue;
+      const div = document.createElement("div");
+      div.className = "band-row" + (band.other ? " other" : "");
+      div.dataset.band = band.band;
+      const swatch = document.createElement("i");
+      swatch.className = "swatch " + band.band;
+      const name = document.createElement("span");
+      name.className = "program";
+      name.textContent = band.name;
+      div.append(swatch, name, " " + size(band.values[i]));
+      rows.push(div);
+    }
+    rows[0]?.classList.add("sep");
+    return rows;
+  }
+
+`;
 
 /** Plain browser JavaScript, no libraries: moves the cursor and fills the tooltip. */
 const HOVER_SCRIPT = `
@@ -218,6 +295,7 @@ const HOVER_SCRIPT = `
       row("RSS", size(data.rss[i])),
       row("VSZ", size(data.vsz[i])),
       row("Processes", String(n)),
+      /*bands*/
     );
     tip.hidden = false;
     place(x, data.yRss[i]);
@@ -298,4 +376,18 @@ tr:not(.root) td.name::before { content: "└ "; color: var(--muted); }
 tr.root td.name { font-weight: 600; }
 .life { position: relative; width: 160px; height: 8px; border-radius: 4px; background: var(--grid); }
 .life span { position: absolute; top: 0; bottom: 0; border-radius: 4px; background: var(--rss); }
+`;
+
+/** The program table's swatches and the readout's band rows: only in a stacked chart's page. */
+const STACK_PAGE_CSS = `
+.swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }
+.swatch.none { background: transparent; }
+.swatch.band-0 { background: var(--band-0); } .swatch.band-1 { background: var(--band-1); } .swatch.band-2 { background: var(--band-2); }
+.swatch.band-3 { background: var(--band-3); } .swatch.band-4 { background: var(--band-4); } .swatch.band-5 { background: var(--band-5); }
+.swatch.band-other { background: var(--band-other); }
+td.program { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; }
+/* The swatch and the name together as wide as the other rows' labels, so that the sizes line up. */
+#tooltip .band-row span.program { color: var(--fg); min-width: calc(5.5em - 16px); max-width: 18em; overflow: hidden; text-overflow: ellipsis; vertical-align: bottom; margin-right: 0.25em; }
+#tooltip .band-row.other span.program { font-style: italic; }
+#tooltip .band-row.sep { border-top: 1px solid var(--grid); margin-top: 4px; padding-top: 4px; }
 `;

@@ -1,6 +1,7 @@
 import { UsageError } from "../errors.ts";
-import type { ChartData, OomKill, ProcessSummary, TimelineSample } from "./chart-data.ts";
-import { CSV_HEADER, timelineFormat } from "./writers.ts";
+import type { ProgramUsage } from "../report.ts";
+import type { ChartData, OomKill, ProcessSummary, ProgramShare, TimelineSample } from "./chart-data.ts";
+import { CSV_HEADER, CSV_HEADER_WITHOUT_PROGRAMS, timelineFormat } from "./writers.ts";
 
 // Reads a timeline that peak-mem saved (.json, .jsonl/.ndjson, .csv) back into chart data,
 // for `peak-mem --chart FILE`. Pure: text in, data or one clear error out.
@@ -50,19 +51,77 @@ function fromJsonLines(text: string): ChartData {
 
 function fromCsv(text: string): ChartData {
   const lines = text.split("\n");
-  if ((lines[0] ?? "").trim() !== CSV_HEADER) throw new Error(`the first line is not "${CSV_HEADER}"`);
+  const header = (lines[0] ?? "").trim();
+  // Timelines written before programs were recorded have only the first four columns.
+  const columns = header === CSV_HEADER ? 6 : header === CSV_HEADER_WITHOUT_PROGRAMS ? 4 : 0;
+  if (columns === 0) throw new Error(`the first line is not "${CSV_HEADER}"`);
   const samples: TimelineSample[] = [];
   lines.slice(1).forEach((line, index) => {
     if (line.trim() === "") return;
-    const fields = line.split(",").map(Number);
-    if (fields.length !== 4 || fields.some((field) => !Number.isFinite(field))) {
+    const sample = csvSample(line.endsWith("\r") ? line.slice(0, -1) : line, columns);
+    if (!sample) {
       if (index === lines.length - 2) return; // a partial last line
-      throw new Error(`line ${index + 2} is not four numbers`);
+      throw new Error(`line ${index + 2} is not ${columns === 4 ? "four numbers" : "a sample"}`);
     }
-    const [tMs, rss, vsz, processCount] = fields as [number, number, number, number];
-    samples.push({ tMs, rss, vsz, processCount });
+    samples.push(sample);
   });
   return build({}, samples, undefined);
+}
+
+/** One row: four numbers, then (in the newer header) the programs as JSON pairs and other_rss_bytes, either empty. */
+function csvSample(line: string, columns: number): TimelineSample | undefined {
+  const fields = csvFields(line);
+  if (!fields || fields.length !== columns) return undefined;
+  const numbers = fields.slice(0, 4).map((field) => (field.trim() === "" ? Number.NaN : Number(field)));
+  if (numbers.some((field) => !Number.isFinite(field))) return undefined;
+  const [tMs, rss, vsz, processCount] = numbers as [number, number, number, number];
+  const sample: TimelineSample = { tMs, rss, vsz, processCount };
+  const [programs = "", other = ""] = fields.slice(4);
+  if (programs !== "") {
+    try {
+      sample.programs = programsFrom(JSON.parse(programs));
+    } catch {
+      return undefined;
+    }
+  }
+  if (other !== "") {
+    const otherRss = Number(other);
+    if (!Number.isFinite(otherRss)) return undefined;
+    sample.otherRss = otherRss;
+  }
+  return sample;
+}
+
+/** The fields of one RFC 4180 line, or undefined when its quotes do not close (a cut line). */
+function csvFields(line: string): string[] | undefined {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    if (line[i] === '"') {
+      let value = "";
+      i++;
+      for (;;) {
+        const quote = line.indexOf('"', i);
+        if (quote === -1) return undefined;
+        value += line.slice(i, quote);
+        if (line[quote + 1] === '"') {
+          value += '"';
+          i = quote + 2;
+        } else {
+          i = quote + 1;
+          break;
+        }
+      }
+      fields.push(value);
+      if (i < line.length && line[i] !== ",") return undefined;
+    } else {
+      const comma = line.indexOf(",", i);
+      fields.push(line.slice(i, comma === -1 ? line.length : comma));
+      i = comma === -1 ? line.length : comma;
+    }
+    if (i >= line.length) return fields;
+    i++; // the comma
+  }
 }
 
 function sampleFrom(value: unknown): TimelineSample {
@@ -72,7 +131,21 @@ function sampleFrom(value: unknown): TimelineSample {
     if (typeof field !== "number" || !Number.isFinite(field)) throw new Error(`a sample has no number "${key}"`);
     return field;
   };
-  return { tMs: number("t_ms"), rss: number("rss_bytes"), vsz: number("vsz_bytes"), processCount: number("process_count") };
+  const sample: TimelineSample = { tMs: number("t_ms"), rss: number("rss_bytes"), vsz: number("vsz_bytes"), processCount: number("process_count") };
+  if (object.programs !== undefined) sample.programs = programsFrom(object.programs);
+  if (object.other_rss_bytes !== undefined) sample.otherRss = number("other_rss_bytes");
+  return sample;
+}
+
+/** A sample's programs, [name, rss_bytes] pairs as the writers save them. */
+function programsFrom(value: unknown): ProgramShare[] {
+  if (!Array.isArray(value)) throw new Error(`a sample's "programs" is not a list`);
+  return value.map((pair) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "number" || !Number.isFinite(pair[1])) {
+      throw new Error(`a sample's "programs" holds ${JSON.stringify(pair)?.slice(0, 40)}, not a [name, bytes] pair`);
+    }
+    return { name: pair[0], rss: pair[1] };
+  });
 }
 
 /** Peaks default to the largest sampled values when the file has no summary (CSV, a killed run). */
@@ -81,6 +154,7 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
   const string = (object: Json | undefined, key: string) => (typeof object?.[key] === "string" ? (object[key] as string) : undefined);
   const maxOf = (pick: (s: TimelineSample) => number) => samples.reduce((max, s) => Math.max(max, pick(s)), 0);
   const processes = Array.isArray(summary?.processes) ? summary.processes.map(processFrom) : undefined;
+  const programs = Array.isArray(summary?.programs) ? summary.programs.flatMap(programFrom) : undefined;
   const data: ChartData = {
     command: string(header, "command") ?? "",
     startedAt: string(header, "started_at") ?? "",
@@ -99,6 +173,7 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
   const duration = number(summary, "duration_ms") ?? samples.at(-1)?.tMs;
   if (duration !== undefined) data.durationMs = duration;
   if (processes) data.processes = processes;
+  if (programs) data.programs = programs;
   const limit = number(summary, "limit_bytes");
   if (limit !== undefined) data.limitBytes = limit;
   const limitSource = string(summary, "limit_source");
@@ -118,6 +193,23 @@ function oomKillFrom(value: unknown): OomKill | undefined {
   if (typeof object.name === "string") kill.name = object.name;
   if (typeof object.certain === "boolean") kill.certain = object.certain;
   return kill;
+}
+
+/** A program of the summary; one without a name cannot be told from the others and is left out. */
+function programFrom(value: unknown): ProgramUsage[] {
+  if (typeof value !== "object" || value === null || typeof (value as Json).name !== "string") return [];
+  const object = value as Json;
+  const number = (key: string) => (typeof object[key] === "number" && Number.isFinite(object[key]) ? (object[key] as number) : 0);
+  return [
+    {
+      name: object.name as string,
+      processes: number("processes"),
+      maxProcessPeakBytes: number("max_process_peak_bytes"),
+      rssAtPeakBytes: number("rss_at_peak_bytes"),
+      peakRssBytes: number("peak_rss_bytes"),
+      processSeconds: number("process_seconds"),
+    },
+  ];
 }
 
 function processFrom(value: unknown): ProcessSummary {

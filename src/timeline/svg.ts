@@ -2,6 +2,7 @@ import { formatDuration } from "../export/human.ts";
 import { formatSize } from "../size/format.ts";
 import type { ChartData, OomKill, TimelineSample } from "./chart-data.ts";
 import { alignedSizeTicks, coord, linearScale, sizeTicks, timeTicks, type Tick } from "./scale.ts";
+import { stackPrograms, type ProgramStack } from "./stack.ts";
 
 // The chart of a run: RSS (the main line, left axis) and VSZ (dashed, right axis) over
 // time, the peak marked with its value, the threshold when one was set, the memory limit
@@ -11,6 +12,10 @@ import { alignedSizeTicks, coord, linearScale, sizeTicks, timeTicks, type Tick }
 //
 // VSZ gets its own scale because it is routinely tens of times the RSS (Bun and the JVM
 // reserve gigabytes they never touch): on a shared scale the RSS line would be flat.
+//
+// When the samples name programs (src/timeline/stack.ts), the RSS under the line is a
+// stack of bands, one a program and one "other", with their legend below the time axis;
+// the line is then their total, drawn in the text colour so that no band is mistaken for it.
 
 export const CHART_WIDTH = 960;
 export const CHART_HEIGHT = 420;
@@ -32,6 +37,8 @@ export const LIMIT_ON_CHART_RATIO = 4;
 const OOM_MARK = 6;
 /** About the width of a character of the chart's 12px labels, for keeping them apart. */
 const CHAR_WIDTH = 7;
+/** The program legend's rows, below the time axis's title, and the longest name it shows in full. */
+const PROGRAM_LEGEND = { top: CHART_HEIGHT + 4, row: 22, bottomPadding: 10, maxChars: 28 };
 
 /** Colours as CSS variables, light by default and dark on request, plus the chart's classes. */
 export const CHART_CSS = `
@@ -76,6 +83,31 @@ export const CHART_CSS = `
 .chart .empty { font-size: 14px; }
 `;
 
+/** The stacked chart's colours and classes, added to CHART_CSS only when the chart is stacked. */
+export const STACK_CSS = `
+:root {
+  --band-0: #88ccee; --band-1: #aa4499; --band-2: #ddcc77; --band-3: #44aa99; --band-4: #6f63c7; --band-5: #66aa44; --band-other: #c3cad1;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --band-0: #4f9cc9; --band-1: #a4509a; --band-2: #b7a84f; --band-3: #2f8f7f; --band-4: #6a5fd0; --band-5: #5c9e3a; --band-other: #4a525c;
+  }
+}
+.chart .band { stroke: var(--bg); stroke-width: 0.75; stroke-linejoin: round; }
+.chart .grid-over { stroke: var(--bg); stroke-width: 1; opacity: 0.35; }
+.chart.stacked .rss { stroke: var(--fg); }
+.chart.stacked .rss-dot { fill: var(--fg); }
+.chart .band-0 { fill: var(--band-0); } .chart .band-1 { fill: var(--band-1); } .chart .band-2 { fill: var(--band-2); }
+.chart .band-3 { fill: var(--band-3); } .chart .band-4 { fill: var(--band-4); } .chart .band-5 { fill: var(--band-5); }
+.chart .band-other { fill: var(--band-other); }
+.chart .program-legend .other { font-style: italic; }
+`;
+
+/** The styles a chart needs: a chart without programs has exactly the styles it always had. */
+export function chartCss(geometry: Geometry): string {
+  return geometry.stack ? CHART_CSS + STACK_CSS : CHART_CSS;
+}
+
 /** Text and attribute values for XML and HTML alike. */
 export function escapeXml(text: string): string {
   // Control characters and lone surrogates are not allowed in XML at all, even escaped:
@@ -97,6 +129,23 @@ export interface Geometry {
   timeMaxMs: number;
   /** Whether the memory limit is drawn as a line: known, and within LIMIT_ON_CHART_RATIO of the data. */
   limitOnChart: boolean;
+  /** The RSS by program, when the samples name programs: the chart is then stacked. */
+  stack: ProgramStack | undefined;
+  /** The program legend's items, placed in rows below the time axis (none when not stacked). */
+  programLegend: LegendItem[];
+  /** The chart's full height: CHART_HEIGHT, and the program legend's rows below it. */
+  height: number;
+}
+
+/** One entry of the program legend: its band, the name as shown, where it goes. */
+export interface LegendItem {
+  /** The band's class suffix: 0…CHART_PROGRAMS-1, or "other". */
+  band: string;
+  /** The program's full name (undefined for the other band). */
+  name: string | undefined;
+  label: string;
+  x: number;
+  y: number;
 }
 
 export function chartGeometry(data: ChartData): Geometry {
@@ -119,8 +168,43 @@ export function chartGeometry(data: ChartData): Geometry {
     vszTicks: vsz.ticks,
     timeMaxMs,
     limitOnChart,
+    ...programLayout(stackPrograms(samples)),
   };
 }
+
+/** The band class of each of the stack's programs, by position: its colour. */
+export function bandClass(band: string): string {
+  return `band-${band}`;
+}
+
+/** The program legend flows left to right, a row at a time, within the plot's width. */
+function programLayout(stack: ProgramStack | undefined): Pick<Geometry, "stack" | "programLegend" | "height"> {
+  if (!stack) return { stack, programLegend: [], height: CHART_HEIGHT };
+  const entries: Array<{ band: string; name: string | undefined; label: string }> = stack.names.map((name, index) => ({
+    band: String(index),
+    name,
+    label: [...name].length > PROGRAM_LEGEND.maxChars ? `${[...name].slice(0, PROGRAM_LEGEND.maxChars - 1).join("")}…` : name,
+  }));
+  if (stack.hasOther) entries.push({ band: "other", name: undefined, label: OTHER_LABEL });
+  const items: LegendItem[] = [];
+  const titleWidth = PROGRAM_LEGEND_TITLE.length * CHAR_WIDTH + 20;
+  let x = PLOT.left + titleWidth;
+  let row = 0;
+  for (const entry of entries) {
+    const width = 18 + [...entry.label].length * CHAR_WIDTH + 18;
+    if (x + width > PLOT.right && x > PLOT.left + titleWidth) {
+      row++;
+      x = PLOT.left + titleWidth;
+    }
+    items.push({ ...entry, x, y: PROGRAM_LEGEND.top + (row + 1) * PROGRAM_LEGEND.row });
+    x += width;
+  }
+  return { stack, programLegend: items, height: PROGRAM_LEGEND.top + (row + 1) * PROGRAM_LEGEND.row + PROGRAM_LEGEND.bottomPadding };
+}
+
+/** The band of everything no other band names; in italics, so a program called "other" is told from it. */
+export const OTHER_LABEL = "other programs";
+const PROGRAM_LEGEND_TITLE = "RSS by program:";
 
 /** The memory limit, if there is one worth showing (a positive number of bytes). */
 export function limitOf(data: ChartData): number | undefined {
@@ -152,9 +236,10 @@ export function chartSvg(data: ChartData, geometry = chartGeometry(data)): strin
     `Memory of ${data.command} over time: peak RSS ${formatSize(data.peakRssBytes)}`,
     ...(limit !== undefined ? [`limit ${formatSize(limit)}`] : []),
     ...(data.oomKill ? [oomLabel(data.oomKill)] : []),
+    ...(geometry.stack ? [`by program: ${geometry.stack.names.join(", ")}${geometry.stack.hasOther ? ` and ${OTHER_LABEL}` : ""}`] : []),
   ].join(", ");
   return [
-    `<svg id="chart" class="chart" viewBox="0 0 ${CHART_WIDTH} ${CHART_HEIGHT}" role="img" aria-label="${escapeXml(label)}">`,
+    `<svg id="chart" class="chart${geometry.stack ? " stacked" : ""}" viewBox="0 0 ${CHART_WIDTH} ${geometry.height}" role="img" aria-label="${escapeXml(label)}">`,
     chartBody(data, geometry),
     // The hover cursor: hidden until the page's script moves it to a sample.
     `<g id="cursor" visibility="hidden"><line class="axis" x1="0" x2="0" y1="${PLOT.top}" y2="${PLOT.bottom}"/>` +
@@ -165,16 +250,17 @@ export function chartSvg(data: ChartData, geometry = chartGeometry(data)): strin
 
 /** The chart as a standalone SVG file: its own styles, a title and a header with the summary. */
 export function renderSvg(data: ChartData): string {
-  const height = CHART_HEIGHT + HEADER_HEIGHT;
+  const geometry = chartGeometry(data);
+  const height = geometry.height + HEADER_HEIGHT;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart${geometry.stack ? " stacked" : ""}" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}">`,
     `<title>${escapeXml(`peak-mem: ${data.command}`)}</title>`,
-    `<style>${CHART_CSS}</style>`,
+    `<style>${chartCss(geometry)}</style>`,
     `<rect class="bg" width="${CHART_WIDTH}" height="${height}"/>`,
     header(data),
     `<g transform="translate(0 ${HEADER_HEIGHT})">`,
-    chartBody(data, chartGeometry(data)),
+    chartBody(data, geometry),
     "</g>",
     "</svg>",
     "",
@@ -209,7 +295,7 @@ function chartBody(data: ChartData, g: Geometry): string {
   const peakX = peakPoint(data, g).x;
   const limit = limitOf(data);
   return [
-    `<rect class="bg" width="${CHART_WIDTH}" height="${CHART_HEIGHT}"/>`,
+    `<rect class="bg" width="${CHART_WIDTH}" height="${g.height}"/>`,
     grid(g),
     data.samples.length === 0 ? emptyNote() : lines(data.samples, g),
     data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakX),
@@ -218,6 +304,7 @@ function chartBody(data: ChartData, g: Geometry): string {
     data.oomKill ? oomMarker(data.oomKill, data, g) : "",
     axes(g),
     legend(data, g),
+    g.stack ? programLegend(g) : "",
   ]
     .filter(Boolean)
     .join("\n");
@@ -252,7 +339,7 @@ function lines(samples: TimelineSample[], g: Geometry): string {
   const first = coord(g.x(samples[0]?.tMs ?? 0));
   const last = coord(g.x(samples.at(-1)?.tMs ?? 0));
   const parts = [
-    `<path class="rss-area" d="M${first},${PLOT.bottom}L${rssPoints.join("L")}L${last},${PLOT.bottom}Z"/>`,
+    g.stack ? bands(samples, g.stack, g) : `<path class="rss-area" d="M${first},${PLOT.bottom}L${rssPoints.join("L")}L${last},${PLOT.bottom}Z"/>`,
     `<polyline class="vsz" points="${vszPoints.join(" ")}"/>`,
     `<polyline class="rss" points="${rssPoints.join(" ")}"/>`,
   ];
@@ -260,6 +347,44 @@ function lines(samples: TimelineSample[], g: Geometry): string {
     parts.push(...samples.map((s) => `<circle class="rss-dot" r="2.5" cx="${coord(g.x(s.tMs))}" cy="${coord(g.yRss(s.rss))}"/>`));
   }
   return `<g class="series">${parts.join("\n")}</g>`;
+}
+
+/**
+ * The stacked bands. Each is drawn as the area from the floor up to its own top (the sum of
+ * it and the bands below), the highest first and each lower one over it: the visible part
+ * of each is then exactly its share, and every boundary is written once, not twice.
+ * The grid's horizontal lines are redrawn faintly over them, so values can be read inside.
+ */
+function bands(samples: TimelineSample[], stack: ProgramStack, g: Geometry): string {
+  const xs = samples.map((s) => coord(g.x(s.tMs)));
+  const first = xs[0] ?? "0";
+  const last = xs.at(-1) ?? "0";
+  const layers = [...stack.values.map((values, index) => ({ values, band: String(index), name: stack.names[index] }))];
+  if (stack.hasOther) layers.push({ values: stack.other, band: "other", name: undefined });
+  const top = new Array<number>(samples.length).fill(0);
+  const paths = layers.map(({ values, band, name }) => {
+    values.forEach((value, i) => (top[i] = (top[i] ?? 0) + value));
+    const points = top.map((value, i) => `${xs[i]},${coord(g.yRss(value))}`);
+    const program = name === undefined ? `data-band="other"` : `data-band="program" data-program="${escapeXml(name)}"`;
+    return `<path class="band ${bandClass(band)}" ${program} d="M${first},${PLOT.bottom}L${points.join("L")}L${last},${PLOT.bottom}Z"/>`;
+  });
+  const over = g.rssTicks.slice(1).map((t) => hLine("grid-over", g.yRss(t.value)));
+  return `<g class="bands">${paths.reverse().join("\n")}</g><g class="grid-over-lines">${over.join("")}</g>`;
+}
+
+/** Below the time axis: a swatch and a name for each band, in the stack's order from the floor up. */
+function programLegend(g: Geometry): string {
+  const first = g.programLegend[0];
+  if (!first) return "";
+  const parts = [text(PLOT.left, first.y, PROGRAM_LEGEND_TITLE, `class="axis-title"`)];
+  for (const item of g.programLegend) {
+    const swatch = `<rect class="band ${bandClass(item.band)}" x="${coord(item.x)}" y="${coord(item.y - 10)}" width="12" height="12" rx="2"/>`;
+    const attributes = item.name === undefined ? `class="other" data-band="other"` : `data-band="program" data-program="${escapeXml(item.name)}"`;
+    // The full name, for a pointer resting on a shortened one.
+    const title = item.name !== undefined && item.label !== item.name ? `<title>${escapeXml(item.name)}</title>` : "";
+    parts.push(`<g ${attributes}>${swatch}${text(item.x + 18, item.y, item.label)}${title}</g>`);
+  }
+  return `<g class="legend program-legend">${parts.join("")}</g>`;
 }
 
 function emptyNote(): string {
@@ -371,7 +496,7 @@ function oomMarker(kill: OomKill, data: ChartData, g: Geometry): string {
 function legend(data: ChartData, g: Geometry): string {
   const y = 18;
   const items: Array<{ swatch?: (x: number) => string; label: string; id?: string }> = [
-    { swatch: (x) => swatchLine("rss", x), label: "RSS (left axis)" },
+    { swatch: (x) => swatchLine("rss", x), label: g.stack ? "RSS total (left axis)" : "RSS (left axis)" },
     { swatch: (x) => swatchLine("vsz", x), label: "VSZ (right axis)" },
   ];
   if (data.thresholdBytes !== undefined) items.push({ swatch: (x) => `<g class="threshold">${swatchLine("", x)}</g>`, label: "threshold" });

@@ -1,4 +1,5 @@
 import type { Sink } from "../output/sink.ts";
+import type { ProgramUsage } from "../report.ts";
 import type { ChartData, TimelineSample } from "./chart-data.ts";
 import { processJson } from "./processes.ts";
 import { ThinnedSamples } from "./thin.ts";
@@ -8,6 +9,15 @@ import { ThinnedSamples } from "./thin.ts";
 // .html/.svg (a chart, drawn at the end), anything else JSON. The text formats are
 // streamed, one write per sample, so peak-mem's memory does not grow with the run and a
 // .jsonl or .csv stays valid up to its last complete line even if peak-mem is killed.
+//
+// When the tree was grouped by program, a sample also carries its largest programs
+// (TimelineSample.programs) and the rest summed (otherRss):
+//   .json/.jsonl: "programs": [["cc1", 123456], ["ld", 7890]] (name and RSS bytes, largest
+//     first) and "other_rss_bytes": N, both left out when not grouped;
+//   .csv: the columns programs (that same pairs array as JSON, quoted as RFC 4180 says, for
+//     a name can hold commas and quotes) and other_rss_bytes, both empty when not grouped.
+// The summary then carries "programs": [{name, processes, max_process_peak_bytes,
+// rss_at_peak_bytes, peak_rss_bytes, process_seconds}] (src/report.ts ProgramUsage).
 
 export interface TimelineHeader {
   command: string;
@@ -61,10 +71,40 @@ export function createTimelineWriter(format: TimelineFormat, sink: Sink, render?
   }
 }
 
-export const CSV_HEADER = "t_ms,rss_bytes,vsz_bytes,process_count";
+export const CSV_HEADER = "t_ms,rss_bytes,vsz_bytes,process_count,programs,other_rss_bytes";
+/** The header before programs were recorded: still read by src/timeline/read.ts. */
+export const CSV_HEADER_WITHOUT_PROGRAMS = "t_ms,rss_bytes,vsz_bytes,process_count";
 
 function sampleObject(sample: TimelineSample) {
-  return { t_ms: Math.round(sample.tMs), rss_bytes: sample.rss, vsz_bytes: sample.vsz, process_count: sample.processCount };
+  return {
+    t_ms: Math.round(sample.tMs),
+    rss_bytes: sample.rss,
+    vsz_bytes: sample.vsz,
+    process_count: sample.processCount,
+    // Pairs rather than objects: a sample a line, and 8 programs a sample, add up over a long run.
+    ...(sample.programs && { programs: sample.programs.map((share) => [share.name, share.rss]) }),
+    ...(sample.otherRss !== undefined && { other_rss_bytes: sample.otherRss }),
+  };
+}
+
+/**
+ * RFC 4180, as src/export/csv.ts quotes (kept here so that a timeline does not load the
+ * report's exporters). JSON escapes newlines, so a quoted cell never spans lines.
+ */
+function quoteField(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
+}
+
+/** A program's totals as a timeline's summary saves them, snake_case. */
+export function programJson(program: ProgramUsage) {
+  return {
+    name: program.name,
+    processes: program.processes,
+    max_process_peak_bytes: program.maxProcessPeakBytes,
+    rss_at_peak_bytes: program.rssAtPeakBytes,
+    peak_rss_bytes: program.peakRssBytes,
+    process_seconds: program.processSeconds,
+  };
 }
 
 function headerObject(header: TimelineHeader) {
@@ -84,6 +124,7 @@ export function summaryObject(summary: TimelineSummary) {
     ...(summary.processes && {
       processes: summary.processes.map(processJson),
     }),
+    ...(summary.programs && { programs: summary.programs.map(programJson) }),
     ...(summary.limitBytes !== undefined && { limit_bytes: summary.limitBytes }),
     ...(summary.limitSource !== undefined && { limit_source: summary.limitSource }),
     ...(summary.oomKill && {
@@ -141,7 +182,8 @@ class CsvWriter implements TimelineWriter {
 
   add(sample: TimelineSample): void {
     const row = sampleObject(sample);
-    this.sink.write(`${row.t_ms},${row.rss_bytes},${row.vsz_bytes},${row.process_count}\n`);
+    const programs = row.programs ? quoteField(JSON.stringify(row.programs)) : "";
+    this.sink.write(`${row.t_ms},${row.rss_bytes},${row.vsz_bytes},${row.process_count},${programs},${row.other_rss_bytes ?? ""}\n`);
   }
 
   finish(): void {

@@ -4,6 +4,8 @@
 // in light and in dark (screenshots in test/e2e/artifacts/, checked not to be blank). The
 // memory limit and an OOM kill are drawn from chart data made here, in-process, with the
 // renderers of src/timeline/ (the binary's runs have neither unless the kernel obliges).
+// The chart stacked by program is opened twice: made in-process, and drawn by
+// `dist/peak-mem --chart` from a .jsonl written here in the documented shape.
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,9 +13,11 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { formatSize } from "../../src/size/format.ts";
+import type { ChartData } from "../../src/timeline/chart-data.ts";
 import { renderHtml } from "../../src/timeline/html.ts";
-import { renderSvg } from "../../src/timeline/svg.ts";
-import { makeChartData } from "../fixtures/chart-data.ts";
+import { stackPrograms } from "../../src/timeline/stack.ts";
+import { chartGeometry, renderSvg } from "../../src/timeline/svg.ts";
+import { makeChartData, makeProgramChartData } from "../fixtures/chart-data.ts";
 
 const CHROMIUM = "/usr/bin/chromium";
 const BINARY = resolve(import.meta.dir, "../../dist/peak-mem");
@@ -392,4 +396,230 @@ describe.if(haveChromium)("the charts in Chromium", () => {
     expect(await page.locator("#oom-label").isVisible()).toBe(true);
     await page.close();
   }, TIMEOUT);
+});
+
+// ---- RSS by program ----
+
+const programData = makeProgramChartData(120);
+const PROGRAMS = ["ld", "cc1", "cc1plus", "python3", "as", "make"];
+/** Samples where, between them, every band is above 0: python3 early, cc1 and as in the middle, ld late. */
+const PROBES = [20, 60, 100];
+let programFiles: Promise<{ inProcess: string; fromBinary: string; svg: string }> | undefined;
+
+/** The .jsonl of a run grouped by program, as README's timeline section describes it. */
+function programJsonl(data: ChartData): string {
+  const header = { command: data.command, interval_ms: data.intervalMs, started_at: data.startedAt };
+  const samples = data.samples.map((s) => ({
+    t_ms: s.tMs,
+    rss_bytes: s.rss,
+    vsz_bytes: s.vsz,
+    process_count: s.processCount,
+    programs: s.programs!.map((p) => [p.name, p.rss]),
+    other_rss_bytes: s.otherRss,
+  }));
+  const summary = {
+    peak_rss_bytes: data.peakRssBytes,
+    peak_vsz_bytes: data.peakVszBytes,
+    peak_rss_source: data.peakRssSource,
+    threshold_bytes: data.thresholdBytes,
+    exit_code: data.exitCode,
+    duration_ms: data.durationMs,
+    programs: data.programs!.map((p) => ({
+      name: p.name,
+      processes: p.processes,
+      max_process_peak_bytes: p.maxProcessPeakBytes,
+      rss_at_peak_bytes: p.rssAtPeakBytes,
+      peak_rss_bytes: p.peakRssBytes,
+      process_seconds: p.processSeconds,
+    })),
+  };
+  return [header, ...samples, { summary }].map((line) => JSON.stringify(line)).join("\n") + "\n";
+}
+
+function programCharts() {
+  programFiles ??= (async () => {
+    const inProcess = join(work, "programs.html");
+    const svg = join(work, "programs.svg");
+    writeFileSync(inProcess, renderHtml(programData));
+    writeFileSync(svg, renderSvg(programData));
+    if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: npm run build`);
+    const saved = join(work, "programs.jsonl");
+    writeFileSync(saved, programJsonl(programData));
+    const fromBinary = join(work, "programs-cli.html");
+    const child = Bun.spawn([BINARY, "--chart", saved, "-o", fromBinary], { stdout: "pipe", stderr: "pipe" });
+    const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+    if (code !== 0) throw new Error(`peak-mem --chart exited ${code}: ${stderr}`);
+    return { inProcess, fromBinary, svg };
+  })();
+  return programFiles;
+}
+
+/** The client coordinates of a point in the chart's own (viewBox) coordinates. */
+async function clientPoint(page: Page, x: number, y: number): Promise<{ x: number; y: number }> {
+  return page.evaluate(`(() => {
+    const svg = document.getElementById("chart") ?? document.documentElement;
+    const point = new DOMPoint(${x}, ${y}).matrixTransform(svg.getScreenCTM());
+    return { x: point.x, y: point.y };
+  })()`);
+}
+
+/**
+ * At sample i, the band found halfway up each band's own share: it must be that band's path
+ * (the lines drawn over the bands are skipped: the first band under the point counts).
+ */
+async function bandsAt(page: Page, i: number, yShift = 0): Promise<Array<{ expected: string; found: string | null }>> {
+  const g = chartGeometry(programData);
+  const stack = stackPrograms(programData.samples)!;
+  const sample = programData.samples[i]!;
+  const layers = [...stack.values.map((values, k) => ({ name: stack.names[k]!, value: values[i]! })), { name: "other", value: stack.other[i]! }];
+  const found: Array<{ expected: string; found: string | null }> = [];
+  let below = 0;
+  for (const { name, value } of layers) {
+    if (value > 0) {
+      const point = await clientPoint(page, g.x(sample.tMs), g.yRss(below + value / 2) + yShift);
+      const band: string | null = await page.evaluate(`(() => {
+        const band = document.elementsFromPoint(${point.x}, ${point.y}).find((e) => e.classList.contains("band"));
+        return band ? (band.dataset.program ?? band.dataset.band) : null;
+      })()`);
+      found.push({ expected: name, found: band });
+    }
+    below += value;
+  }
+  return found;
+}
+
+describe.if(haveChromium)("the chart stacked by program in Chromium", () => {
+  for (const which of ["inProcess", "fromBinary"] as const) {
+    const label = which === "inProcess" ? "made in-process" : "from dist/peak-mem --chart of a .jsonl";
+    const suffix = which === "inProcess" ? "" : "-cli";
+
+    test(`${label}: loads with no errors and no requests, a band for each program and other, each where its share is`, async () => {
+      const file = (await programCharts())[which];
+      const { page, errors, requests } = await open(file);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(file).href]);
+      for (const name of PROGRAMS) {
+        expect(await page.locator(`#chart path.band[data-program="${name}"]`).count()).toBe(1);
+        expect(await page.locator(`#chart .program-legend [data-program="${name}"]`).isVisible()).toBe(true);
+      }
+      expect(await page.locator(`#chart path.band[data-band="other"]`).count()).toBe(1);
+      // sh, cat and the rest are below the six: no band of their own.
+      expect(await page.locator(`#chart [data-program="sh"]`).count()).toBe(0);
+      const seen = new Set<string>();
+      for (const i of PROBES) {
+        for (const { expected, found } of await bandsAt(page, i)) {
+          expect(found).toBe(expected);
+          seen.add(expected);
+        }
+      }
+      expect([...seen].sort()).toEqual([...PROGRAMS, "other"].sort());
+      // The marks are still there.
+      expect(await page.locator("#peak-label").textContent()).toBe(`peak ${formatSize(programData.peakRssBytes)}`);
+      expect(await page.locator("#threshold-line").count()).toBe(1);
+      expect(await page.locator("section.programs tbody tr").count()).toBe(programData.programs!.length);
+      await page.close();
+    }, TIMEOUT);
+
+    test(`${label}: the readout lists each program's RSS at the sample under the pointer`, async () => {
+      const file = (await programCharts())[which];
+      const { page, errors } = await open(file);
+      const g = chartGeometry(programData);
+      const stack = stackPrograms(programData.samples)!;
+      for (const i of PROBES) {
+        const sample = programData.samples[i]!;
+        const point = await clientPoint(page, g.x(sample.tMs), g.yRss(sample.rss / 2));
+        await page.mouse.move(point.x, point.y);
+        expect(await page.locator("#tooltip").isVisible()).toBe(true);
+        expect(Number(await page.locator("#cursor line").getAttribute("x1"))).toBeCloseTo(g.x(sample.tMs), 1);
+        const rows = await page.locator("#tooltip .band-row").allTextContents();
+        const expected = [
+          ...stack.names.flatMap((name, k) => (stack.values[k]![i]! > 0 ? [`${name} ${formatSize(stack.values[k]![i]!)}`] : [])),
+          ...(stack.other[i]! > 0 ? [`other programs ${formatSize(stack.other[i]!)}`] : []),
+        ];
+        expect(expected.length).toBeGreaterThan(2);
+        expect(rows).toEqual(expected);
+        expect(await page.locator("#tooltip").textContent()).toContain(`RSS ${formatSize(sample.rss)}`);
+        if (i === 60) await screenshot(page, `chart-programs${suffix}-hover.png`, false);
+      }
+      // The keyboard reads the same: the last sample, where only sh is left, in other.
+      await page.locator("#chart").focus();
+      await page.keyboard.press("End");
+      const last = programData.samples.length - 1;
+      expect(await page.locator("#tooltip .band-row").allTextContents()).toEqual(stack.other[last]! > 0 ? [`other programs ${formatSize(stack.other[last]!)}`] : []);
+      expect(errors).toEqual([]);
+      await page.close();
+    }, TIMEOUT);
+
+    test(`${label}: light and dark screenshots, the bands in colours of their own`, async () => {
+      const file = (await programCharts())[which];
+      for (const scheme of ["light", "dark"] as const) {
+        const { page, errors } = await open(file, scheme);
+        await screenshot(page, `chart-programs${suffix}${scheme === "dark" ? "-dark" : ""}.png`);
+        const colours: { bands: string[]; peak: string; threshold: string; line: string; background: string } = await page.evaluate(`({
+          bands: [...document.querySelectorAll("#chart path.band")].map((e) => getComputedStyle(e).fill),
+          peak: getComputedStyle(document.getElementById("peak-label")).fill,
+          threshold: getComputedStyle(document.querySelector("#threshold-line line")).stroke,
+          line: getComputedStyle(document.querySelector("#chart polyline.rss")).stroke,
+          background: getComputedStyle(document.body).backgroundColor,
+        })`);
+        expect(colours.bands).toHaveLength(7);
+        expect(new Set(colours.bands).size).toBe(7);
+        for (const mark of [colours.peak, colours.threshold, colours.line, colours.background]) expect(colours.bands).not.toContain(mark);
+        // The total line stands out from the page as text does.
+        expect(Math.abs(luminance(colours.line) - luminance(colours.background))).toBeGreaterThan(0.7);
+        expect(errors).toEqual([]);
+        await page.close();
+      }
+    }, TIMEOUT);
+  }
+
+  test("the standalone SVG stacked by program, light and dark: bands, legend, marks", async () => {
+    const { svg } = await programCharts();
+    for (const scheme of ["light", "dark"] as const) {
+      const { page, errors, requests } = await open(svg, scheme);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(svg).href]);
+      for (const name of PROGRAMS) expect(await page.locator(`path.band[data-program="${name}"]`).count()).toBe(1);
+      expect(await page.locator(".program-legend").isVisible()).toBe(true);
+      expect(await page.locator("#peak-label").isVisible()).toBe(true);
+      // The standalone file's chart sits below its 56 px header.
+      for (const { expected, found } of await bandsAt(page, 60, 56)) expect(found).toBe(expected);
+      await screenshot(page, scheme === "light" ? "chart-programs-svg.png" : "chart-programs-svg-dark.png", false);
+      await page.close();
+    }
+  }, TIMEOUT);
+
+  // ---- needs src/run.ts to record programs: enable with PEAK_MEM_PROGRAMS_E2E=1 once it does ----
+  test.skipIf(!process.env.PEAK_MEM_PROGRAMS_E2E)(
+    "PEAK_MEM_PROGRAMS_E2E: a real run of 40 short cats beside three 100 MiB workers draws their programs' bands",
+    async () => {
+      const { allocate, BUN } = await import("../helpers.ts");
+      const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+      const worker = allocate(100, 800).map(quote).join(" ");
+      // Each cat lives as long as its sleep (50 ms), so at --interval 20 samples catch them.
+      const cats = "for i in $(seq 40); do sleep 0.05 | cat; done";
+      const file = join(work, "run-programs.html");
+      const child = Bun.spawn([BINARY, "--quiet", "--interval", "20", "--timeline", file, "--", "sh", "-c", `(${cats}) & ${worker} & ${worker} & ${worker} & wait`], {
+        stdout: "ignore",
+        stderr: "pipe",
+      });
+      expect(await child.exited).toBe(0);
+      const { page, errors, requests } = await open(file);
+      expect(errors).toEqual([]);
+      expect(requests).toEqual([pathToFileURL(file).href]);
+      const bands: string[] = await page.evaluate(`[...document.querySelectorAll("#chart path.band[data-band=program]")].map((e) => e.dataset.program)`);
+      // The workers run Bun: their program is its executable's name (bun, or bun.exe from npm).
+      const workerName = BUN.split("/").at(-1)!.slice(0, 15);
+      expect(bands).toContain(workerName);
+      expect(bands).toContain("cat");
+      expect(bands).toContain("sh");
+      // Three workers at once: their band holds more than 250 MiB at its highest.
+      const data: { bands: Array<{ name: string; values: number[] }> } = await page.evaluate(`JSON.parse(document.getElementById("samples").textContent)`);
+      const workers = data.bands.find((band) => band.name === workerName)!;
+      expect(Math.max(...workers.values)).toBeGreaterThan(250 * 1024 * 1024);
+      await screenshot(page, "chart-programs-run.png");
+      await page.close();
+    },
+    TIMEOUT,
+  );
 });

@@ -6,12 +6,19 @@ import { allocate, BINARY, MiB, peakMem, peakMemJson, tempDir } from "../helpers
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const SAMPLE_KEYS = ["t_ms", "rss_bytes", "vsz_bytes", "process_count"];
+/** When the tree is grouped by program (src/run.ts), a sample also names them. */
+const PROGRAM_KEYS = ["programs", "other_rss_bytes"];
+const CSV_HEADER = [...SAMPLE_KEYS, ...PROGRAM_KEYS].join(",");
+/** A CSV row: four numbers, then the programs' JSON (quoted when it holds a comma) and other_rss_bytes, or two empty cells. */
+const CSV_ROW = /^\d+,\d+,\d+,\d+,(|\[\]|"\[.*\]"),(\d*)$/;
 
-function expectSamplesInOrder(samples: Record<string, number>[]) {
+function expectSamplesInOrder(samples: Record<string, unknown>[]) {
   expect(samples.length).toBeGreaterThan(3);
   let last = -1;
   for (const sample of samples) {
-    expect(Object.keys(sample)).toEqual(SAMPLE_KEYS);
+    const keys = Object.keys(sample);
+    expect(keys.slice(0, 4)).toEqual(SAMPLE_KEYS);
+    expect(PROGRAM_KEYS).toEqual(expect.arrayContaining(keys.slice(4)));
     expect(sample.t_ms as number).toBeGreaterThanOrEqual(last);
     last = sample.t_ms as number;
   }
@@ -46,9 +53,10 @@ test(".csv: a header naming the sample fields, then a row a sample", async () =>
   const { code } = await peakMem(["--timeline", file, "--interval", "20", "--", ...allocate(40, 300)]);
   expect(code).toBe(0);
   const [header, ...rows] = readFileSync(file, "utf8").trimEnd().split("\n");
-  expect(header).toBe(SAMPLE_KEYS.join(","));
-  const samples = rows.map((row) => Object.fromEntries(row.split(",").map((v, i) => [SAMPLE_KEYS[i], Number(v)])));
-  expectSamplesInOrder(samples as Record<string, number>[]);
+  expect(header).toBe(CSV_HEADER);
+  for (const row of rows) expect(row).toMatch(CSV_ROW);
+  const samples = rows.map((row) => Object.fromEntries(row.split(",").slice(0, 4).map((v, i) => [SAMPLE_KEYS[i], Number(v)])));
+  expectSamplesInOrder(samples);
 });
 
 test("any other extension is JSON", async () => {
@@ -69,7 +77,7 @@ test(".jsonl and .csv stay valid up to their last complete line when peak-mem is
     const complete = text.slice(0, text.lastIndexOf("\n")).split("\n");
     expect(complete.length).toBeGreaterThan(20);
     if (name.endsWith(".jsonl")) for (const line of complete) expect(() => JSON.parse(line)).not.toThrow();
-    else for (const line of complete.slice(1)) expect(line).toMatch(/^\d+,\d+,\d+,\d+$/);
+    else for (const line of complete.slice(1)) expect(line).toMatch(CSV_ROW);
   }
 });
 
@@ -164,4 +172,38 @@ test("-v shows the tree at the peak; with --json, a processes array", async () =
   expect(processes.filter((p) => p.depth === 1 && (p.peak_rss_bytes as number) > 60 * MiB)).toHaveLength(2);
   const plain = await peakMemJson(["--", "true"]);
   expect(plain.report.processes).toBeUndefined();
+});
+
+test("--chart draws each program's band from a saved .jsonl and .csv, and an old four-column .csv as before", async () => {
+  const dir = tempDir();
+  const names = ["cc1", 'a,"b"', "other", "</script>"];
+  const samples = [0, 100, 200, 300].map((t, i) => ({
+    t_ms: t,
+    rss_bytes: 10 * MiB * (i + 1) + 1000,
+    vsz_bytes: 100 * MiB,
+    process_count: 4,
+    programs: names.map((name, k) => [name, (i + 1) * (k + 1) * MiB]),
+    other_rss_bytes: 1000,
+  }));
+  const header = { command: "make", interval_ms: 100, started_at: "2026-01-02T03:04:05Z" };
+  writeFileSync(join(dir, "p.jsonl"), [header, ...samples].map((line) => JSON.stringify(line)).join("\n") + "\n");
+  const csvCell = (text: string) => `"${text.replaceAll('"', '""')}"`;
+  const rows = samples.map((s) => `${s.t_ms},${s.rss_bytes},${s.vsz_bytes},${s.process_count},${csvCell(JSON.stringify(s.programs))},${s.other_rss_bytes}`);
+  writeFileSync(join(dir, "p.csv"), `${CSV_HEADER}\n${rows.join("\n")}\n`);
+  writeFileSync(join(dir, "old.csv"), `${SAMPLE_KEYS.join(",")}\n0,1000,2000,1\n100,3000,4000,1\n`);
+  for (const name of ["p.jsonl", "p.csv"]) {
+    for (const out of ["c.html", "c.svg"]) {
+      const target = join(dir, `${name}.${out}`);
+      const { code, stderr } = await peakMem(["--chart", join(dir, name), "-o", target]);
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      const chart = readFileSync(target, "utf8");
+      for (const escaped of ["cc1", "a,&#34;b&#34;", "other", "&#60;/script&#62;"]) expect(chart).toContain(`data-band="program" data-program="${escaped}"`);
+      expect(chart).toContain('data-band="other"');
+      if (out.endsWith(".html")) expect(chart.match(/<\/script>/g)).toHaveLength(2);
+    }
+  }
+  const { code } = await peakMem(["--chart", join(dir, "old.csv"), "-o", join(dir, "old.html")]);
+  expect(code).toBe(0);
+  expect(readFileSync(join(dir, "old.html"), "utf8")).not.toContain("data-band");
 });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { formatSize } from "../../src/size/format.ts";
 import { renderHtml } from "../../src/timeline/html.ts";
-import { makeChartData, PROCESSES } from "../fixtures/chart-data.ts";
+import { makeChartData, makeProgramChartData, PROCESSES } from "../fixtures/chart-data.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -170,5 +170,93 @@ describe("renderHtml", () => {
     const dark = html.slice(html.indexOf("@media (prefers-color-scheme: dark)"));
     expect(dark).toMatch(/--limit: #[0-9a-f]{6}/);
     expect(dark).toMatch(/--oom: #[0-9a-f]{6}/);
+  });
+});
+
+describe("renderHtml: RSS by program", () => {
+  const data = makeProgramChartData(120);
+  const html = renderHtml(data);
+  const hover = () => JSON.parse(html.match(/<script type="application\/json" id="samples">([^<]*)<\/script>/)![1]!);
+
+  test("a band a chosen program, one for other, each named in the legend", () => {
+    for (const name of ["ld", "cc1", "cc1plus", "python3", "as", "make"]) {
+      expect(html.match(new RegExp(`<path class="band band-\\d" data-band="program" data-program="${name}"`, "g"))).toHaveLength(1);
+      expect(html).toContain(`<g data-band="program" data-program="${name}">`);
+    }
+    expect(html.match(/<path class="band band-other" data-band="other"/g)).toHaveLength(1);
+    expect(html).not.toContain('data-program="sh"');
+    expect(html).toContain('<svg id="chart" class="chart stacked"');
+    expect(html).toContain("RSS total (left axis)");
+    // The marks stay: peak, threshold.
+    expect(textOf(html, "peak-label")).toBe(`peak ${formatSize(data.peakRssBytes)}`);
+    expect(textOf(html, "threshold-line")).toBe("threshold 400.0 MiB");
+  });
+
+  test("the readout's data: each band's name and its RSS at every sample, other last", () => {
+    const json = hover();
+    expect(json.bands.map((b: { name: string }) => b.name)).toEqual(["ld", "cc1", "cc1plus", "python3", "as", "make", "other programs"]);
+    expect(json.bands.at(-1).other).toBe(true);
+    const i = 60;
+    const sample = data.samples[i]!;
+    const cc1 = json.bands.find((b: { name: string }) => b.name === "cc1");
+    expect(cc1.values[i]).toBe(sample.programs!.find((p) => p.name === "cc1")!.rss);
+    expect(json.bands.reduce((sum: number, b: { values: number[] }) => sum + b.values[i]!, 0)).toBe(sample.rss);
+    // And the script reads them into the tooltip.
+    expect(html).toContain("...bandRows(i),");
+  });
+
+  test("the programs table, when the summary has programs, before the processes", () => {
+    const withProcesses = renderHtml(makeProgramChartData(120, { processes: PROCESSES }));
+    expect(withProcesses.indexOf('<section class="programs">')).toBeGreaterThan(withProcesses.indexOf('<svg id="chart"'));
+    expect(withProcesses.indexOf('<section class="programs">')).toBeLessThan(withProcesses.indexOf('<section class="processes">'));
+    const section = html.slice(html.indexOf('<section class="programs">'), html.indexOf("</section>"));
+    expect(section.match(/<tr\b[^>]*>\s*<td/g)).toHaveLength(data.programs!.length);
+    // A program with a band wears its colour; one without has an empty swatch.
+    expect(section).toMatch(/<tr data-band="0"><td class="program"><i class="swatch band-0"><\/i>ld<\/td><td class="num">1<\/td><td class="num">260\.0 MiB<\/td>/);
+    expect(section).toContain('<tr><td class="program"><i class="swatch none"></i>cat</td><td class="num">40</td>');
+    expect(renderHtml(makeProgramChartData(120, { programs: undefined }))).not.toContain('<section class="programs">');
+  });
+
+  test("program names from outside are escaped in the chart, the legend, the table and the readout's JSON", () => {
+    const evil = `</script><script>alert("x")</script><!--`;
+    const samples = data.samples.map((s) => ({ ...s, programs: s.programs?.map((p) => (p.name === "cc1" ? { ...p, name: evil } : p)) }));
+    const programs = data.programs!.map((p) => (p.name === "cc1" ? { ...p, name: evil } : p));
+    const page = renderHtml({ ...data, samples, programs });
+    expect(page).not.toContain("<script>alert");
+    expect(page).not.toContain("<!--");
+    expect(page.match(/<script\b/g)).toHaveLength(2);
+    expect(page.match(/<\/script>/g)).toHaveLength(2);
+    const escaped = "&#60;/script&#62;&#60;script&#62;alert(&#34;x&#34;)&#60;/script&#62;&#60;!--";
+    expect(page).toContain(`data-program="${escaped}"`);
+    expect(page).toContain(`<i class="swatch band-1"></i>${escaped}</td>`);
+    const json = JSON.parse(page.match(/<script type="application\/json" id="samples">([^<]*)<\/script>/)![1]!);
+    expect(json.bands[1].name).toBe(evil);
+  });
+
+  test("band colours: one for each band and other, in light and dark, none of them the peak's, threshold's, OOM's or the line's", () => {
+    const colours = (css: string) => Object.fromEntries([...css.matchAll(/--([\w-]+): (#[0-9a-f]{6})/g)].map((m) => [m[1]!, m[2]!]));
+    const dark = html.indexOf("@media (prefers-color-scheme: dark)");
+    const bandsAt = html.indexOf("--band-0");
+    // Each theme's variables: the light ones first, then those its dark block redefines.
+    const light = { ...colours(html.slice(0, dark)), ...colours(html.slice(bandsAt, html.indexOf("@media", bandsAt))) };
+    const darkOnes = { ...colours(html.slice(dark, bandsAt)), ...colours(html.slice(html.indexOf("@media", bandsAt))) };
+    for (const theme of [light, darkOnes]) {
+      const bands = ["band-0", "band-1", "band-2", "band-3", "band-4", "band-5", "band-other"].map((name) => theme[name]);
+      expect(bands.every(Boolean)).toBe(true);
+      expect(new Set(bands).size).toBe(7);
+      for (const mark of ["peak", "threshold", "oom", "rss", "bg"]) expect(bands).not.toContain(theme[mark]);
+    }
+    expect(light["band-0"]).not.toBe(darkOnes["band-0"]);
+  });
+
+  test("4000 samples of eleven programs stay under a megabyte, with no NaN", () => {
+    const big = renderHtml(makeProgramChartData(4000));
+    expect(big.length).toBeLessThan(1_000_000);
+    expect(big).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  test("a chart without programs has none of it", () => {
+    const plain = renderHtml(makeChartData(120));
+    for (const absent of ["band", "stacked", "data-program", "RSS total", "bandRows", 'class="programs"', "RSS by program"]) expect(plain).not.toContain(absent);
   });
 });

@@ -70,4 +70,62 @@ describe("readTimeline", () => {
     const data = readTimeline("t.json", JSON.stringify({ ...header, samples, summary }));
     expect("limitBytes" in data || "limitSource" in data || "oomKill" in data).toBe(false);
   });
+
+  // ---- programs ----
+
+  const NEW_HEADER = "t_ms,rss_bytes,vsz_bytes,process_count,programs,other_rss_bytes";
+
+  test(".csv with programs: quoted JSON pairs, empty cells where not grouped, CRLF line ends too", () => {
+    const text = `${NEW_HEADER}\r\n0,10,100,1,,\r\n100,30,300,2,"[[""sh"",20],[""a,\\""b\\"""",6]]",4\r\n200,0,0,0,[],0\r\n`;
+    expect(readTimeline("t.csv", text).samples).toEqual([
+      { tMs: 0, rss: 10, vsz: 100, processCount: 1 },
+      { tMs: 100, rss: 30, vsz: 300, processCount: 2, programs: [{ name: "sh", rss: 20 }, { name: 'a,"b"', rss: 6 }], otherRss: 4 },
+      { tMs: 200, rss: 0, vsz: 0, processCount: 0, programs: [], otherRss: 0 },
+    ]);
+  });
+
+  test("a partial last line of a killed run is left out, wherever it was cut", () => {
+    const whole = `${NEW_HEADER}\n0,10,100,1,"[[""cc1"",10]]",0\n`;
+    const next = '100,30,300,2,"[[""cc1"",20],[""ld"",5]]",5';
+    // Cut inside the quoted cell, just after it, or inside the numbers before it.
+    for (const cut of [next.indexOf("ld") + 1, next.indexOf("]]") + 3, next.indexOf(",2,") + 2, 3]) {
+      const data = readTimeline("t.csv", whole + next.slice(0, cut));
+      expect(data.samples).toEqual([{ tMs: 0, rss: 10, vsz: 100, processCount: 1, programs: [{ name: "cc1", rss: 10 }], otherRss: 0 }]);
+    }
+    const lines = [header, { ...samples[0], programs: [["cc1", 10]], other_rss_bytes: 0 }].map((line) => JSON.stringify(line)).join("\n");
+    expect(readTimeline("t.jsonl", `${lines}\n{"t_ms":100,"rss_bytes":30,"vsz_bytes":300,"process_count":2,"programs":[["cc`).samples).toHaveLength(1);
+  });
+
+  test("a broken line before the last, or programs that are not [name, bytes] pairs, are one usage error", () => {
+    for (const [path, text] of [
+      ["t.csv", `${NEW_HEADER}\n0,1,2,3,"[[""a"",1]\n4,5,6,7,,\n`],
+      ["t.csv", `${NEW_HEADER}\n0,1,2,3,[1],\n4,5,6,7,,\n`],
+      ["t.csv", `${NEW_HEADER}\n0,1,2,3,,x\n4,5,6,7,,\n`],
+      ["t.csv", `${NEW_HEADER}\n0,1,2,3\n4,5,6,7,,\n`],
+      ["t.csv", `${NEW_HEADER}\n0,1,2,3,"[]"x,\n4,5,6,7,,\n`],
+      ["t.json", JSON.stringify({ samples: [{ ...samples[0], programs: [["a"]] }] })],
+      ["t.json", JSON.stringify({ samples: [{ ...samples[0], programs: [[1, 2]] }] })],
+      ["t.json", JSON.stringify({ samples: [{ ...samples[0], programs: { a: 1 } }] })],
+      ["t.json", JSON.stringify({ samples: [{ ...samples[0], programs: [], other_rss_bytes: "1" }] })],
+    ] as const) {
+      expect(() => readTimeline(path, text)).toThrow(UsageError);
+    }
+  });
+
+  test("the old four-column .csv has no programs, and neither has a .json written before them", () => {
+    const csv = readTimeline("t.csv", "t_ms,rss_bytes,vsz_bytes,process_count\n0,10,100,1\n");
+    const json = readTimeline("t.json", JSON.stringify({ ...header, samples, summary }));
+    for (const data of [csv, json]) {
+      expect(data.samples.some((s) => "programs" in s || "otherRss" in s)).toBe(false);
+      expect("programs" in data).toBe(false);
+    }
+    // The old header with the new columns' cells is not a file peak-mem wrote.
+    expect(() => readTimeline("t.csv", "t_ms,rss_bytes,vsz_bytes,process_count\n0,10,100,1,,\n1,2,3,4\n")).toThrow(UsageError);
+  });
+
+  test("the summary's programs: numbers of the wrong type read as 0, an entry without a name is left out", () => {
+    const programs = [{ name: "cc1", processes: 3, max_process_peak_bytes: 9, rss_at_peak_bytes: "x", peak_rss_bytes: 12, process_seconds: 1.5 }, { processes: 1 }, "ld"];
+    const data = readTimeline("t.json", JSON.stringify({ ...header, samples, summary: { ...summary, programs } }));
+    expect(data.programs).toEqual([{ name: "cc1", processes: 3, maxProcessPeakBytes: 9, rssAtPeakBytes: 0, peakRssBytes: 12, processSeconds: 1.5 }]);
+  });
 });

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { formatSize } from "../../src/size/format.ts";
 import { coord } from "../../src/timeline/scale.ts";
 import { chartGeometry, renderSvg, rssAt } from "../../src/timeline/svg.ts";
-import { makeChartData } from "../fixtures/chart-data.ts";
+import { makeChartData, makeProgramChartData } from "../fixtures/chart-data.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -336,5 +336,111 @@ describe("rssAt", () => {
     expect(rssAt(line, 200)).toBe(30);
     expect(rssAt(line, 999)).toBe(50);
     expect(rssAt([], 5)).toBe(0);
+  });
+});
+
+describe("renderSvg: RSS by program", () => {
+  const data = makeProgramChartData(120);
+
+  test("the bands stack up to the RSS line: the highest band's top is the line, point for point", () => {
+    const root = parseXml(renderSvg(data));
+    const bands = find(root, (e) => e.attributes.class === "bands")!.children;
+    // Drawn from the top of the stack down: other first, then the programs from the smallest.
+    expect(bands.map((e) => e.attributes["data-program"] ?? e.attributes["data-band"])).toEqual(["other", "make", "as", "python3", "cc1plus", "cc1", "ld"]);
+    const topOf = (path: Element) => path.attributes.d!.slice(1, -1).split("L").slice(1, -1);
+    const line = find(root, (e) => e.name === "polyline" && e.attributes.class === "rss")!.attributes.points!.split(" ");
+    expect(topOf(bands[0]!)).toEqual(line);
+    // Each band's top is the sum of it and those below it, at every sample.
+    const g = chartGeometry(data);
+    const ld = topOf(bands.at(-1)!);
+    data.samples.forEach((s, i) => {
+      const bytes = s.programs!.find((p) => p.name === "ld")?.rss ?? 0;
+      expect(ld[i]).toBe(`${coord(g.x(s.tMs))},${coord(g.yRss(bytes))}`);
+    });
+  });
+
+  test("a legend below the time axis names each band; the picture grows to hold it", () => {
+    const svg = renderSvg(data);
+    const root = parseXml(svg);
+    const legend = find(root, (e) => e.attributes.class === "legend program-legend")!;
+    expect(allText(legend)).toBe("RSS by program:ldcc1cc1pluspython3asmakeother programs");
+    expect(find(legend, (e) => e.attributes["data-band"] === "other")!.attributes.class).toBe("other");
+    const plainHeight = Number(parseXml(renderSvg(makeChartData(120))).attributes.height);
+    const height = Number(root.attributes.height);
+    expect(height).toBeGreaterThan(plainHeight);
+    for (const text of legend.children.flatMap((e) => (e.name === "text" ? [e] : e.children.filter((c) => c.name === "text")))) {
+      // Below the time axis's title (y 410 of the chart body), inside the picture.
+      expect(Number(text.attributes.y)).toBeWithin(420, height - 56);
+    }
+    expect(legendText(root)).toBe("RSS total (left axis)VSZ (right axis)threshold");
+    expect(root.attributes.class).toBe("chart stacked");
+  });
+
+  test("long legends wrap into rows inside the plot's width, long names are shortened with the full one in a title", () => {
+    const names = ["a-rather-long-program-name-that-goes-on-and-on", "second-long-program-name", "third-long-program-name", "fourth-long-name", "fifth-long-name", "sixth-name-x"];
+    const samples = data.samples.map((s, i) => ({ ...s, programs: names.map((name, k) => ({ name, rss: (k + 1) * 1000 + i })), otherRss: 5 }));
+    const root = parseXml(renderSvg({ ...data, samples }));
+    const items = find(root, (e) => e.attributes.class === "legend program-legend")!.children.filter((e) => e.name === "g");
+    expect(items).toHaveLength(7);
+    const rows = new Set(items.map((e) => e.children.find((c) => c.name === "text")!.attributes.y));
+    expect(rows.size).toBeGreaterThan(1);
+    for (const item of items) {
+      const text = item.children.find((c) => c.name === "text")!;
+      expect(Number(text.attributes.x) + [...allText(text)].length * 7).toBeLessThanOrEqual(880);
+    }
+    const first = items.find((e) => e.attributes["data-program"] === names[5])!;
+    expect(allText(first)).toBe(names[5]!);
+    const long = items.find((e) => e.attributes["data-program"] === names[0])!;
+    expect(allText(long.children.find((c) => c.name === "text")!)).toBe(`${names[0]!.slice(0, 27)}…`);
+    expect(allText(long.children.find((c) => c.name === "title")!)).toBe(names[0]!);
+  });
+
+  test("hostile names keep the file well-formed, escaped in attributes and text", () => {
+    const hostile = ['a "quoted" <tag> & \'x\'', "\x07bell", "]]>", "other"];
+    const samples = data.samples.map((s) => ({ ...s, programs: hostile.map((name, k) => ({ name, rss: 1000 * (k + 1) })), otherRss: 0 }));
+    const svg = renderSvg({ ...data, samples });
+    const root = parseXml(svg);
+    const programs = find(root, (e) => e.attributes.class === "bands")!.children.map((e) => e.attributes["data-program"]);
+    // Drawn from the top of the stack: the smallest first.
+    expect(programs).toEqual(["a &#34;quoted&#34; &#60;tag&#62; &#38; &#39;x&#39;", "\uFFFDbell", "]]&#62;", "other"]);
+    // A program called "other" is a program band, not the other band: there is none here.
+    expect(find(root, (e) => e.attributes.class === "bands")!.children.every((e) => e.attributes["data-band"] === "program")).toBe(true);
+  });
+
+  test("every coordinate is a finite number inside the picture", () => {
+    const root = parseXml(renderSvg(makeProgramChartData(500, { limitBytes: 600 * MiB, oomKill: { atMs: 2000, pid: 1, name: "ld" } })));
+    const [, , width, height] = root.attributes.viewBox!.split(" ").map(Number);
+    const check = (e: Element) => {
+      for (const name of ["x", "y", "x1", "x2", "y1", "y2", "cx", "cy"]) {
+        const value = e.attributes[name];
+        if (value !== undefined) expect(Number(value)).toBeWithin(0, Math.max(width!, height!) + 1);
+      }
+      // The bands' paths are in the chart's coordinates (the OOM ✕ is drawn about its own centre).
+      const d = e.attributes.class?.startsWith("band") ? (e.attributes.d ?? "") : "";
+      for (const pair of d.match(/-?[\d.]+,-?[\d.]+/g) ?? []) {
+        const [x, y] = pair.split(",").map(Number);
+        expect(x!).toBeWithin(0, width! + 1);
+        expect(y!).toBeWithin(0, height! + 1);
+      }
+      e.children.forEach(check);
+    };
+    check(root);
+    expect(byId(root, "limit-line")).toBeDefined();
+    expect(byId(root, "oom-marker")).toBeDefined();
+  });
+
+  test("with one sample or none it still renders", () => {
+    for (const count of [0, 1]) {
+      const svg = renderSvg(makeProgramChartData(count));
+      parseXml(svg);
+      expect(svg).not.toMatch(/NaN|undefined|Infinity/);
+    }
+  });
+
+  test("without programs, the SVG has no bands, no program legend and its usual height", () => {
+    const svg = renderSvg(makeChartData(120));
+    expect(svg).not.toContain("band");
+    expect(svg).not.toContain("program-legend");
+    expect(parseXml(svg).attributes.height).toBe(String(420 + 56));
   });
 });

@@ -19,4 +19,16 @@ describe("ThinnedSamples", () => {
     expect(kept.some((s) => s.rss === 1e9 && s.tMs === 77_777)).toBe(true);
     for (let i = 1; i < kept.length; i++) expect((kept[i] as { tMs: number }).tMs).toBeGreaterThan((kept[i - 1] as { tMs: number }).tMs);
   });
+
+  test("a kept sample keeps its own programs: merging picks whole samples, never mixes them", () => {
+    const thin = new ThinnedSamples(64);
+    const programsOf = (i: number) => [{ name: `p${i % 7}`, rss: i }, { name: "sh", rss: 1 }];
+    for (let i = 0; i < 10_000; i++) thin.add({ ...sample(i, i % 997), programs: programsOf(i), otherRss: i % 3 });
+    const kept = thin.all();
+    expect(kept.length).toBeLessThanOrEqual(65);
+    for (const s of kept) {
+      expect(s.programs).toEqual(programsOf(s.tMs));
+      expect(s.otherRss).toBe(s.tMs % 3);
+    }
+  });
 });

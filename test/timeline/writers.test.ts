@@ -1,7 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import type { Sink } from "../../src/output/sink.ts";
 import { readTimeline } from "../../src/timeline/read.ts";
-import { createTimelineWriter, summaryObject, timelineFormat, type TimelineSummary } from "../../src/timeline/writers.ts";
+import type { TimelineSample } from "../../src/timeline/chart-data.ts";
+import { CSV_HEADER, createTimelineWriter, summaryObject, timelineFormat, type TimelineSummary } from "../../src/timeline/writers.ts";
+import { makeProgramSamples, makeProgramUsage, PROGRAM_SHAPES } from "../fixtures/chart-data.ts";
 
 function memorySink() {
   const writes: string[] = [];
@@ -100,5 +102,91 @@ describe("timeline writers", () => {
     writer.start(header);
     writer.finish(limited);
     expect(seen).toMatchObject({ limitBytes: limited.limitBytes, limitSource: limited.limitSource, oomKill: limited.oomKill });
+  });
+
+  // ---- programs ----
+
+  /** Names a process can have (a comm is any bytes but NUL and "/"), and a few that test the encodings. */
+  const HOSTILE = ["cc1", "a,b", 'say "hi"', '"', '","', "编译器", "🦀 rustc", "other", "</script><!--", "tab\tand\nnewline", "back\\slash", "", " lead", "trail ", "\u2028"];
+  const grouped: TimelineSample[] = [
+    { tMs: 0, rss: 1000, vsz: 5000, processCount: 1 },
+    { tMs: 50, rss: 6000, vsz: 9000, processCount: 4, programs: HOSTILE.slice(0, 8).map((name, i) => ({ name, rss: 500 - i })), otherRss: 2036 },
+    { tMs: 100, rss: 7000, vsz: 9000, processCount: 9, programs: HOSTILE.slice(7).map((name, i) => ({ name, rss: 9000 + i })), otherRss: 0 },
+    { tMs: 150, rss: 0, vsz: 0, processCount: 0, programs: [], otherRss: 0 },
+  ];
+
+  test.each(["json", "jsonl", "csv"] as const)("%s keeps each sample's programs exactly, hostile names and all, and reads them back", (format) => {
+    const out = memorySink();
+    const writer = createTimelineWriter(format, out.sink);
+    writer.start(header);
+    for (const sample of grouped) writer.add(sample);
+    writer.finish(summary);
+    const data = readTimeline(`t.${format}`, out.text());
+    expect(data.samples).toEqual(grouped);
+    // A sample written without programs reads back without them, not with an empty list.
+    expect("programs" in (data.samples[0] as object)).toBe(false);
+    expect("otherRss" in (data.samples[0] as object)).toBe(false);
+  });
+
+  test("json and jsonl: programs as [name, bytes] pairs, largest first, and other_rss_bytes, only when grouped", () => {
+    const out = memorySink();
+    const writer = createTimelineWriter("jsonl", out.sink);
+    writer.start(header);
+    writer.add({ tMs: 0, rss: 10, vsz: 20, processCount: 1 });
+    writer.add({ tMs: 10, rss: 131346, vsz: 20, processCount: 2, programs: [{ name: "cc1", rss: 123456 }, { name: "ld", rss: 7890 }], otherRss: 0 });
+    writer.finish(summary);
+    const lines = out.text().split("\n");
+    expect(lines[1]).toBe('{"t_ms":0,"rss_bytes":10,"vsz_bytes":20,"process_count":1}');
+    expect(lines[2]).toBe('{"t_ms":10,"rss_bytes":131346,"vsz_bytes":20,"process_count":2,"programs":[["cc1",123456],["ld",7890]],"other_rss_bytes":0}');
+  });
+
+  test("csv: two more columns, the programs as JSON in one RFC 4180 cell, both empty when not grouped", () => {
+    const out = memorySink();
+    const writer = createTimelineWriter("csv", out.sink);
+    writer.start(header);
+    writer.add({ tMs: 0, rss: 10, vsz: 20, processCount: 1 });
+    writer.add({ tMs: 10, rss: 9, vsz: 20, processCount: 2, programs: [{ name: 'a,"b"', rss: 4 }, { name: "ld", rss: 3 }], otherRss: 2 });
+    writer.add({ tMs: 20, rss: 0, vsz: 0, processCount: 0, programs: [], otherRss: 0 });
+    writer.finish(summary);
+    expect(CSV_HEADER).toBe("t_ms,rss_bytes,vsz_bytes,process_count,programs,other_rss_bytes");
+    expect(out.text()).toBe(`${CSV_HEADER}\n0,10,20,1,,\n10,9,20,2,"[[""a,\\""b\\"""",4],[""ld"",3]]",2\n20,0,0,0,[],0\n`);
+    // One line a sample, whatever the names hold: JSON escapes their newlines.
+    const hostile = memorySink();
+    const second = createTimelineWriter("csv", hostile.sink);
+    second.start(header);
+    for (const sample of grouped) second.add(sample);
+    expect(hostile.text().split("\n")).toHaveLength(grouped.length + 2);
+  });
+
+  test.each(["json", "jsonl"] as const)("%s: the summary's programs in snake case, read back as they were", (format) => {
+    const programs = makeProgramUsage(makeProgramSamples(60)).map((p, i) => (i === 0 ? { ...p, name: 'a "q", </script>' } : p));
+    const out = memorySink();
+    const writer = createTimelineWriter(format, out.sink);
+    writer.start(header);
+    writer.finish({ ...summary, programs });
+    const saved = format === "json" ? JSON.parse(out.text()).summary : JSON.parse(out.text().trimEnd().split("\n").at(-1)!).summary;
+    expect(Object.keys(saved.programs[0])).toEqual(["name", "processes", "max_process_peak_bytes", "rss_at_peak_bytes", "peak_rss_bytes", "process_seconds"]);
+    expect(readTimeline(`t.${format}`, out.text()).programs).toEqual(programs);
+    expect("programs" in summaryObject(summary)).toBe(false);
+  });
+
+  test("a chart writer keeps each sample's programs with it through thinning, and hands on the summary's", () => {
+    const out = memorySink();
+    let seen: { samples: TimelineSample[]; programs?: unknown } | undefined;
+    const writer = createTimelineWriter("html", out.sink, (data) => {
+      seen = data;
+      return "";
+    });
+    writer.start(header);
+    // Far more than the chart keeps, so that samples are merged; 100 ms apart, so that each time is one sample's.
+    const many = makeProgramSamples(20_000, PROGRAM_SHAPES, 2_000_000);
+    for (const sample of many) writer.add(sample);
+    const programs = makeProgramUsage(many);
+    writer.finish({ ...summary, programs });
+    expect(seen!.samples.length).toBeLessThan(5000);
+    const byTime = new Map(many.map((s) => [s.tMs, s]));
+    // Each kept sample is one that was added, whole: its programs are its own.
+    for (const kept of seen!.samples) expect(byTime.get(kept.tMs)?.programs).toBe(kept.programs!);
+    expect(seen!.programs).toEqual(programs);
   });
 });
