@@ -97,7 +97,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   // First thing after the spawn: a command that lives a millisecond is read alive.
   let attachError: unknown;
   try {
-    sampler.attach(child.pid, child.spawnerPid);
+    sampler.attach(child.pid, child.spawnerPid, commName(config.command[0] ?? ""));
   } catch (error) {
     attachError = error ?? new Error("unknown");
   }
@@ -350,6 +350,12 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   } catch (error) {
     throw new ReportFault(error, status);
   }
+}
+
+/** The name the kernel gives a process that exec'd `path`: its last component, cut to 15 bytes (TASK_COMM_LEN). */
+export function commName(path: string): string {
+  const base = Buffer.from(path.slice(path.lastIndexOf("/") + 1));
+  return base.subarray(0, 15).toString("utf8");
 }
 
 /** The most samples, and the longest time, peak-mem goes without a turn of the event loop (see IdleWaiter). */

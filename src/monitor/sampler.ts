@@ -42,10 +42,13 @@ export class Sampler {
     this.tree = new ProcessTree(reader, options);
   }
 
-  /** `spawnerPid`: our own child that started the command, when it is not the command itself. */
-  attach(rootPid: number, spawnerPid = rootPid): void {
+  /**
+   * `spawnerPid`: our own child that started the command, when it is not the command itself.
+   * `name`: what to call the command if it is gone before it can be read.
+   */
+  attach(rootPid: number, spawnerPid = rootPid, name = ""): void {
     this.keep = spawnerPid === rootPid ? [rootPid] : [spawnerPid, rootPid];
-    this.tree.addRoot(rootPid, spawnerPid);
+    this.tree.addRoot(rootPid, spawnerPid, name);
     const root = this.tree.members[0];
     if (root) {
       this.peaks.offer("rss", root.peakRss, "process-hwm");

@@ -161,14 +161,18 @@ export class ProcessTree {
    * short command may not live to the first sample. It is our unreaped child (or our
    * helper's, `spawnerPid`), so its pid is still its own.
    */
-  addRoot(pid: number, spawnerPid = pid): void {
+  addRoot(pid: number, spawnerPid = pid, name = ""): void {
     if (spawnerPid !== pid) this.spawner = spawnerPid;
     const handle = this.reader.track?.(pid);
     const memory = handle ? handle.read() : this.reader.memory(pid);
     const mark = this.reader.creationMark();
     const info = this.reader.info(pid);
     if (!info) {
+      // Gone already (its spawner reaped it): still the command, known by its name until
+      // its exit statistics, where heard, say better. Its ru_maxrss has its peak.
       handle?.close();
+      const root = this.add({ pid, ppid: spawnerPid, startTime: -1, name }, mark);
+      this.gone(root);
       return;
     }
     const root = this.add(info, mark, handle);

@@ -589,9 +589,8 @@ describe.if(haveChromium)("the chart stacked by program in Chromium", () => {
     }
   }, TIMEOUT);
 
-  // ---- needs src/run.ts to record programs: enable with PEAK_MEM_PROGRAMS_E2E=1 once it does ----
-  test.skipIf(!process.env.PEAK_MEM_PROGRAMS_E2E)(
-    "PEAK_MEM_PROGRAMS_E2E: a real run of 40 short cats beside three 100 MiB workers draws their programs' bands",
+  test(
+    "a real run of 40 short cats beside three 100 MiB workers draws their programs' bands",
     async () => {
       const { allocate, BUN } = await import("../helpers.ts");
       const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;

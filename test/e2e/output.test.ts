@@ -52,8 +52,10 @@ test("--markdown is a heading and a table that parses, ready for $GITHUB_STEP_SU
   expect(code).toBe(0);
   const { heading, tables, other } = parseMarkdownReport(stdout);
   expect(heading).toBe("### peak-mem: `true`");
-  expect(other).toEqual([]);
-  expect(tables).toHaveLength(1);
+  // The facts, then the tree by program (here the command alone).
+  expect(other).toEqual([expect.stringMatching(/^Memory by program \(counts (complete|sampled).*\):$/)]);
+  expect(tables).toHaveLength(2);
+  expect(tables[1]!.rows.map((row) => row[0])).toEqual(["`true`"]);
   const rows = Object.fromEntries(tables[0]!.rows.map(([name, value]) => [name, value]));
   // The memory limit always (physical memory at least); memory pressure when there was any.
   expect(Object.keys(rows).filter((name) => name !== "Memory pressure")).toEqual(["Peak RSS", "Peak VSZ", "Exit code", "Duration", "Memory limit", "Peak set by"]);
@@ -80,11 +82,15 @@ test("--markdown with --compare-baseline adds the comparison as a second table a
   const { code, stdout } = await peakMem(["--markdown", "--compare-baseline", "big", "--baseline-dir", dir, "--", "true"]);
   expect(code).toBe(0);
   const { tables, other } = parseMarkdownReport(stdout);
-  expect(tables).toHaveLength(2);
+  expect(tables).toHaveLength(3); // the facts, the comparison, the tree by program
   expect(tables[1]!.header).toEqual(["Metric", "Baseline", "Current", "Change"]);
   expect(tables[1]!.rows.map((row) => row[0])).toEqual(["Peak RSS", "Peak VSZ", "Duration"]);
   expect(tables[1]!.rows[0]![3]).toMatch(/^-\d+\.\d%$/);
-  expect(other).toEqual([expect.stringMatching(/^Compared with baseline `big` \(saved \d{4}-.+Z\):$/), expect.stringMatching(/^✅ No regression: peak RSS -\d+\.\d%, within the 10% allowed\.$/)]);
+  expect(other).toEqual([
+    expect.stringMatching(/^Compared with baseline `big` \(saved \d{4}-.+Z\):$/),
+    expect.stringMatching(/^✅ No regression: peak RSS -\d+\.\d%, within the 10% allowed\.$/),
+    expect.stringMatching(/^Memory by program /),
+  ]);
 });
 
 test("the human report has the seed's four lines in order, without colour when piped", async () => {
@@ -136,7 +142,10 @@ test("--timeline records the samples as JSON", async () => {
   expect(timeline.samples.length).toBeGreaterThan(5);
   let last = -1;
   for (const sample of timeline.samples) {
-    expect(Object.keys(sample)).toEqual(["t_ms", "rss_bytes", "vsz_bytes", "process_count"]);
+    expect(Object.keys(sample)).toEqual(["t_ms", "rss_bytes", "vsz_bytes", "process_count", "programs", "other_rss_bytes"]);
+    // The programs at each sample account for the tree's whole RSS then.
+    const programs = sample.programs as [string, number][];
+    expect(programs.reduce((sum, [, rss]) => sum + rss, sample.other_rss_bytes)).toBe(sample.rss_bytes);
     expect(sample.t_ms).toBeGreaterThanOrEqual(last);
     last = sample.t_ms;
   }
