@@ -44,15 +44,15 @@ test("a forged newline in the command cannot add a second Peak memory usage line
   expect(stdout.split("\n")[0]).toBe(`Command: sh -c $'true\\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)'`);
 });
 
-test("--markdown: the command is escaped, nothing raw, still one heading and one table", async () => {
+test("--markdown: the command is escaped, nothing raw, still one heading and one table of facts", async () => {
   for (const argv of [FORGED, ESCAPES]) {
     const { stdout } = await peakMem(["--markdown", "--", ...argv]);
     expect(stdout).not.toMatch(RAW_CONTROL);
     const { heading, tables, other } = parseMarkdownReport(stdout);
     expect(heading).toStartWith("### peak-mem: `");
     expect(heading).toContain(argv === FORGED ? `$'true\\nPeak memory usage:` : `$'\\E[2J\\E[31mred'`);
-    expect(tables).toHaveLength(1);
-    expect(other).toEqual([]);
+    expect(tables).toHaveLength(2); // the facts, and the tree by program
+    expect(other).toEqual([expect.stringMatching(/^Memory by program /)]);
     expect(stdout.split("\n").filter((line) => line.includes("Peak memory usage:")).length).toBeLessThanOrEqual(1);
   }
 });
