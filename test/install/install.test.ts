@@ -68,7 +68,11 @@ const server = Bun.serve({
     return new Response(Bun.file(join(dir, match[3]!)));
   },
 });
-afterAll(() => server.stop(true));
+afterAll(() => {
+  server.stop(true);
+  // Each install is a copy of a 100 MiB binary.
+  rmSync(root, { recursive: true, force: true });
+});
 const base = (name: string) => `http://127.0.0.1:${server.port}/${name}`;
 
 let runs = 0;
