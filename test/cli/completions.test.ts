@@ -173,6 +173,13 @@ describe("bash", () => {
     expect(result.code).toBe(0);
   });
 
+  const shellcheck = Bun.which("shellcheck");
+  test.skipIf(!shellcheck)(shellcheck ? "shellcheck -s bash finds nothing" : "shellcheck: skipped, not installed", async () => {
+    const result = await runArgv([shellcheck!, "-s", "bash", join(dir, "peak-mem.bash")]);
+    expect(result.stdout).toBe("");
+    expect(result.code).toBe(0);
+  });
+
   for (const withBashCompletion of [false, true]) {
     const name = withBashCompletion ? "with bash-completion's _command_offset" : "with plain bash (compgen fallback)";
     test.skipIf(withBashCompletion && !bashCompletion)(bashCompletion || !withBashCompletion ? name : `${name}: skipped, bash-completion is not installed`, async () => {
@@ -233,7 +240,9 @@ describe("zsh", () => {
     writeFileSync(join(fpath, "_peak-mem"), scripts.zsh);
     const out = join(dir, `zsh-candidates-${++round}`);
     writeFileSync(out, "");
-    const result = await runArgv(["timeout", "30", zsh!, "-f", "-c", capture, "zsh", fpath, out, line], { env });
+    // A stuck line editor fails the test instead of hanging it (macOS has no timeout(1)).
+    const timeout = Bun.which("timeout") ? ["timeout", "30"] : [];
+    const result = await runArgv([...timeout, zsh!, "-f", "-c", capture, "zsh", fpath, out, line], { env });
     expect(result.code).toBe(0);
     return [...new Set(readFileSync(out, "utf8").split("\n").filter((word) => word !== ""))].sort();
   }

@@ -91,8 +91,11 @@ const prefixes = ready
   : undefined;
 const globalBin = prefixes ? join(prefixes.global, "bin/peak-mem") : "";
 
-/** The pids whose parent is `pid`, from /proc. */
+/** The pids whose parent is `pid`: from /proc on Linux, else pgrep -P (macOS). */
 function childrenOf(pid: number): number[] {
+  if (process.platform !== "linux") {
+    return Bun.spawnSync(["pgrep", "-P", String(pid)], { stdout: "pipe" }).stdout.toString().split("\n").filter(Boolean).map(Number);
+  }
   return readdirSync("/proc").flatMap((entry) => {
     if (!/^\d+$/.test(entry)) return [];
     try {
