@@ -146,7 +146,9 @@ describe.skipIf(!ready)(ready ? "installed from the packed tarballs" : "installe
   for (const [signal, number] of [["SIGTERM", 15], ["SIGINT", 2], ["SIGHUP", 1], ["SIGQUIT", 3]] as const) {
     test(`${signal} to the bin reaches the command, which the report shows; the status is ${128 + number}`, async () => {
       const marker = join(dir, `started-${signal}`);
-      const child = Bun.spawn([globalBin, "--", "sh", "-c", `echo > ${marker}; exec sleep 30`], { stdout: "pipe", stderr: "pipe" });
+      // detached: a session of its own, so that no terminal is involved even when the tests run
+      // in one (peak-mem leaves a terminal's SIGINT to the terminal).
+      const child = Bun.spawn([globalBin, "--", "sh", "-c", `echo > ${marker}; exec sleep 30`], { stdout: "pipe", stderr: "pipe", detached: true });
       await until(() => existsSync(marker));
       child.kill(signal);
       const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
@@ -155,9 +157,37 @@ describe.skipIf(!ready)(ready ? "installed from the packed tarballs" : "installe
     });
   }
 
+  // A terminal's Ctrl-C reaches the whole foreground group: the shim and peak-mem both pass
+  // their copies on, and peak-mem must still deliver the command only the terminal's one.
+  const script = Bun.which("script");
+  const ctrlC = "Ctrl-C in a terminal reaches the command once, and the bin waits for the report";
+  test.skipIf(process.platform !== "linux" || !script)(script ? ctrlC : `${ctrlC}: skipped, no script(1)`, async () => {
+    const stop = join(dir, "ctrl-c-stop");
+    const command = `n=0; trap 'n=$((n+1)); echo got INT $n' INT; echo ready; while [ $n -lt 2 ] && [ ! -e ${stop} ]; do sleep 0.05; done; echo done n=$n; exit 5`;
+    // script(1) runs it on a new pseudo-terminal and copies its own stdin there: a \x03 is Ctrl-C.
+    const child = Bun.spawn([script!, "-qec", `${globalBin} -q -- sh -c '${command.replaceAll("'", `'\\''`)}'`, "/dev/null"], { stdin: "pipe", stdout: "pipe", detached: true });
+    let output = "";
+    const reader = (async () => {
+      for await (const chunk of child.stdout) output += new TextDecoder().decode(chunk);
+    })();
+    await until(() => output.includes("ready"));
+    child.stdin.write("\x03");
+    child.stdin.flush();
+    await until(() => output.includes("got INT 1"));
+    // Room for a second copy to arrive, were one sent.
+    await Bun.sleep(300);
+    writeFileSync(stop, "");
+    const code = await child.exited;
+    await reader;
+    child.stdin.end();
+    expect(output).not.toContain("got INT 2");
+    expect(output).toMatch(/done n=1\r?\n\d+\r?\n/);
+    expect(code).toBe(5);
+  });
+
   test("when the binary dies of a signal, the bin dies of the same one", async () => {
     const pidFile = join(dir, "command-pid");
-    const child = Bun.spawn([globalBin, "--", "sh", "-c", `echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}; exec sleep 30`], { stdout: "pipe", stderr: "pipe" });
+    const child = Bun.spawn([globalBin, "--", "sh", "-c", `echo $$ > ${pidFile}.tmp && mv ${pidFile}.tmp ${pidFile}; exec sleep 30`], { stdout: "pipe", stderr: "pipe", detached: true });
     await until(() => existsSync(pidFile));
     const native = childrenOf(child.pid);
     expect(native.length).toBe(1);
