@@ -40,6 +40,11 @@ async function main(argv: string[]): Promise<number> {
     stdSink(1).write(`peak-mem ${VERSION}\n`);
     return 0;
   }
+  if (action.kind === "completions") {
+    // Loaded only when asked for, as --help is.
+    stdSink(1).write((await import("./cli/completions.ts")).completionScript(action.shell));
+    return 0;
+  }
   if (action.kind === "chart") return drawChart(action.input, action.outputPath);
   if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;

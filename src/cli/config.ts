@@ -2,7 +2,7 @@ import { baselineAction, baselineSettings, type BaselineAction, type BaselineSet
 import { UsageError } from "../errors.ts";
 import { parseSize } from "../size/parse.ts";
 import { unitNamed, UNIT_NAMES, type Unit } from "../size/units.ts";
-import { DEFAULT_INTERVAL_MS } from "./options.ts";
+import { COMPLETION_SHELLS, DEFAULT_INTERVAL_MS, type CompletionShell } from "./options.ts";
 import type { Scanned } from "./scan.ts";
 
 // Turns scanned options into a validated configuration. Everything that can be wrong with
@@ -58,6 +58,7 @@ export type Action =
   | { kind: "help" }
   | { kind: "version" }
   | { kind: "chart"; input: string; outputPath?: string }
+  | { kind: "completions"; shell: CompletionShell }
   | BaselineAction
   | { kind: "run"; config: Config };
 
@@ -65,6 +66,8 @@ export function toAction({ options, command }: Scanned): Action {
   if (options.has("help")) return { kind: "help" };
   if (options.has("version")) return { kind: "version" };
 
+  const completions = options.get("completions");
+  if (completions !== undefined) return completionsAction(String(completions), options, command);
   const chart = options.get("chart");
   if (chart !== undefined) return chartAction(String(chart), options, command);
   const listOrDelete = baselineAction(options, command);
@@ -155,6 +158,16 @@ function chartAction(input: string, options: Map<string, string | true>, command
   const output = options.get("output");
   if (output === "") throw new UsageError("--output needs a file name");
   return output === undefined ? { kind: "chart", input } : { kind: "chart", input, outputPath: String(output) };
+}
+
+/** `--completions SHELL`: prints a script; nothing else applies, nothing runs. */
+function completionsAction(shell: string, options: Map<string, string | true>, command: string[]): Action {
+  const known = COMPLETION_SHELLS.find((name) => name === shell.trim().toLowerCase());
+  if (!known) throw new UsageError(`invalid --completions '${shell}': expected one of ${COMPLETION_SHELLS.join(", ")}`);
+  const other = [...options.keys()].find((name) => name !== "completions");
+  if (other !== undefined) throw new UsageError(`--completions cannot be used with --${other}: it only prints a script`);
+  if (command.length > 0) throw new UsageError("--completions prints a script and runs nothing: remove the command");
+  return { kind: "completions", shell: known };
 }
 
 function parseInterval(text: string): number {

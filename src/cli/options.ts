@@ -6,6 +6,10 @@ export const DEFAULT_INTERVAL_MS = 100;
 /** --regression-threshold when not given: peak RSS may grow this many percent over the baseline. */
 export const DEFAULT_REGRESSION_THRESHOLD_PERCENT = 10;
 
+/** The shells `--completions SHELL` writes a script for (src/cli/completions.ts). */
+export const COMPLETION_SHELLS = ["bash", "zsh", "fish"] as const;
+export type CompletionShell = (typeof COMPLETION_SHELLS)[number];
+
 export interface OptionSpec {
   /** As shown in --help: "-t, --threshold <SIZE>". A value in <> means the option takes one. */
   flags: string;
@@ -40,6 +44,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: "--baseline-dir <DIR>", description: "Where baselines live (default $XDG_CACHE_HOME/peak-mem/baselines or ~/.cache/peak-mem/baselines)" },
   { flags: "--list-baselines", description: "List saved baselines with their date and peak RSS; runs nothing" },
   { flags: "--delete-baseline <NAME>", description: "Delete saved baseline NAME; runs nothing" },
+  { flags: "--completions <SHELL>", description: "Print the completion script for SHELL (bash, zsh or fish); runs nothing" },
   { flags: "-V, --version", description: "Print the version" },
   { flags: "-h, --help", description: "Print this help" },
 ];
