@@ -132,6 +132,9 @@ describe.skipIf(!WINE)("peak-mem.exe under Wine", () => {
       // GlobalMemoryStatusEx through kernel32; Wine keeps no job memory limits, so no job one.
       expect(report.memory_limit_source).toBe("physical memory, GlobalMemoryStatusEx");
       expect(report.memory_limit_bytes as number).toBeGreaterThan(0);
+      // The tree by program, sampled: Windows has no process events.
+      expect(report.program_counts).toBe("sampled");
+      expect((report.programs as { name: string }[]).length).toBeGreaterThanOrEqual(1);
     },
     TIMEOUT,
   );
@@ -160,6 +163,22 @@ describe.skipIf(!WINE)("peak-mem.exe under Wine", () => {
       expect(alone.code).toBe(0);
       expect(alone.report.processes_seen).toBe(1);
       expect(report.peak_rss_bytes as number).toBeGreaterThan((alone.report.peak_rss_bytes as number) + 64 * MiB);
+    },
+    TIMEOUT,
+  );
+
+  test(
+    "--pss on Windows: private bytes, named so, at least the 64 MiB the program committed",
+    async () => {
+      writeFileSync(join(work, "alloc.js"), "const b = Buffer.alloc(64 * 1048576, 1); await Bun.sleep(1500); if (b[0] !== 1) process.exit(9);\n");
+      const tree = batch("pss.cmd", ["set BUN_BE_BUN=1", `"${windowsPath(EXE)}" "${windowsPath(join(work, "alloc.js"))}"`]);
+      const { code, report } = await peakMemJson(["--pss", "--", "cmd", "/c", tree]);
+      expect(code).toBe(0);
+      const sampling = report.pss_sampling as Record<string, unknown>;
+      expect(sampling.source).toBe("private bytes");
+      expect(sampling.readings as number).toBeGreaterThanOrEqual(1);
+      expect(report.peak_pss_bytes as number).toBeGreaterThan(64 * MiB);
+      expect(report.peak_uss_bytes).toBe(report.peak_pss_bytes);
     },
     TIMEOUT,
   );

@@ -217,6 +217,13 @@ describe("createDarwinReader", () => {
     expect(reader.footprint(999)).toBeUndefined();
   });
 
+  test("--pss: phys_footprint, under its own name, with no USS; undefined once gone", () => {
+    const reader = createDarwinReader(fake());
+    expect(reader.proportional?.source).toBe("phys_footprint");
+    expect(reader.proportional?.read(602)).toEqual({ pss: 280 * 2 ** 20 });
+    expect(reader.proportional?.read(999)).toBeUndefined();
+  });
+
   test("terminal state: process group and the terminal's foreground group", () => {
     const reader = createDarwinReader(fake());
     expect(reader.terminalState(600)).toEqual({ pgrp: 600, foregroundPgrp: 600 });
