@@ -67,12 +67,14 @@ export interface Report {
  * pages once per process.
  */
 export interface PssFacts {
-  /** The largest sum over the tree at one reading, with USS and swap PSS of that same reading. */
+  /** The largest sum over the tree at one reading. */
   peakPssBytes: number;
-  /** The largest USS sum seen at one reading (may be another reading than the PSS peak's); where known. */
-  peakUssBytes?: number;
-  /** The largest swapped-out PSS sum at one reading, where known. */
-  peakSwapPssBytes?: number;
+  /**
+   * The tree's USS and swapped-out PSS at that same reading, where known: how much of the
+   * peak was private (a reading before a parent forked would have it all private).
+   */
+  ussAtPeakBytes?: number;
+  swapPssAtPeakBytes?: number;
   /** What the numbers are on this system: "smaps_rollup" (Linux), "phys_footprint" (macOS), "private bytes" (Windows). */
   source: string;
   /** How many PSS readings of the tree were taken, and the mean time between them, ms (0 with one). */

@@ -10,7 +10,7 @@ export const HEADER = "command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_co
 export const COMPARISON_HEADER = "baseline,baseline_peak_rss_bytes,rss_change_percent,regression";
 /** Where the command ran; empty where not known (no OOM counter, say). */
 /** --pss: the peaks, empty when not read (the command ended first) or not kept on this system. */
-export const PSS_HEADER = "peak_pss_bytes,peak_uss_bytes,peak_swap_pss_bytes";
+export const PSS_HEADER = "peak_pss_bytes,uss_at_pss_peak_bytes,swap_pss_at_pss_peak_bytes";
 export const MEMORY_HEADER = "memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes";
 
 export function render(report: Report): string {
@@ -41,7 +41,7 @@ export function render(report: Report): string {
   const pss = report.pss;
   if (pss) {
     const read = pss.readings > 0;
-    row.push(read ? pss.peakPssBytes : "", read ? (pss.peakUssBytes ?? "") : "", read ? (pss.peakSwapPssBytes ?? "") : "");
+    row.push(read ? pss.peakPssBytes : "", read ? (pss.ussAtPeakBytes ?? "") : "", read ? (pss.swapPssAtPeakBytes ?? "") : "");
   }
   const header = [HEADER, ...(comparison ? [COMPARISON_HEADER] : []), MEMORY_HEADER, ...(pss ? [PSS_HEADER] : [])].join(",");
   return `${header}\n${row.map((value) => quoteField(String(value))).join(",")}\n`;

@@ -3,7 +3,7 @@ import type { Unit } from "../size/units.ts";
 import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import type { Comparison, Report } from "../report.ts";
 import { memoryRows } from "./memory-rows.ts";
-import { programTable, pssRows } from "./usage-rows.ts";
+import { programTable, pssRows, signalRows } from "./usage-rows.ts";
 import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import type { Palette } from "./palette.ts";
 import { psName, terminalCommand, visibleText } from "../text/visible.ts";
@@ -49,6 +49,7 @@ export function render(report: Report, options: HumanOptions): string {
       `${c.bold("Peak set by:")} RSS ${report.rssSource}, VSZ ${report.vszSource}`,
       `${c.bold("Samples:")} ${report.samples} every ${report.intervalMs} ms (effective ${report.effectiveIntervalMs.toFixed(1)} ms)`,
       `${c.bold("Processes seen:")} ${report.processesSeen}${report.childrenTracked ? "" : " (children not tracked)"}`,
+      ...signalRows(report, psName).map((row) => c.yellow(`${c.bold(`${row.label}:`)} ${row.text}`)),
       ...programLines(report, size, c),
       ...breakdown(report, size, c),
     );

@@ -93,8 +93,8 @@ function pssJson(report: Report) {
   if (!pss) return {};
   return {
     ...(pss.readings > 0 && { peak_pss_bytes: pss.peakPssBytes }),
-    ...(pss.readings > 0 && pss.peakUssBytes !== undefined && { peak_uss_bytes: pss.peakUssBytes }),
-    ...(pss.readings > 0 && pss.peakSwapPssBytes !== undefined && { peak_swap_pss_bytes: pss.peakSwapPssBytes }),
+    ...(pss.readings > 0 && pss.ussAtPeakBytes !== undefined && { uss_at_pss_peak_bytes: pss.ussAtPeakBytes }),
+    ...(pss.readings > 0 && pss.swapPssAtPeakBytes !== undefined && { swap_pss_at_pss_peak_bytes: pss.swapPssAtPeakBytes }),
     pss_sampling: {
       source: pss.source,
       readings: pss.readings,

@@ -4,7 +4,7 @@ import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare
 import type { Comparison, MetricChange, Report } from "../report.ts";
 import { formatDuration } from "./human.ts";
 import { memoryRows } from "./memory-rows.ts";
-import { programTable, pssRows } from "./usage-rows.ts";
+import { programTable, pssRows, signalRows } from "./usage-rows.ts";
 import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import { terminalCommand, visibleText } from "../text/visible.ts";
 
@@ -36,6 +36,7 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
   if (report.cgroupPeakBytes !== undefined) {
     rows.push(["Cgroup peak", `${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache)`]);
   }
+  for (const row of signalRows(report, visibleText)) rows.push([row.label, `⚠️ ${row.text}`]);
   rows.push(["Peak set by", `RSS ${report.rssSource}, VSZ ${report.vszSource}`]);
   const lines = [`### peak-mem: ${codeSpan(terminalCommand(report.argv))}`, "", ...table(["", ""], rows), ""];
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size));

@@ -4,14 +4,15 @@ import type { FactRow } from "./memory-rows.ts";
 // What the tree really used (--pss) and who used it (programs), described once for the
 // formats that lay out rows: the human report and Markdown. Each gives a layout only.
 
-/** --pss: the tree's PSS and USS at their peaks, labelled as sampled, with how often they were read. */
+/** --pss: the tree's PSS at its peak and the USS of that reading, labelled as sampled, with how often they were read. */
 export function pssRows(report: Report, size: (bytes: number) => string): FactRow[] {
   const pss = report.pss;
   if (!pss) return [];
   if (pss.readings === 0) return [{ label: "Peak PSS", text: `not read: the command ended before its first PSS reading (${pss.source})`, tone: "warn" }];
   const parts = [size(pss.peakPssBytes)];
-  if (pss.peakUssBytes !== undefined) parts.push(`USS ${size(pss.peakUssBytes)}`);
-  if (pss.peakSwapPssBytes) parts.push(`swap PSS ${size(pss.peakSwapPssBytes)}`);
+  if (pss.ussAtPeakBytes !== undefined) parts.push(`USS ${size(pss.ussAtPeakBytes)}`);
+  if (pss.swapPssAtPeakBytes) parts.push(`swap PSS ${size(pss.swapPssAtPeakBytes)}`);
+  if (parts.length > 1) parts[parts.length - 1] += " then";
   const cadence =
     pss.readings === 1
       ? "1 reading"
@@ -51,4 +52,17 @@ function countsNote(programs: ProgramsFacts): string {
       : `counts complete: every fork and exit of the tree heard from the kernel${only}`;
   }
   return "counts sampled: a process shorter than the interval can be missed";
+}
+
+/** Processes of the tree (not the command: its own line says) shown by name before "and N more". */
+const SIGNALLED_SHOWN = 5;
+
+/** Processes of the tree the kernel said were killed by a signal (a compiler's SIGSEGV, an OOM kill's SIGKILL). */
+export function signalRows(report: Report, name: (text: string) => string): FactRow[] {
+  const killed = report.processes.filter((p) => p.depth > 0 && p.signal !== undefined);
+  if (killed.length === 0) return [];
+  const shown = killed.slice(0, SIGNALLED_SHOWN).map((p) => `${p.pid} ${name(p.name)} (${p.signal})`);
+  const more = killed.length > SIGNALLED_SHOWN ? `, and ${killed.length - SIGNALLED_SHOWN} more` : "";
+  const count = killed.length === 1 ? "1 process" : `${killed.length} processes`;
+  return [{ label: "Killed by a signal", text: `${count} of the tree: ${shown.join(", ")}${more}`, tone: "warn" }];
 }

@@ -65,17 +65,20 @@ export class PssMonitor {
     this.lastAt = tMs;
     this.readings++;
     this.readMs += cost;
-    if (pss > this.peakPss) this.peakPss = pss;
-    if (uss > this.peakUss) this.peakUss = uss;
-    if (swapPss > this.peakSwapPss) this.peakSwapPss = swapPss;
+    // USS and swap PSS of the peak's own reading: how much of that peak was private.
+    if (pss > this.peakPss) {
+      this.peakPss = pss;
+      this.peakUss = uss;
+      this.peakSwapPss = swapPss;
+    }
     this.nextAt = tMs + Math.max(this.intervalMs, (cost * 100) / this.budgetPercent);
   }
 
   finish(): PssFacts {
     return {
       peakPssBytes: this.peakPss,
-      ...(this.hasUss && { peakUssBytes: this.peakUss }),
-      ...(this.hasSwap && { peakSwapPssBytes: this.peakSwapPss }),
+      ...(this.hasUss && { ussAtPeakBytes: this.peakUss }),
+      ...(this.hasSwap && { swapPssAtPeakBytes: this.peakSwapPss }),
       source: this.source.source,
       readings: this.readings,
       effectiveIntervalMs: this.readings > 1 ? (this.lastAt - this.firstAt) / (this.readings - 1) : 0,

@@ -38,8 +38,9 @@ export interface Member extends ProcessId {
   exitedMs?: number;
   /** Known only from the kernel's process events: it never lived through a sample. */
   eventOnly?: boolean;
-  /** The signal that ended it, when the kernel's exit event said (0: it exited). */
+  /** The signal that ended it, when the kernel's exit event said (0: it exited), and its exit code then. */
   exitSignal?: number;
+  exitCode?: number;
   /** Its exit statistics were heard (taskstats): name and peaks final. */
   exitStatsSeen?: boolean;
 }
@@ -396,6 +397,7 @@ export class ProcessTree {
     }
     member.exitedMs = at;
     member.exitSignal = event.exitStatus & SIGNAL_MASK;
+    member.exitCode = (event.exitStatus >> 8) & 0xff;
     if (member.eventOnly) member.lastSeenMs = at;
     if (member.alive) this.gone(member);
   }

@@ -42,6 +42,9 @@ export interface ProcessSummary {
   /** When it was first and last seen alive, ms since the command started. */
   firstSeenMs: number;
   lastSeenMs: number;
+  /** How it ended, where the kernel's exit event said: its code, or the signal that killed it. */
+  exitCode?: number;
+  signal?: string;
 }
 
 export interface ChartData {

@@ -1,5 +1,6 @@
 import type { Member } from "../monitor/tree.ts";
 import type { ProcessSummary } from "./chart-data.ts";
+import { signalName } from "../exit-code.ts";
 
 // The processes of a run as a tree: parents before their children, each with its depth
 // under the command. Orphans adopted by peak-mem hang under the command (they came from
@@ -40,6 +41,7 @@ export function summarizeProcesses(members: readonly Member[]): ProcessSummary[]
       ...(member.rssAtPeak !== undefined && { rssAtPeak: member.rssAtPeak }),
       firstSeenMs: Math.round(member.firstSeenMs),
       lastSeenMs: Math.round(member.lastSeenMs),
+      ...(member.exitSignal ? { signal: signalName(member.exitSignal) } : member.exitCode !== undefined && { exitCode: member.exitCode }),
     });
     for (const child of children.get(member) ?? []) visit(child, depth + 1);
   };
@@ -60,5 +62,7 @@ export function processJson(p: ProcessSummary) {
     rss_at_peak_bytes: p.rssAtPeak ?? null,
     first_seen_ms: p.firstSeenMs,
     last_seen_ms: p.lastSeenMs,
+    ...(p.exitCode !== undefined && { exit_code: p.exitCode }),
+    ...(p.signal !== undefined && { signal: p.signal }),
   };
 }

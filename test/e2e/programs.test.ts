@@ -72,5 +72,9 @@ describe.if(linux && Boolean(CC))("memory by program", () => {
     // It lived about 0.3 s: fork to exit, as the kernel timed them.
     expect(killed?.process_seconds).toBeGreaterThan(0.25);
     expect(killed?.process_seconds).toBeLessThan(2);
+    const processes = report.processes as { name: string; signal?: string; exit_code?: number }[];
+    expect(processes.find((p) => p.name === "worker")?.signal).toBe("SIGKILL");
+    const human = await peakMem(["-v", "--", "sh", "-c", `'${worker}' 20 5000 & sleep 0.3; kill -9 $!; wait; exit 0`]);
+    expect(human.stdout).toMatch(/^Killed by a signal: 1 process of the tree: \d+ worker \(SIGKILL\)$/m);
   });
 });

@@ -12,8 +12,8 @@ import { makeReport } from "./fixture.ts";
 const MiB = 2 ** 20;
 const PSS: PssFacts = {
   peakPssBytes: 210 * MiB,
-  peakUssBytes: 12 * MiB,
-  peakSwapPssBytes: 0,
+  ussAtPeakBytes: 12 * MiB,
+  swapPssAtPeakBytes: 0,
   source: "smaps_rollup",
   readings: 41,
   effectiveIntervalMs: 98.4,
@@ -35,7 +35,7 @@ const report = makeReport({ pss: PSS, programs: PROGRAMS });
 describe("--pss", () => {
   test("human: one line after the seed's four, labelled as sampled, with the cadence reached", () => {
     const lines = human.render(report, { palette: PLAIN, verbose: false }).split("\n");
-    expect(lines[4]).toBe("Peak PSS: 210.0 MiB, USS 12.0 MiB (smaps_rollup, summed over the tree at one reading; 41 readings, every 98 ms on average, 0.42 ms each, within 5% of a core)");
+    expect(lines[4]).toBe("Peak PSS: 210.0 MiB, USS 12.0 MiB then (smaps_rollup, summed over the tree at one reading; 41 readings, every 98 ms on average, 0.42 ms each, within 5% of a core)");
   });
 
   test("processes not ours to read are said to be counted by RSS", () => {
@@ -55,19 +55,19 @@ describe("--pss", () => {
     const keys = Object.keys(object);
     expect(keys.indexOf("peak_pss_bytes")).toBe(keys.indexOf("peak_vsz_bytes") + 1);
     expect(object.peak_pss_bytes).toBe(210 * MiB);
-    expect(object.peak_uss_bytes).toBe(12 * MiB);
+    expect(object.uss_at_pss_peak_bytes).toBe(12 * MiB);
     expect(object.pss_sampling).toEqual({ source: "smaps_rollup", readings: 41, effective_interval_ms: 98.4, mean_read_ms: 0.42, budget_percent: 5, unreadable_processes: 0 });
   });
 
   test("CSV: the PSS columns only with --pss", () => {
     const [header = [], row = []] = parseCsv(csv.render(report));
     expect(row[header.indexOf("peak_pss_bytes")]).toBe(String(210 * MiB));
-    expect(row[header.indexOf("peak_uss_bytes")]).toBe(String(12 * MiB));
+    expect(row[header.indexOf("uss_at_pss_peak_bytes")]).toBe(String(12 * MiB));
     expect(parseCsv(csv.render(makeReport()))[0]).not.toContain("peak_pss_bytes");
   });
 
   test("Markdown: a row", () => {
-    expect(markdown.render(report)).toContain("| Peak PSS | 210.0 MiB, USS 12.0 MiB (smaps_rollup, summed over the tree at one reading;");
+    expect(markdown.render(report)).toContain("| Peak PSS | 210.0 MiB, USS 12.0 MiB then (smaps_rollup, summed over the tree at one reading;");
   });
 });
 
@@ -106,5 +106,34 @@ describe("programs", () => {
     expect(text).toContain("| Program | Processes | Largest process | At tree peak | Own peak | Process-seconds |");
     expect(text).toContain("| `rustc` | 3 | 447.0 MiB | 447.0 MiB | 600.0 MiB | 27.50 |");
     expect(text).toContain("| `cc\\|\\\\x1b[31mx` | 40 |");
+  });
+});
+
+describe("processes killed by a signal", () => {
+  const base = makeReport();
+  const processes = [
+    ...base.processes,
+    { pid: 140, ppid: 100, name: "ld", depth: 1, peakRss: 900 * MiB, firstSeenMs: 5, lastSeenMs: 9, signal: "SIGKILL" },
+    { pid: 141, ppid: 100, name: "sort|x", depth: 1, peakRss: MiB, firstSeenMs: 5, lastSeenMs: 9, signal: "SIGPIPE" },
+    { pid: 142, ppid: 100, name: "cc", depth: 1, peakRss: MiB, firstSeenMs: 5, lastSeenMs: 9, exitCode: 1 },
+  ];
+  const report = makeReport({ processes });
+
+  test("-v and Markdown name them with their signal; an exit code is not a signal", () => {
+    expect(human.render(report, { palette: PLAIN, verbose: true })).toContain("Killed by a signal: 2 processes of the tree: 140 ld (SIGKILL), 141 sort|x (SIGPIPE)");
+    expect(human.render(report, { palette: PLAIN, verbose: false })).not.toContain("Killed by a signal");
+    expect(markdown.render(report)).toContain("| Killed by a signal | ⚠️ 2 processes of the tree: 140 ld (SIGKILL), 141 sort\\|x (SIGPIPE) |");
+  });
+
+  test("the command's own death is its exit code's line, not this one", () => {
+    const own = makeReport({ processes: [{ ...base.processes[0]!, signal: "SIGTERM" }] });
+    expect(human.render(own, { palette: PLAIN, verbose: true })).not.toContain("Killed by a signal");
+  });
+
+  test("JSON processes carry how each ended, where the kernel said", () => {
+    const object = JSON.parse(json.render(report, { verbose: true }));
+    expect(object.processes.at(-3)).toMatchObject({ pid: 140, signal: "SIGKILL" });
+    expect(object.processes.at(-1)).toMatchObject({ pid: 142, exit_code: 1 });
+    expect(object.processes[0].signal).toBeUndefined();
   });
 });

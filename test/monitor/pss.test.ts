@@ -24,7 +24,7 @@ function source(table: Record<number, ProportionalReading | null>, clock: { now:
 }
 
 describe("PssMonitor", () => {
-  test("sums the live members at one reading; the peaks are the largest sums", () => {
+  test("sums the live members at one reading; USS and swap PSS are those of the peak's reading", () => {
     const clock = { now: 0 };
     const table: Record<number, ProportionalReading | null> = { 1: { pss: 10 * MiB, uss: 2 * MiB, swapPss: 0 }, 2: { pss: 30 * MiB, uss: 1 * MiB, swapPss: MiB } };
     const monitor = new PssMonitor(source(table, clock, 0), 100, () => clock.now);
@@ -33,8 +33,8 @@ describe("PssMonitor", () => {
     monitor.sample(100, [member(1, 50 * MiB), member(2, 50 * MiB)]);
     const facts = monitor.finish();
     expect(facts.peakPssBytes).toBe(40 * MiB);
-    expect(facts.peakUssBytes).toBe(7 * MiB);
-    expect(facts.peakSwapPssBytes).toBe(MiB);
+    expect(facts.ussAtPeakBytes).toBe(3 * MiB); // of the peak's own reading, not the largest USS (7 MiB)
+    expect(facts.swapPssAtPeakBytes).toBe(MiB);
     expect(facts.readings).toBe(2);
     expect(facts.effectiveIntervalMs).toBe(100);
   });
@@ -79,7 +79,7 @@ describe("PssMonitor", () => {
     monitor.sample(10, [member(1, MiB)]);
     const facts = monitor.finish();
     expect(facts.peakPssBytes).toBe(3 * MiB);
-    expect(facts.peakUssBytes).toBeUndefined();
-    expect(facts.peakSwapPssBytes).toBeUndefined();
+    expect(facts.ussAtPeakBytes).toBeUndefined();
+    expect(facts.swapPssAtPeakBytes).toBeUndefined();
   });
 });
