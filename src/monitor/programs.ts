@@ -1,6 +1,7 @@
 import { TIMELINE_PROGRAMS, type ProgramShare } from "../timeline/chart-data.ts";
 import type { ProgramUsage } from "../report.ts";
 import type { Member } from "./tree.ts";
+import { samplingCode } from "./hot.ts";
 
 // The tree grouped by program, the executable's name (what ps and top show): at each sample
 // the RSS of each program's live processes summed, for the timeline and each program's own
@@ -91,3 +92,5 @@ export function lifetimeMs(member: Member): number {
   const end = member.exitedMs ?? member.lastSeenMs;
   return Math.max(0, end - start);
 }
+
+samplingCode(ProgramsMonitor.prototype.sample);

@@ -517,4 +517,4 @@ export class ProcessTree {
   }
 }
 
-samplingCode(ProcessTree.prototype.sample, ProcessTree.prototype["read"], ProcessTree.prototype["verify"], mayBeReused);
+samplingCode(ProcessTree.prototype.sample, ProcessTree.prototype["read"], ProcessTree.prototype["verify"], ProcessTree.prototype["event"], mayBeReused);

@@ -1,6 +1,7 @@
 import { closeRaw, readRaw, writeRaw } from "../../../ffi/linux.ts";
 import { netlinkSocket } from "../../../ffi/netlink.ts";
 import { files } from "../files.ts";
+import { samplingCode } from "../../monitor/hot.ts";
 import type { ProcessEvent, ProcessEventSource, TaskExit } from "../types.ts";
 import {
   CN_IDX_PROC,
@@ -228,3 +229,5 @@ function inInitialPidNamespace(): boolean {
   // Kernels before 4.1 have no NSpid: nothing against it then.
   return !line || (line[1] ?? "").trim().split(/\s+/).length === 1;
 }
+
+samplingCode(Source.prototype.drain, decodeProcEvent);
