@@ -17,6 +17,15 @@ export function exitCodeFor(status: number, thresholdExceeded: boolean, regressi
 }
 
 /**
+ * A series' exit status (src/series/): the status of what stopped it (the first failing run,
+ * an interrupted run, 128 + N for signal N between runs, a run that could not start), else
+ * as for one run, with the threshold decided on the largest peak and a regression on the median.
+ */
+export function seriesExitCode(stopStatus: number | undefined, thresholdExceeded: boolean, regression = false): number {
+  return exitCodeFor(stopStatus ?? 0, thresholdExceeded, regression);
+}
+
+/**
  * When the report could not be written. A reader that went away (EPIPE, as with `| head`)
  * asked for no more: the command's status stands. Any other failure lost the report, so
  * peak-mem fails too, keeping the command's own failure if it had one.

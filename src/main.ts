@@ -2,17 +2,18 @@ import { toAction } from "./cli/config.ts";
 import { helpText } from "./cli/help.ts";
 import { scanArgv } from "./cli/scan.ts";
 import { EXIT_FAILED, PeakMemError, UsageError, describe } from "./errors.ts";
-import { exitCodeFor, exitCodeWhenReportLost } from "./exit-code.ts";
+import { exitCodeFor } from "./exit-code.ts";
 import { renderReport } from "./export/index.ts";
 import { loadPalette, PLAIN } from "./export/palette.ts";
 import { annotations } from "./output/annotations.ts";
-import { failureReason, fileSink, stdSink, type Sink } from "./output/sink.ts";
+import { fileSink, stdSink } from "./output/sink.ts";
+import { chartRenderer, deliverReport, openTimeline, useColor } from "./output/deliver.ts";
 import { checkDistinctOutputs } from "./output/distinct.ts";
 import { OptionalOutput, optionalTimeline } from "./output/optional.ts";
 import { say, warn, writeRaw } from "./output/stderr.ts";
 import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
-import { createTimelineWriter, timelineFormat, type ChartRenderer } from "./timeline/writers.ts";
+import { timelineFormat } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
 import { platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
 import type { Report } from "./report.ts";
@@ -50,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
   const { config } = action;
   const reader = platformReader();
   if (config.pss && !reader.proportional) throw new UsageError(`--pss is not available on ${process.platform}: it keeps no proportional memory per process`);
+  // --runs, --warmup, several commands: the series code is loaded only then.
+  if (config.series) return (await import("./series/session.ts")).runSeries(config, config.series, reader, commandEnv, (status) => (commandStatusKnown = status));
   // The baseline to compare with is loaded (and the one to save made room for) before
   // anything is opened or run: a missing or corrupt one is bad usage.
   const baselines = config.baseline ? (await import("./baseline/session.ts")).openBaselines(config.baseline) : undefined;
@@ -112,19 +115,7 @@ async function main(argv: string[]): Promise<number> {
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") {
     for (const line of annotations(result)) writeRaw(`${line}\n`);
   }
-  if (stdoutClosed) {
-    say("cannot write the report: stdout is closed (give -o FILE to keep it)");
-    return exitCodeWhenReportLost(status, false);
-  }
-  try {
-    report.write(renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }));
-    report.close();
-  } catch (error) {
-    const readerGone = (error as NodeJS.ErrnoException).code === "EPIPE";
-    if (!readerGone) say(`cannot write the report: ${failureReason(error)}`);
-    return exitCodeWhenReportLost(status, readerGone);
-  }
-  return status;
+  return deliverReport(report, stdoutClosed, () => renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }), status);
 }
 
 /** --save-baseline after the run: a note on stderr (not with --quiet), or a warning. */
@@ -137,17 +128,6 @@ function saveBaseline(baselines: Baselines, result: Report, note: boolean): void
     return;
   }
   if (note && saved) say(`saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'`);
-}
-
-async function openTimeline(path: string) {
-  const format = timelineFormat(path);
-  const render = format === "html" || format === "svg" ? await chartRenderer(format) : undefined;
-  return createTimelineWriter(format, fileSink(path, "--timeline"), render);
-}
-
-/** The chart code is loaded only when a chart is drawn. */
-async function chartRenderer(format: "html" | "svg"): Promise<ChartRenderer> {
-  return format === "svg" ? (await import("./timeline/svg.ts")).renderSvg : (await import("./timeline/html.ts")).renderHtml;
 }
 
 /** `--chart TIMELINE [-o FILE]`: a saved timeline drawn as HTML (or SVG, by -o's extension). */
@@ -165,14 +145,6 @@ async function drawChart(input: string, outputPath?: string): Promise<number> {
   sink.write((await chartRenderer(format))(data));
   sink.close();
   return 0;
-}
-
-/** Colour only on a terminal; NO_COLOR wins, FORCE_COLOR forces (https://no-color.org). */
-function useColor(sink: Sink): boolean {
-  const env = process.env;
-  if (env.NO_COLOR !== undefined && env.NO_COLOR !== "") return false;
-  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== "0" && env.FORCE_COLOR !== "false") return true;
-  return sink.isTerminal && env.TERM !== "dumb";
 }
 
 /**

@@ -191,8 +191,17 @@ export interface Comparison {
   duration: MetricChange;
   /** --regression-threshold (default 10). */
   thresholdPercent: number;
-  /** Peak RSS grew by more than thresholdPercent. VSZ and duration are shown, never decide. */
+  /**
+   * Peak RSS grew by more than thresholdPercent (and, against a baseline saved from a series,
+   * beyond its spread too). VSZ and duration are shown, never decide.
+   */
   regression: boolean;
+  /** The current figures are a series' medians (src/series/), not one run's. */
+  median?: boolean;
+  /** A baseline saved from a series: its runs' peak RSS from least to most (src/baseline/compare.ts). */
+  spread?: { runs: number; minBytes: number; maxBytes: number };
+  /** With spread: the current peak RSS is outside it (below its least or above its most). */
+  outsideSpread?: boolean;
 }
 
 /** RFC 3339 in UTC, to the second, as the seed shows it: 2025-05-24T10:30:45Z. */

@@ -1,7 +1,7 @@
 import type { CommandChild, CommandEnd } from "./command/child.ts";
 import type { Config } from "./cli/config.ts";
 import { displayCommand } from "./command/display.ts";
-import type { SignalForwarder } from "./command/signals.ts";
+import type { RunSignals } from "./command/signals.ts";
 import { STOP_GRACE_MS, STOP_WAIT_AFTER_KILL_MS, TreeStopper } from "./command/stop.ts";
 import { spawnCommand } from "./command/spawn.ts";
 import { describe } from "./errors.ts";
@@ -32,7 +32,7 @@ import { VERSION } from "./version.ts";
 export interface RunTools {
   reader: ProcessReader;
   /** Installed by the caller before anything that must be undone (the cgroup) exists. */
-  signals: SignalForwarder;
+  signals: RunSignals;
   /** Optional outputs: they never throw (src/output/optional.ts). */
   timeline?: TimelineWriter;
   watch?: WatchLine;

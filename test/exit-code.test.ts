@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { commandStatus, exitCodeFor, exitCodeWhenReportLost, signalNumber, signalName } from "../src/exit-code.ts";
+import { commandStatus, exitCodeFor, exitCodeWhenReportLost, signalNumber, signalName, seriesExitCode } from "../src/exit-code.ts";
 
 describe("commandStatus", () => {
   test("an exit code is passed on", () => {
@@ -50,5 +50,17 @@ describe("signalName", () => {
     expect(signalName(15)).toBe("SIGTERM");
     expect(signalNumber(signalName(2))).toBe(2);
     expect(signalName(200)).toBe("SIG200");
+  });
+});
+
+describe("seriesExitCode", () => {
+  test("what stopped the series wins; else 1 for a threshold or a regression; else 0", () => {
+    expect(seriesExitCode(3, true, true)).toBe(3);
+    expect(seriesExitCode(130, false)).toBe(130);
+    expect(seriesExitCode(undefined, true)).toBe(1);
+    expect(seriesExitCode(undefined, false, true)).toBe(1);
+    expect(seriesExitCode(undefined, false, false)).toBe(0);
+    // An interrupted run that still exited 0 (it caught SIGINT): as a success.
+    expect(seriesExitCode(0, true)).toBe(1);
   });
 });

@@ -28,7 +28,8 @@ export function listingText(listed: ReturnType<typeof listBaselines>, units?: Pa
   const lines = listed.map(({ name, baseline }) => {
     const padded = name + " ".repeat(width - [...name].length);
     if ("problem" in baseline) return `${padded}  (${baseline.problem})`;
-    return `${padded}  ${baseline.timestamp}  peak RSS ${formatSize(baseline.peakRssBytes, units)}`;
+    const of = baseline.runs ? ` (median of ${baseline.runs.length === 1 ? "1 run" : `${baseline.runs.length} runs`})` : "";
+    return `${padded}  ${baseline.timestamp}  peak RSS ${formatSize(baseline.peakRssBytes, units)}${of}`;
   });
   return lines.map((line) => `${line}\n`).join("");
 }

@@ -26,15 +26,34 @@ export function grewBeyond(baseline: number, current: number, thresholdPercent: 
   return (current - baseline) * 100 > thresholdPercent * baseline;
 }
 
-export function compareRuns(name: string, baseline: Baseline, report: Pick<Report, "peakRssBytes" | "peakVszBytes" | "durationMs">, thresholdPercent: number): Comparison {
+/**
+ * `median`: the current figures are a series' medians. Against a baseline saved from a
+ * series (its medians, and each run's figures), a regression must also lie beyond the
+ * baseline's own run-to-run spread, [least, most] of its runs' peak RSS: a growth its runs
+ * already showed among themselves is noise, not a change. A single run's baseline has no
+ * spread, and the threshold alone decides, as before.
+ */
+export function compareRuns(
+  name: string,
+  baseline: Baseline,
+  report: Pick<Report, "peakRssBytes" | "peakVszBytes" | "durationMs">,
+  thresholdPercent: number,
+  median = false,
+): Comparison {
+  const current = report.peakRssBytes;
+  const peaks = baseline.runs?.map((run) => run.peakRssBytes);
+  const spread = peaks && peaks.length > 0 ? { runs: peaks.length, minBytes: Math.min(...peaks), maxBytes: Math.max(...peaks) } : undefined;
+  const grew = grewBeyond(baseline.peakRssBytes, current, thresholdPercent);
   return {
     baselineName: name,
     baselineTimestamp: baseline.timestamp,
-    peakRss: change(baseline.peakRssBytes, report.peakRssBytes),
+    peakRss: change(baseline.peakRssBytes, current),
     peakVsz: change(baseline.peakVszBytes, report.peakVszBytes),
     duration: change(baseline.durationMs, report.durationMs),
     thresholdPercent,
-    regression: grewBeyond(baseline.peakRssBytes, report.peakRssBytes, thresholdPercent),
+    regression: grew && (spread === undefined || current > spread.maxBytes),
+    ...(median && { median: true }),
+    ...(spread && { spread, outsideSpread: current < spread.minBytes || current > spread.maxBytes }),
   };
 }
 

@@ -14,6 +14,10 @@ export interface Baselines {
   compare(report: Report): Comparison | undefined;
   /** Saves the run as --save-baseline, if given. Throws a PeakMemError (exit 1). */
   save(report: Report): { name: string; path: string } | undefined;
+  /** A series (src/series/): its medians against --compare-baseline, if given. */
+  compareMedians(medians: Pick<Report, "peakRssBytes" | "peakVszBytes" | "durationMs">): Comparison | undefined;
+  /** A series: saves the baseline built from it as --save-baseline, if given. */
+  saveBaseline(baseline: Baseline): { name: string; path: string } | undefined;
 }
 
 export function openBaselines(settings: BaselineSettings): Baselines {
@@ -26,5 +30,7 @@ export function openBaselines(settings: BaselineSettings): Baselines {
     ...(saveName !== undefined && { savePath: baselinePath(dir.path, saveName, "--save-baseline") }),
     compare: (report) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, report, settings.thresholdPercent)),
     save: (report) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir.path, saveName, baselineFromReport(report)) }),
+    compareMedians: (medians) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, medians, settings.thresholdPercent, true)),
+    saveBaseline: (saved) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir.path, saveName, saved) }),
   };
 }

@@ -23,6 +23,17 @@ export interface Baseline {
   /** The peak-mem that saved it. */
   version: string;
   platform?: string;
+  /**
+   * Saved from a series (--runs): each run's figures, in order; the three above are then the
+   * medians, so that a peak-mem that knows nothing of series still reads a fair baseline.
+   */
+  runs?: BaselineRun[];
+}
+
+export interface BaselineRun {
+  peakRssBytes: number;
+  peakVszBytes: number;
+  durationMs: number;
 }
 
 /**
@@ -115,6 +126,10 @@ export function serialize(baseline: Baseline): string {
     timestamp: baseline.timestamp,
     version: baseline.version,
     ...(baseline.platform !== undefined && { platform: baseline.platform }),
+    ...(baseline.runs && {
+      statistic: "median",
+      runs: baseline.runs.map((run) => ({ peak_rss_bytes: run.peakRssBytes, peak_vsz_bytes: run.peakVszBytes, duration_ms: run.durationMs })),
+    }),
   };
   return `${JSON.stringify(object, null, 2)}\n`;
 }
@@ -138,6 +153,8 @@ export function parse(text: string): Baseline | string {
   }
   const exitCode = object.exit_code;
   const platform = object.platform;
+  const runs = parseRuns(object.runs);
+  if (typeof runs === "string") return runs;
   return {
     command: object.command as string,
     peakRssBytes: object.peak_rss_bytes as number,
@@ -147,7 +164,24 @@ export function parse(text: string): Baseline | string {
     timestamp: object.timestamp as string,
     version: object.version as string,
     ...(typeof platform === "string" && { platform }),
+    ...(runs && { runs }),
   };
+}
+
+/** A series baseline's runs (absent in a single run's), or why they are not valid. */
+function parseRuns(value: unknown): BaselineRun[] | undefined | string {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length === 0) return "runs is not a list of runs";
+  const runs: BaselineRun[] = [];
+  for (const [i, run] of value.entries()) {
+    const object = (typeof run === "object" && run !== null ? run : {}) as Record<string, unknown>;
+    for (const field of ["peak_rss_bytes", "peak_vsz_bytes", "duration_ms"]) {
+      const number = object[field];
+      if (typeof number !== "number" || !Number.isFinite(number) || number < 0) return `runs[${i}].${field} is missing or not a number ≥ 0`;
+    }
+    runs.push({ peakRssBytes: object.peak_rss_bytes as number, peakVszBytes: object.peak_vsz_bytes as number, durationMs: object.duration_ms as number });
+  }
+  return runs;
 }
 
 /** Loads a saved baseline, or a UsageError (exit 2) saying in one line what is wrong with it. */

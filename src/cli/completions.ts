@@ -20,9 +20,10 @@ export const PLACEHOLDERS: Readonly<Record<string, ValueKind>> = {
   DIR: { kind: "dir" },
   UNIT: { kind: "words", words: UNIT_NAMES },
   SHELL: { kind: "words", words: COMPLETION_SHELLS },
-  // Free text: a size, milliseconds, a percentage, a baseline's name.
+  // Free text: a size, milliseconds, a count of runs, a percentage, a baseline's name.
   SIZE: { kind: "none" },
   MS: { kind: "none" },
+  N: { kind: "none" },
   PERCENT: { kind: "none" },
   NAME: { kind: "none" },
 };

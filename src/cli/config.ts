@@ -4,6 +4,7 @@ import { parseSize } from "../size/parse.ts";
 import { unitNamed, UNIT_NAMES, type Unit } from "../size/units.ts";
 import { COMPLETION_SHELLS, DEFAULT_INTERVAL_MS, type CompletionShell } from "./options.ts";
 import type { Scanned } from "./scan.ts";
+import { SEPARATOR, splitCommands } from "./separator.ts";
 
 // Turns scanned options into a validated configuration. Everything that can be wrong with
 // the user's input is found here, before anything runs.
@@ -41,7 +42,24 @@ export interface Config {
   units?: Unit;
   /** --save-baseline / --compare-baseline (src/baseline/): only when one of them is given. */
   baseline?: BaselineSettings;
+  /** --runs, --warmup, or commands separated by `---` (src/series/): only when one is given. */
+  series?: SeriesSettings;
 }
+
+/** A series of runs (src/series/): `command` above is the first of `commands`. */
+export interface SeriesSettings {
+  /** Each command's argv, in the order given; runs are interleaved, a round each command once. */
+  commands: string[][];
+  /** Counted runs of each command (--runs, default 1). */
+  runs: number;
+  /** Runs of each command before those, not counted (--warmup, default 0). */
+  warmup: number;
+  /** --ignore-failure: a failing run does not stop the series, nor set the exit status. */
+  ignoreFailure: boolean;
+}
+
+/** Most runs (and warm-up runs) of each command: beyond, a typo rather than a plan. */
+export const MAX_RUNS = 100_000;
 
 export interface ExportTarget {
   format: "json" | "csv" | "markdown";
@@ -62,15 +80,17 @@ export type Action =
   | BaselineAction
   | { kind: "run"; config: Config };
 
-export function toAction({ options, command }: Scanned): Action {
+export function toAction({ options, command: argv }: Scanned): Action {
   if (options.has("help")) return { kind: "help" };
   if (options.has("version")) return { kind: "version" };
 
   const completions = options.get("completions");
-  if (completions !== undefined) return completionsAction(String(completions), options, command);
+  if (completions !== undefined) return completionsAction(String(completions), options, argv);
   const chart = options.get("chart");
-  if (chart !== undefined) return chartAction(String(chart), options, command);
-  const listOrDelete = baselineAction(options, command);
+  if (chart !== undefined) return chartAction(String(chart), options, argv);
+  const commands = splitCommands(argv);
+  const command = commands[0] ?? [];
+  const listOrDelete = baselineAction(options, argv);
   if (listOrDelete) return listOrDelete;
 
   const formats = (["json", "csv", "quiet", "markdown"] as const).filter((name) => options.has(name));
@@ -144,9 +164,44 @@ export function toAction({ options, command }: Scanned): Action {
   }
   const baseline = baselineSettings(options);
   if (baseline) config.baseline = baseline;
-  if (command.length === 0) throw new UsageError("no command given (usage: peak-mem [OPTIONS] [--] COMMAND [ARGS...])");
-  if (command[0] === "") throw new UsageError("the command name is empty");
+  if (command.length === 0 && commands.length === 1) throw new UsageError("no command given (usage: peak-mem [OPTIONS] [--] COMMAND [ARGS...])");
+  commands.forEach((each, i) => {
+    const which = commands.length > 1 ? `command ${i + 1} (between separators '${SEPARATOR}')` : "the command";
+    if (each.length === 0) throw new UsageError(`${which} is empty: give each command after its own '${SEPARATOR}' (a literal ${SEPARATOR} is written \\${SEPARATOR})`);
+    if (each[0] === "") throw new UsageError(commands.length > 1 ? `the name of command ${i + 1} is empty` : "the command name is empty");
+  });
+  const series = seriesSettings(options, commands, config);
+  if (series) config.series = series;
   return { kind: "run", config };
+}
+
+/** --runs, --warmup, --ignore-failure and several commands: what only a series can do. */
+function seriesSettings(options: Map<string, string | true>, commands: string[][], config: Config): SeriesSettings | undefined {
+  const runs = options.get("runs");
+  const warmup = options.get("warmup");
+  const ignoreFailure = options.has("ignore-failure");
+  if (runs === undefined && warmup === undefined && commands.length === 1) {
+    if (ignoreFailure) throw new UsageError("--ignore-failure applies to a series: give --runs N (or several commands)");
+    return undefined;
+  }
+  if (config.watch) throw new UsageError("--watch cannot be used with a series (--runs, --warmup, several commands): it shows its own progress on stderr");
+  if (config.baseline && commands.length > 1) {
+    throw new UsageError("--save-baseline and --compare-baseline take one command: compare several commands with each other, or one with a baseline");
+  }
+  return {
+    commands,
+    runs: runs === undefined ? 1 : count(String(runs), "--runs", 1),
+    warmup: warmup === undefined ? 0 : count(String(warmup), "--warmup", 0),
+    ignoreFailure,
+  };
+}
+
+function count(text: string, option: string, min: number): number {
+  const value = /^\s*\d+\s*$/.test(text) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > MAX_RUNS) {
+    throw new UsageError(`invalid ${option} '${text}': expected a whole number from ${min} to ${MAX_RUNS}`);
+  }
+  return value;
 }
 
 /** `--chart TIMELINE [-o FILE]`: draws a saved timeline; nothing else applies, nothing runs. */

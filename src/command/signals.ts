@@ -22,11 +22,16 @@ export interface SignalTarget {
   kill(signal: Forwarded): void;
 }
 
+/** What one run needs of the forwarder (src/run.ts). */
+export type RunSignals = Pick<SignalForwarder, "attach" | "dispose">;
+
 /**
  * Installed before the command starts, so that no signal can kill peak-mem in between;
  * one that arrives before there is a command to forward to is delivered once there is.
  */
 export class SignalForwarder {
+  /** Every signal that reached peak-mem, in order: a series stops after one (src/series/). */
+  readonly caught: Forwarded[] = [];
   private target: SignalTarget | undefined;
   private readonly pending: Forwarded[] = [];
   private readonly removers: (() => void)[];
@@ -48,7 +53,16 @@ export class SignalForwarder {
     for (const remove of this.removers) remove();
   }
 
+  /**
+   * For one run of a series: its dispose() lets go of that run's command only, so that the
+   * handlers stay installed between runs and peak-mem never dies of a signal there.
+   */
+  lease(): RunSignals {
+    return { attach: (target) => this.attach(target), dispose: () => (this.target = undefined) };
+  }
+
   private forward(signal: Forwarded): void {
+    this.caught.push(signal);
     if (WINDOWS) return;
     const target = this.target;
     if (!target) {

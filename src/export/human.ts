@@ -1,6 +1,6 @@
 import { formatSize } from "../size/format.ts";
 import type { Unit } from "../size/units.ts";
-import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
+import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../baseline/compare.ts";
 import type { Comparison, Report } from "../report.ts";
 import { memoryRows } from "./memory-rows.ts";
 import { programTable, pssRows, signalRows } from "./usage-rows.ts";
@@ -61,19 +61,32 @@ export function render(report: Report, options: HumanOptions): string {
  * --compare-baseline: baseline → current for peak RSS, peak VSZ and duration, then whether
  * it is a regression (only peak RSS decides; src/baseline/compare.ts says why).
  */
-function comparisonLines(comparison: Comparison, size: (value: number) => string, c: Palette): string[] {
+export function comparisonLines(comparison: Comparison, size: (value: number) => string, c: Palette): string[] {
   const label = c.bold(`Baseline ${visibleText(JSON.stringify(comparison.baselineName))}:`);
-  const { peakRss, peakVsz, duration, thresholdPercent } = comparison;
+  const { peakRss, peakVsz, duration, thresholdPercent, spread } = comparison;
+  // A series is compared by its medians (src/series/).
+  const of = comparison.median ? "median " : "";
   const line = (metric: string, change: Comparison["peakRss"], show: (value: number) => string) =>
-    `${label} ${metric} ${show(change.baseline)} → ${show(change.current)} (${formatChange(change.changePercent)})`;
+    `${label} ${of}${metric} ${show(change.baseline)} → ${show(change.current)} (${formatChange(change.changePercent)})`;
   const allowed = formatThreshold(thresholdPercent);
   const growth = peakRss.changePercent === null ? `from ${size(peakRss.baseline)} to ${size(peakRss.current)}` : formatGrowth(peakRss.changePercent, thresholdPercent);
-  return [
-    line("peak RSS", peakRss, size),
-    line("peak VSZ", peakVsz, size),
-    line("duration", duration, formatDuration),
-    comparison.regression ? c.red(c.bold(`REGRESSION: peak RSS grew ${growth}, over the ${allowed} allowed`)) : `No regression (threshold ${allowed})`,
-  ];
+  const lines = [line("peak RSS", peakRss, size), line("peak VSZ", peakVsz, size), line("duration", duration, formatDuration)];
+  if (spread) lines.push(`${label} ${spreadSentence(comparison, size)}`);
+  const beyond = spread ? " and above every run of the baseline" : "";
+  if (comparison.regression) lines.push(c.red(c.bold(`REGRESSION: ${of}peak RSS grew ${growth}, over the ${allowed} allowed${beyond}`)));
+  else if (spread && grewBeyond(peakRss.baseline, peakRss.current, thresholdPercent)) {
+    lines.push(`No regression (threshold ${allowed}): ${of}peak RSS grew ${growth}, but within the baseline's run-to-run spread`);
+  } else lines.push(`No regression (threshold ${allowed})`);
+  return lines;
+}
+
+/** "its 5 runs' peak RSS 50.1 MiB to 50.9 MiB: the median is above them" (src/baseline/compare.ts). */
+export function spreadSentence(comparison: Comparison, size: (value: number) => string): string {
+  const spread = comparison.spread;
+  if (!spread) return "";
+  const runs = spread.runs === 1 ? "its 1 run's" : `its ${spread.runs} runs'`;
+  const where = !comparison.outsideSpread ? "within them" : comparison.peakRss.current > spread.maxBytes ? "above them" : "below them";
+  return `${runs} peak RSS ${size(spread.minBytes)} to ${size(spread.maxBytes)}: ${comparison.median ? "the median" : "this run"} is ${where}`;
 }
 
 /** The programs -v shows (JSON and Markdown have them all). */

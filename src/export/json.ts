@@ -119,7 +119,7 @@ export function programJson(p: ProgramUsage) {
 }
 
 /** --compare-baseline: each metric baseline → current; change_percent to 0.01, null when it grew from 0. */
-function comparisonJson(comparison: Comparison) {
+export function comparisonJson(comparison: Comparison) {
   const metric = ({ baseline, current, changePercent }: MetricChange) => ({
     baseline,
     current,
@@ -133,5 +133,11 @@ function comparisonJson(comparison: Comparison) {
     duration_ms: metric(comparison.duration),
     threshold_percent: comparison.thresholdPercent,
     regression: comparison.regression,
+    ...(comparison.median && { statistic: "median" }),
+    ...(comparison.spread && {
+      baseline_runs: comparison.spread.runs,
+      baseline_spread_bytes: { min: comparison.spread.minBytes, max: comparison.spread.maxBytes },
+      outside_spread: comparison.outsideSpread === true,
+    }),
   };
 }

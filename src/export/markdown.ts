@@ -1,8 +1,8 @@
 import { formatSize } from "../size/format.ts";
 import type { Unit } from "../size/units.ts";
-import { formatChange, formatGrowth, formatThreshold } from "../baseline/compare.ts";
+import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../baseline/compare.ts";
 import type { Comparison, MetricChange, Report } from "../report.ts";
-import { formatDuration } from "./human.ts";
+import { formatDuration, spreadSentence } from "./human.ts";
 import { memoryRows } from "./memory-rows.ts";
 import { programTable, pssRows, signalRows } from "./usage-rows.ts";
 import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
@@ -48,23 +48,30 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
 }
 
 /** --compare-baseline: which baseline, its table, and the verdict (only peak RSS decides). */
-function comparisonLines(comparison: Comparison, size: (bytes: number) => string): string[] {
-  const { peakRss, peakVsz, duration, thresholdPercent } = comparison;
+export function comparisonLines(comparison: Comparison, size: (bytes: number) => string): string[] {
+  const { peakRss, peakVsz, duration, thresholdPercent, spread } = comparison;
   const row = (metric: string, change: MetricChange, show: (value: number) => string) => [metric, show(change.baseline), show(change.current), formatChange(change.changePercent)];
   const allowed = formatThreshold(thresholdPercent);
   const growth = peakRss.changePercent === null ? `from ${size(peakRss.baseline)} to ${size(peakRss.current)}` : formatGrowth(peakRss.changePercent, thresholdPercent);
+  // A series is compared by its medians (src/series/); a series baseline has a spread.
+  const of = comparison.median ? "median " : "";
+  const beyond = spread ? " and above every run of the baseline" : "";
   const verdict = comparison.regression
-    ? `❌ **Regression**: peak RSS grew ${growth}, over the ${allowed} allowed.`
-    : `✅ No regression: peak RSS ${formatChange(peakRss.changePercent)}, within the ${allowed} allowed.`;
+    ? `❌ **Regression**: ${of}peak RSS grew ${growth}, over the ${allowed} allowed${beyond}.`
+    : spread && grewBeyond(peakRss.baseline, peakRss.current, thresholdPercent)
+      ? `✅ No regression: ${of}peak RSS grew ${growth}, over the ${allowed} allowed but within the baseline's run-to-run spread.`
+      : `✅ No regression: ${of}peak RSS ${formatChange(peakRss.changePercent)}, within the ${allowed} allowed.`;
+  const name = comparison.median ? (metric: string) => `${metric} (median)` : (metric: string) => metric;
   return [
     `Compared with baseline ${codeSpan(visibleText(comparison.baselineName))} (saved ${comparison.baselineTimestamp}):`,
     "",
     ...table(["Metric", "Baseline", "Current", "Change"], [
-      row("Peak RSS", peakRss, size),
-      row("Peak VSZ", peakVsz, size),
-      row("Duration", duration, formatDuration),
+      row(name("Peak RSS"), peakRss, size),
+      row(name("Peak VSZ"), peakVsz, size),
+      row(name("Duration"), duration, formatDuration),
     ]),
     "",
+    ...(spread ? [`Baseline ${spreadSentence(comparison, size)}.`, ""] : []),
     verdict,
     "",
   ];

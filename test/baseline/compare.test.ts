@@ -102,3 +102,31 @@ describe("formatting", () => {
     expect(formatGrowth(10.0004, 10)).toBe("10.0004%");
   });
 });
+
+describe("compareRuns against a baseline saved from a series", () => {
+  // Median 100 MiB, runs from 95 to 115 MiB.
+  const series: Baseline = { ...baseline, runs: [95, 100, 115].map((mib) => ({ peakRssBytes: mib * MiB, peakVszBytes: 1000 * MiB, durationMs: 2000 })) };
+  const at = (mib: number) => ({ peakRssBytes: mib * MiB, peakVszBytes: 1000 * MiB, durationMs: 2000 });
+
+  test("beyond the threshold but within the spread: no regression, said so", () => {
+    const comparison = compareRuns("main", series, at(112), 10, true);
+    expect(comparison).toMatchObject({ regression: false, median: true, outsideSpread: false, spread: { runs: 3, minBytes: 95 * MiB, maxBytes: 115 * MiB } });
+    expect(comparison.peakRss.changePercent).toBeCloseTo(12, 10);
+  });
+
+  test("beyond the threshold and above every run: a regression", () => {
+    expect(compareRuns("main", series, at(116), 10, true)).toMatchObject({ regression: true, outsideSpread: true });
+  });
+
+  test("above the spread but within the threshold: no regression; below it: outside, no regression", () => {
+    expect(compareRuns("main", { ...series, runs: [{ peakRssBytes: 100 * MiB, peakVszBytes: 0, durationMs: 0 }] }, at(105), 10)).toMatchObject({ regression: false, outsideSpread: true });
+    expect(compareRuns("main", series, at(90), 10)).toMatchObject({ regression: false, outsideSpread: true });
+  });
+
+  test("a single run's baseline has no spread: the threshold alone decides, as before", () => {
+    const comparison = compareRuns("main", baseline, at(112), 10, true);
+    expect(comparison.regression).toBe(true);
+    expect(comparison).not.toHaveProperty("spread");
+    expect(comparison).not.toHaveProperty("outsideSpread");
+  });
+});

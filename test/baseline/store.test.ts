@@ -248,3 +248,30 @@ describe("store", () => {
     expect(readFileSync(join(root, "file"), "utf8")).toBe("");
   });
 });
+
+describe("a baseline saved from a series", () => {
+  const series: Baseline = { ...saved, peakRssBytes: 50, runs: [48, 50, 53].map((rss) => ({ peakRssBytes: rss, peakVszBytes: 2 * rss, durationMs: 10 })) };
+
+  test("keeps each run's figures beside the medians, and reads back", () => {
+    const file = JSON.parse(serialize(series));
+    expect(file.peak_rss_bytes).toBe(50);
+    expect(file.statistic).toBe("median");
+    expect(file.runs).toEqual([48, 50, 53].map((rss) => ({ peak_rss_bytes: rss, peak_vsz_bytes: 2 * rss, duration_ms: 10 })));
+    expect(parse(serialize(series))).toEqual(series);
+  });
+
+  test("an old single run's file still reads, without runs", () => {
+    expect(parse(serialize(saved))).not.toHaveProperty("runs");
+  });
+
+  test.each([
+    ["runs not a list", { runs: 3 }, "runs is not a list"],
+    ["no runs in the list", { runs: [] }, "runs is not a list"],
+    ["a run without its peak", { runs: [{ peak_vsz_bytes: 1, duration_ms: 1 }] }, "runs[0].peak_rss_bytes"],
+    ["a negative duration", { runs: [{ peak_rss_bytes: 1, peak_vsz_bytes: 1, duration_ms: -1 }] }, "runs[0].duration_ms"],
+  ])("corrupt: %s", (_label, extra, word) => {
+    const result = parse(JSON.stringify({ ...JSON.parse(serialize(saved)), ...extra }));
+    expect(typeof result).toBe("string");
+    expect(result as string).toContain(word);
+  });
+});

@@ -144,3 +144,33 @@ describe("toAction", () => {
     usageError("--", "");
   });
 });
+
+describe("a series", () => {
+  test("--runs, --warmup and --ignore-failure; the command is the first", () => {
+    const c = config("--runs", "5", "--warmup=2", "--ignore-failure", "--", "make", "-j8");
+    expect(c.command).toEqual(["make", "-j8"]);
+    expect(c.series).toEqual({ commands: [["make", "-j8"]], runs: 5, warmup: 2, ignoreFailure: true });
+  });
+
+  test("commands separated by ---: a series of one run each unless --runs", () => {
+    const c = config("a", "x", "---", "b", "\\---");
+    expect(c.command).toEqual(["a", "x"]);
+    expect(c.series).toEqual({ commands: [["a", "x"], ["b", "---"]], runs: 1, warmup: 0, ignoreFailure: false });
+  });
+
+  test("none of them: no series, and the config is as it was", () => {
+    expect(config("make")).not.toHaveProperty("series");
+  });
+
+  test("bad counts, an empty command, and what a series cannot do are usage errors", () => {
+    expect(usageError("--runs", "0", "make")).toBe("invalid --runs '0': expected a whole number from 1 to 100000");
+    expect(usageError("--runs", "2.5", "make")).toContain("invalid --runs '2.5'");
+    expect(usageError("--warmup", "-1", "make")).toContain("invalid --warmup '-1'");
+    expect(usageError("--runs", "100001", "make")).toContain("from 1 to 100000");
+    expect(usageError("a", "---")).toContain("command 2 (between separators '---') is empty");
+    expect(usageError("a", "---", "---", "b")).toContain("command 2");
+    expect(usageError("--ignore-failure", "make")).toContain("--ignore-failure applies to a series");
+    expect(usageError("--runs", "2", "-w", "make")).toContain("--watch cannot be used with a series");
+    expect(usageError("--compare-baseline", "main", "a", "---", "b")).toContain("take one command");
+  });
+});

@@ -1,0 +1,30 @@
+import type { Format } from "../../cli/config.ts";
+import type { SeriesReport } from "../../series/model.ts";
+import type { HumanOptions } from "../human.ts";
+import * as csv from "./csv.ts";
+import * as human from "./human.ts";
+import * as json from "./json.ts";
+import * as markdown from "./markdown.ts";
+
+// The series renderers, one per format, each a pure function of the SeriesReport. Loaded
+// only for a series (src/series/session.ts).
+
+export function renderSeries(series: SeriesReport, format: Format, options: HumanOptions): string {
+  switch (format) {
+    case "json":
+      return json.render(series);
+    case "csv":
+      return csv.render(series);
+    case "quiet":
+      return quiet(series);
+    case "markdown":
+      return markdown.render(series, { units: options.units });
+    case "human":
+      return human.render(series, options);
+  }
+}
+
+/** Each command's median peak RSS in bytes, digits only, a line each (empty: no counted run). */
+function quiet(series: SeriesReport): string {
+  return series.commands.map((command) => `${command.statistics ? Math.round(command.statistics.peakRss.median) : ""}\n`).join("");
+}

@@ -1,0 +1,40 @@
+import type { SeriesReport } from "../../series/model.ts";
+import { formatSize } from "../../size/format.ts";
+import type { Unit } from "../../size/units.ts";
+import { terminalCommand } from "../../text/visible.ts";
+import { codeSpan, comparisonLines, table } from "../markdown.ts";
+import { COMPARISON_HEADER, comparisonRows, plural, runsTable, runsSentence, STATISTICS_HEADER, statisticsRows, stopSentence, thresholdSentence } from "./rows.ts";
+
+// A series as GitHub-flavoured Markdown: a heading, then (several commands) the table of
+// medians and ratios, then for each command its statistics and each run's figures. Like
+// the single run's, it ends with a blank line, so that reports appended to one summary stay apart.
+
+export function render(series: SeriesReport, options: { units?: Unit } = {}): string {
+  const size = (bytes: number) => formatSize(bytes, options.units);
+  const several = series.commands.length > 1;
+  const shown = (argv: string[]) => codeSpan(terminalCommand(argv));
+  const first = series.commands[0];
+  const heading = several
+    ? `### peak-mem: ${series.commands.length} commands compared, ${plural(series.runsRequested, "run")} each`
+    : `### peak-mem: ${plural(series.runsRequested, "run")} of ${shown(first?.argv ?? [])}`;
+  const lines = [heading, ""];
+  if (several) {
+    lines.push("Medians, runs interleaved; ratios to command 1:", "", ...table(COMPARISON_HEADER, comparisonRows(series, size, (each) => shown(each.argv))), "");
+  }
+  const stop = stopSentence(series);
+  if (stop) lines.push(`❌ **Stopped**: ${stop}.`, "");
+  series.commands.forEach((command, i) => {
+    if (several) lines.push(`#### ${i + 1}. ${shown(command.argv)}`, "");
+    lines.push(`Runs: ${runsSentence(series, command)}.`, "");
+    const threshold = thresholdSentence(series, command, size);
+    if (threshold) lines.push(`❌ **Threshold exceeded**: ${threshold}.`, "");
+    const stats = statisticsRows(command, size);
+    if (stats.length > 0) lines.push(...table(STATISTICS_HEADER, stats), "");
+    if (command.runs.length > 0) {
+      const runs = runsTable(series, command, size);
+      lines.push(...table(runs.header, runs.rows), "");
+    }
+  });
+  if (series.comparison) lines.push(...comparisonLines(series.comparison, size));
+  return `${lines.join("\n")}\n`;
+}
