@@ -168,7 +168,10 @@ test("-v shows the tree at the peak; with --json, a processes array", async () =
   const { report } = await peakMemJson(["-v", "--", "sh", "-c", script]);
   const processes = report.processes as Record<string, unknown>[];
   expect(processes).toHaveLength(report.processes_seen as number);
-  expect(Object.keys(processes[0] ?? {})).toEqual(["pid", "ppid", "name", "depth", "peak_rss_bytes", "rss_at_peak_bytes", "first_seen_ms", "last_seen_ms"]);
+  // How each ended follows where the kernel's exit event said (root, the initial pid namespace).
+  const keys = Object.keys(processes[0] ?? {});
+  expect(keys.slice(0, 8)).toEqual(["pid", "ppid", "name", "depth", "peak_rss_bytes", "rss_at_peak_bytes", "first_seen_ms", "last_seen_ms"]);
+  expect(keys.slice(8).every((key) => key === "exit_code" || key === "signal")).toBe(true);
   expect(processes.filter((p) => p.depth === 1 && (p.peak_rss_bytes as number) > 60 * MiB)).toHaveLength(2);
   const plain = await peakMemJson(["--", "true"]);
   expect(plain.report.processes).toBeUndefined();
