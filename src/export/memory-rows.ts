@@ -86,8 +86,9 @@ export function memoryRows(report: Report, size: (bytes: number) => string, verb
     }
   }
   const pressure = memory?.pressure;
-  // Shown when there was any: a stall under a millisecond rounds to nothing, and says nothing.
-  if (pressure && (pressure.someStallMs >= 1 || pressure.maxSomeAvg10 >= 0.01)) {
+  // Shown when the run stalled: a stall under a millisecond rounds to nothing, and says
+  // nothing; an avg10 alone may be the ten seconds before the command started (JSON has it).
+  if (pressure && pressure.someStallMs >= 1) {
     const seconds = (ms: number) => (Math.round(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)}s`);
     const scope = pressure.scope === "cgroup" ? "the cgroup's" : "the system's";
     rows.push({
