@@ -50,7 +50,10 @@ async function main(argv: string[]): Promise<number> {
   if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;
   const reader = platformReader();
-  if (config.pss && !reader.proportional) throw new UsageError(`--pss is not available on ${process.platform}: it keeps no proportional memory per process`);
+  if (config.pss) {
+    const why = reader.proportional ? reader.proportional.unavailable?.() : "it keeps no proportional memory per process";
+    if (why !== undefined) throw new UsageError(`--pss is not available on this system: ${why}`);
+  }
   // --runs, --warmup, several commands: the series code is loaded only then.
   if (config.series) return (await import("./series/session.ts")).runSeries(config, config.series, reader, commandEnv, (status) => (commandStatusKnown = status));
   // The baseline to compare with is loaded (and the one to save made room for) before

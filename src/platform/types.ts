@@ -144,6 +144,8 @@ export interface ProportionalSource {
   source: string;
   /** Undefined when the process is gone; null when it is not peak-mem's to read (another user's). */
   read(pid: number): ProportionalReading | null | undefined;
+  /** Why this system cannot be read after all (an old kernel), asked once when --pss is given; undefined when it can. */
+  unavailable?(): string | undefined;
 }
 
 /** One kernel process event (Linux: the proc connector); valid only during the callback. */

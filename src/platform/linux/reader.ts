@@ -265,7 +265,11 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
       if (source && monotonicMs() === undefined) source.close();
       return source && { source, monotonicMs: () => monotonicMs() ?? 0 };
     },
-    proportional: { source: "smaps_rollup", read: (pid) => readProportional(procRoot, pid) },
+    proportional: {
+      source: "smaps_rollup",
+      read: (pid) => readProportional(procRoot, pid),
+      unavailable: () => (files().exists(`${procRoot}/self/smaps_rollup`) ? undefined : "it needs /proc/PID/smaps_rollup (Linux 4.14 or later)"),
+    },
     adoptOrphans: becomeChildSubreaper,
     memorySources: createLinuxMemorySources(procRoot),
     reapExited: (keep) => reapExitedChildren(keep, () => childrenOf(process.pid, true)),

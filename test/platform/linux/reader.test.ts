@@ -32,3 +32,17 @@ describe("fdinfoCloseOnExec", () => {
     expect(fdinfoCloseOnExec("")).toBe(false);
   });
 });
+
+describe.if(process.platform === "linux")("--pss on this machine's /proc", () => {
+  test("a live process's smaps_rollup: PSS and USS; a gone one: undefined; the kernel has the file", async () => {
+    const { createLinuxReader } = await import("../../../src/platform/linux/reader.ts");
+    const proportional = createLinuxReader().proportional;
+    expect(proportional?.source).toBe("smaps_rollup");
+    expect(proportional?.unavailable?.()).toBeUndefined();
+    const own = proportional?.read(process.pid);
+    expect(own?.pss).toBeGreaterThan(0);
+    expect(own?.uss).toBeGreaterThan(0);
+    expect(own?.uss).toBeLessThanOrEqual(own?.pss ?? 0);
+    expect(proportional?.read(2 ** 22 + 1)).toBeUndefined(); // above pid_max's limit: never a process
+  });
+});
