@@ -5,7 +5,10 @@
 // as the kernel's layouts leave 64-bit fields unaligned in the datagram.
 //
 // Offsets are from the uapi headers (include/uapi/linux/...): netlink.h, connector.h,
-// cn_proc.h, genetlink.h, taskstats.h.
+// cn_proc.h, genetlink.h, taskstats.h. What they decode into is the platform interface's
+// shapes (src/platform/types.ts).
+
+import type { ProcessEvent, TaskExit } from "../types.ts";
 
 // ---- netlink.h ----------------------------------------------------------------------------
 /** struct nlmsghdr { __u32 nlmsg_len; __u16 nlmsg_type; __u16 nlmsg_flags; __u32 nlmsg_seq; __u32 nlmsg_pid; } */
@@ -256,22 +259,12 @@ function isProcConnector(view: DataView, length: number): boolean {
 }
 
 /** A kernel process event, as src/platform/linux/proc-events.ts hands it on (one object, reused). */
-export interface DecodedProcessEvent {
-  kind: "fork" | "exec" | "exit";
-  pid: number;
-  tgid: number;
-  parentPid: number;
-  parentTgid: number;
-  exitStatus: number;
-  monotonicMs: number;
-}
-
 /**
  * Decodes a proc connector datagram (one message: cn_netlink_send puts one per skb) into
  * `event`: true for a fork, exec or exit; false for anything else (acks, the other event
  * kinds, a datagram of another connector).
  */
-export function decodeProcEvent(view: DataView, length: number, event: DecodedProcessEvent): boolean {
+export function decodeProcEvent(view: DataView, length: number, event: ProcessEvent): boolean {
   if (length < NLMSG_HDRLEN || view.getUint32(NLMSG_LEN, true) > length || !isProcConnector(view, length)) return false;
   const size = CN_DATA + view.getUint16(CN_LEN, true);
   const what = view.getUint32(EV_WHAT, true);
@@ -307,18 +300,6 @@ export function decodeProcEvent(view: DataView, length: number, event: DecodedPr
   return true;
 }
 
-/** A task's exit statistics, as src/platform/linux/proc-events.ts hands them on (one object, reused). */
-export interface DecodedTaskExit {
-  pid: number;
-  tgid: number;
-  ppid: number;
-  name: string;
-  peakRssBytes: number;
-  peakVszBytes: number;
-  exitStatus: number;
-  elapsedUs: number;
-}
-
 /**
  * Decodes a taskstats datagram of family `family` (TASKSTATS_CMD_NEW, sent by
  * taskstats_exit): calls `each` with `exit` filled in for each TASKSTATS_TYPE_AGGR_PID
@@ -326,7 +307,7 @@ export interface DecodedTaskExit {
  * task of a multi-threaded group exits, carries only the group's delay accounting (no
  * name, no memory) and is skipped. The count of exits decoded.
  */
-export function decodeTaskExits(bytes: Uint8Array, view: DataView, length: number, family: number, exit: DecodedTaskExit, each: (exit: DecodedTaskExit) => void): number {
+export function decodeTaskExits(bytes: Uint8Array, view: DataView, length: number, family: number, exit: TaskExit, each: (exit: TaskExit) => void): number {
   let count = 0;
   // The message walk of forEachMessage, inline: a closure here would be made per datagram.
   for (let at = 0; at + NLMSG_HDRLEN <= length; ) {
@@ -350,7 +331,7 @@ export function decodeTaskExits(bytes: Uint8Array, view: DataView, length: numbe
 }
 
 /** The PID and STATS attributes nested in an AGGR_PID, into `exit`: whether both were there. */
-function decodeAggregate(bytes: Uint8Array, view: DataView, start: number, end: number, exit: DecodedTaskExit): boolean {
+function decodeAggregate(bytes: Uint8Array, view: DataView, start: number, end: number, exit: TaskExit): boolean {
   let pid = -1;
   let stats = -1;
   let statsLength = 0;

@@ -13,8 +13,6 @@ import {
   encodeConnectorControl,
   encodeGetFamily,
   encodeTaskstatsListener,
-  type DecodedProcessEvent,
-  type DecodedTaskExit,
 } from "../../../src/platform/linux/netlink.ts";
 import { openProcessEvents } from "../../../src/platform/linux/proc-events.ts";
 import type { ProcessEvent, ProcessEventSource, TaskExit } from "../../../src/platform/types.ts";
@@ -88,11 +86,11 @@ function connectorDatagram(spec: ConnectorSpec): { bytes: Uint8Array; view: Data
   return { bytes, view: new DataView(bytes.buffer) };
 }
 
-function newEvent(): DecodedProcessEvent {
+function newEvent(): ProcessEvent {
   return { kind: "fork", pid: -1, tgid: -1, parentPid: -1, parentTgid: -1, exitStatus: -1, monotonicMs: -1 };
 }
 
-function newExit(): DecodedTaskExit {
+function newExit(): TaskExit {
   return { pid: -1, tgid: -1, ppid: -1, name: "?", peakRssBytes: -1, peakVszBytes: -1, exitStatus: -1, elapsedUs: -1 };
 }
 
@@ -253,7 +251,7 @@ describe("taskstats datagrams (taskstats.h layout)", () => {
 
   test("an exit: pid from the PID attribute, name, ppid, peaks in bytes, wait status, elapsed µs, tgid (v12+)", () => {
     const { bytes, view } = taskstatsDatagram(31, [{ pid: 500, tgid: 500, ppid: 499, name: "cat", rssKb: 1656, vmKb: 3060, exitCode: 9, etimeUs: 448, version: 16 }]);
-    const exits: DecodedTaskExit[] = [];
+    const exits: TaskExit[] = [];
     expect(decodeTaskExits(bytes, view, bytes.length, 31, newExit(), (exit) => exits.push({ ...exit }))).toBe(1);
     expect(exits).toEqual([{ pid: 500, tgid: 500, ppid: 499, name: "cat", peakRssBytes: 1656 * 1024, peakVszBytes: 3060 * 1024, exitStatus: 9, elapsedUs: 448 }]);
   });
@@ -317,7 +315,7 @@ describe("datagrams captured on Linux 6.18", () => {
   const taskExits = (list: string[]) =>
     list.flatMap((hex) => {
       const { bytes, view, length } = fromHex(hex);
-      const exits: DecodedTaskExit[] = [];
+      const exits: TaskExit[] = [];
       decodeTaskExits(bytes, view, length, captured.family, newExit(), (exit) => exits.push({ ...exit }));
       return exits;
     });
