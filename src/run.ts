@@ -97,7 +97,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   // First thing after the spawn: a command that lives a millisecond is read alive.
   let attachError: unknown;
   try {
-    sampler.attach(child.pid, child.spawnerPid, commName(config.command[0] ?? ""));
+    sampler.attach(child.pid, child.spawnerPid, execName(config.command[0] ?? ""));
   } catch (error) {
     attachError = error ?? new Error("unknown");
   }
@@ -353,7 +353,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
 }
 
 /** The name the kernel gives a process that exec'd `path`: its last component, cut to 15 bytes (TASK_COMM_LEN). */
-export function commName(path: string): string {
+function execName(path: string): string {
   const base = Buffer.from(path.slice(path.lastIndexOf("/") + 1));
   return base.subarray(0, 15).toString("utf8");
 }

@@ -3,6 +3,7 @@ import type { Unit } from "../size/units.ts";
 import type { Sample } from "../monitor/sampler.ts";
 import { RecentValues, sparkline } from "./sparkline.ts";
 import type { Sink } from "./sink.ts";
+import { StatusLine, type Columns } from "./status-line.ts";
 
 // --watch: live usage on stderr.
 // - On a terminal: one line redrawn in place at most 4 times a second, whatever the
@@ -15,45 +16,38 @@ import type { Sink } from "./sink.ts";
 export const TERMINAL_REDRAW_MS = 250;
 /** Plain lines are due on this grid (0 s, 1 s, 2 s...), so they keep a steady pace. */
 export const PLAIN_LINE_MS = 1000;
-/** Back to the start of the line, then erase it. */
-export const CLEAR_LINE = "\r\x1b[2K";
+export { CLEAR_LINE, type Columns } from "./status-line.ts";
 /** The sparkline shows up to this many points (one per redraw: about the last 7 s)... */
 export const SPARK_MAX = 30;
 /** ...and is dropped rather than shown with fewer than this many columns. */
 export const SPARK_MIN = 8;
-/** When the terminal does not say (a pty set up without a size reports 0). */
-const DEFAULT_COLUMNS = 80;
 const GAP = "  ";
-
-/** A width, or where to read it at each redraw (so a resized terminal is followed). */
-export type Columns = number | undefined | (() => number | undefined);
 
 export class WatchLine {
   private lastDrawn = Number.NEGATIVE_INFINITY;
   private nextPlainLine = Number.NEGATIVE_INFINITY;
-  /** The terminal shows a line of ours that finish() must erase. */
-  private drawn = false;
-  /** Writing to stderr failed (the terminal went away): the live view stops, the run goes on. */
-  private broken = false;
+  private readonly line: StatusLine;
   /** One sparkline point per redraw: the largest RSS since the previous one, so spikes show. */
   private readonly points = new RecentValues(SPARK_MAX);
   private pendingMax = 0;
 
   /** `failures`: where a write that failed is told (once); the live view then stops. */
   constructor(
-    private readonly sink: Sink,
+    sink: Sink,
     private readonly units?: Unit,
-    private readonly columns: Columns = DEFAULT_COLUMNS,
-    private readonly failures?: { fail(error: unknown): void },
-  ) {}
+    columns?: Columns,
+    failures?: { fail(error: unknown): void },
+  ) {
+    this.line = new StatusLine(sink, columns, failures);
+  }
 
   update(sample: Sample, peakRss: number, peakVsz: number): void {
     // Nothing alive (the last look after the command exited): nothing to show, the run is over.
-    if (this.broken || sample.count === 0) return;
-    if (!this.sink.isTerminal) {
+    if (this.line.broken || sample.count === 0) return;
+    if (!this.line.isTerminal) {
       if (sample.tMs < this.nextPlainLine) return;
       this.nextPlainLine = (Math.floor(sample.tMs / PLAIN_LINE_MS) + 1) * PLAIN_LINE_MS;
-      this.emit(`${plainLine(this.facts(sample, peakRss, peakVsz))}\n`);
+      this.line.print(plainLine(this.facts(sample, peakRss, peakVsz)));
       return;
     }
     this.pendingMax = Math.max(this.pendingMax, sample.rss);
@@ -61,21 +55,12 @@ export class WatchLine {
     this.lastDrawn = sample.tMs;
     this.points.push(this.pendingMax);
     this.pendingMax = 0;
-    const line = terminalLine(this.facts(sample, peakRss, peakVsz), this.width(), this.points);
-    if (this.emit(`${CLEAR_LINE}${line}`)) this.drawn = true;
+    this.line.draw(terminalLine(this.facts(sample, peakRss, peakVsz), this.line.width(), this.points));
   }
 
   /** Leaves the terminal as it was: no half line behind. Writes nothing if nothing was drawn. */
   finish(): void {
-    if (this.drawn) this.emit(CLEAR_LINE);
-    this.drawn = false;
-  }
-
-  /** The columns a line may use: one fewer than the terminal's, so the cursor never wraps. */
-  private width(): number {
-    const reported = typeof this.columns === "function" ? this.columns() : this.columns;
-    const columns = reported !== undefined && Number.isFinite(reported) && reported >= 1 ? Math.floor(reported) : DEFAULT_COLUMNS;
-    return Math.max(1, columns - 1);
+    this.line.finish();
   }
 
   private facts(sample: Sample, peakRss: number, peakVsz: number): Facts {
@@ -88,18 +73,6 @@ export class WatchLine {
       vszShort: `VSZ ${size(sample.vsz)}`,
       procs: `${sample.count} ${sample.count === 1 ? "proc" : "procs"}`,
     };
-  }
-
-  private emit(text: string): boolean {
-    try {
-      this.sink.write(text);
-      return true;
-    } catch (error) {
-      this.broken = true;
-      this.drawn = false;
-      this.failures?.fail(error);
-      return false;
-    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { formatDuration } from "../export/human.ts";
-import { CLEAR_LINE } from "../output/watch.ts";
+import { StatusLine } from "../output/status-line.ts";
 import type { Sink } from "../output/sink.ts";
 import { formatSize } from "../size/format.ts";
 import type { Unit } from "../size/units.ts";
@@ -15,7 +15,6 @@ import type { Attempt } from "./loop.ts";
 
 const BAR_MAX = 24;
 const BAR_MIN = 5;
-const DEFAULT_COLUMNS = 80;
 
 export interface RunDone {
   attempt: Attempt;
@@ -28,41 +27,41 @@ export interface RunDone {
 
 export class SeriesProgress {
   private done = 0;
-  private drawn = false;
-  private broken = false;
+  private readonly line: StatusLine;
   /** The last median drawn, per command. */
   private readonly medians = new Map<number, number>();
 
   constructor(
-    private readonly sink: Sink,
+    sink: Sink,
     /** Every attempt, warm-ups included. */
     private readonly total: number,
     private readonly plan: { runs: number; warmup: number; commands: number },
     private readonly units: Unit | undefined,
-    private readonly columns: () => number | undefined = () => DEFAULT_COLUMNS,
-    private readonly failures?: { fail(error: unknown): void },
-  ) {}
+    columns?: () => number | undefined,
+    failures?: { fail(error: unknown): void },
+  ) {
+    this.line = new StatusLine(sink, columns, failures);
+  }
 
   started(attempt: Attempt): void {
-    if (this.sink.isTerminal) this.draw(attempt);
+    if (this.line.isTerminal) this.draw(attempt);
   }
 
   ended(run: RunDone): void {
     this.done++;
     if (run.medianRssBytes !== undefined) this.medians.set(run.attempt.command, run.medianRssBytes);
-    if (this.sink.isTerminal) {
+    if (this.line.isTerminal) {
       this.draw(run.attempt);
       return;
     }
     const size = (value: number) => formatSize(value, this.units);
     const median = run.medianRssBytes === undefined ? "" : `, median ${size(run.medianRssBytes)}`;
-    this.emit(`peak-mem: ${this.label(run.attempt)}: peak RSS ${size(run.peakRssBytes)}, ${formatDuration(run.durationMs)}, exit ${run.exitCode}${median}\n`);
+    this.line.print(`peak-mem: ${this.label(run.attempt)}: peak RSS ${size(run.peakRssBytes)}, ${formatDuration(run.durationMs)}, exit ${run.exitCode}${median}`);
   }
 
   /** Erases the bar: nothing of it is left before the report. */
   finish(): void {
-    if (this.drawn) this.emit(CLEAR_LINE);
-    this.drawn = false;
+    this.line.finish();
   }
 
   /** "run 3/5", "warm-up 1/2", "run 3/5 of command 2". */
@@ -72,8 +71,7 @@ export class SeriesProgress {
   }
 
   private draw(attempt: Attempt): void {
-    const reported = this.columns();
-    const width = Math.max(1, (reported !== undefined && Number.isFinite(reported) && reported >= 1 ? Math.floor(reported) : DEFAULT_COLUMNS) - 1);
+    const width = this.line.width();
     const median = this.medians.get(attempt.command);
     const text = `${this.label(attempt)}${median === undefined ? "" : `  median ${formatSize(median, this.units)}`}`;
     const room = width - "peak-mem  ".length - text.length - 2;
@@ -84,19 +82,6 @@ export class SeriesProgress {
       line = `peak-mem  ${"█".repeat(filled)}${"░".repeat(cells - filled)}  ${text}`;
     }
     if (line.length > width) line = line.slice(0, width);
-    if (this.emit(`${CLEAR_LINE}${line}`)) this.drawn = true;
-  }
-
-  private emit(text: string): boolean {
-    if (this.broken) return false;
-    try {
-      this.sink.write(text);
-      return true;
-    } catch (error) {
-      this.broken = true;
-      this.drawn = false;
-      this.failures?.fail(error);
-      return false;
-    }
+    this.line.draw(line);
   }
 }
