@@ -1,5 +1,8 @@
 import type { Report } from "../report.ts";
 import { peakPercentOfLimit } from "./memory-rows.ts";
+import { quoteField } from "../text/csv-field.ts";
+
+export { quoteField };
 
 // The seed's header and one row, quoted per RFC 4180 (CRLF-free: one LF-terminated line each).
 // The seed's seven columns stay first and unchanged; with --compare-baseline its columns follow,
@@ -45,9 +48,4 @@ export function render(report: Report): string {
   }
   const header = [HEADER, ...(comparison ? [COMPARISON_HEADER] : []), MEMORY_HEADER, ...(pss ? [PSS_HEADER] : [])].join(",");
   return `${header}\n${row.map((value) => quoteField(String(value))).join(",")}\n`;
-}
-
-/** RFC 4180: a field with a comma, quote, CR or LF is quoted, its quotes doubled. */
-export function quoteField(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
 }

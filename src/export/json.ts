@@ -1,6 +1,6 @@
-import type { Comparison, MemoryLimit, MetricChange, ProgramUsage, Report } from "../report.ts";
+import type { Comparison, MemoryLimit, MetricChange, Report } from "../report.ts";
 import { peakPercentOfLimit } from "./memory-rows.ts";
-import { processJson } from "../timeline/processes.ts";
+import { processJson, programJson } from "../timeline/processes.ts";
 
 // The seed's fields with its names and types first, then additions (GUIDE §1).
 
@@ -103,18 +103,6 @@ function pssJson(report: Report) {
       budget_percent: pss.budgetPercent,
       unreadable_processes: pss.unreadable,
     },
-  };
-}
-
-/** One program of the tree (report and timeline summary), snake_case. */
-export function programJson(p: ProgramUsage) {
-  return {
-    name: p.name,
-    processes: p.processes,
-    max_process_peak_bytes: p.maxProcessPeakBytes,
-    rss_at_peak_bytes: p.rssAtPeakBytes,
-    peak_rss_bytes: p.peakRssBytes,
-    process_seconds: p.processSeconds,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Member } from "../monitor/tree.ts";
 import type { ProcessSummary } from "./chart-data.ts";
+import type { ProgramUsage } from "../report.ts";
 import { signalName } from "../exit-code.ts";
 
 // The processes of a run as a tree: parents before their children, each with its depth
@@ -64,5 +65,17 @@ export function processJson(p: ProcessSummary) {
     last_seen_ms: p.lastSeenMs,
     ...(p.exitCode !== undefined && { exit_code: p.exitCode }),
     ...(p.signal !== undefined && { signal: p.signal }),
+  };
+}
+
+/** A program's totals as JSON (report `programs`, timeline summaries), snake_case. */
+export function programJson(p: ProgramUsage) {
+  return {
+    name: p.name,
+    processes: p.processes,
+    max_process_peak_bytes: p.maxProcessPeakBytes,
+    rss_at_peak_bytes: p.rssAtPeakBytes,
+    peak_rss_bytes: p.peakRssBytes,
+    process_seconds: p.processSeconds,
   };
 }

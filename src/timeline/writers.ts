@@ -1,7 +1,7 @@
 import type { Sink } from "../output/sink.ts";
-import type { ProgramUsage } from "../report.ts";
 import type { ChartData, TimelineSample } from "./chart-data.ts";
-import { processJson } from "./processes.ts";
+import { processJson, programJson } from "./processes.ts";
+import { quoteField } from "../text/csv-field.ts";
 import { ThinnedSamples } from "./thin.ts";
 
 // --timeline FILE, in the format its extension names: .json (one object), .jsonl/.ndjson
@@ -84,26 +84,6 @@ function sampleObject(sample: TimelineSample) {
     // Pairs rather than objects: a sample a line, and 8 programs a sample, add up over a long run.
     ...(sample.programs && { programs: sample.programs.map((share) => [share.name, share.rss]) }),
     ...(sample.otherRss !== undefined && { other_rss_bytes: sample.otherRss }),
-  };
-}
-
-/**
- * RFC 4180, as src/export/csv.ts quotes (kept here so that a timeline does not load the
- * report's exporters). JSON escapes newlines, so a quoted cell never spans lines.
- */
-function quoteField(field: string): string {
-  return /[",\r\n]/.test(field) ? `"${field.replaceAll('"', '""')}"` : field;
-}
-
-/** A program's totals as a timeline's summary saves them, snake_case. */
-export function programJson(program: ProgramUsage) {
-  return {
-    name: program.name,
-    processes: program.processes,
-    max_process_peak_bytes: program.maxProcessPeakBytes,
-    rss_at_peak_bytes: program.rssAtPeakBytes,
-    peak_rss_bytes: program.peakRssBytes,
-    process_seconds: program.processSeconds,
   };
 }
 
