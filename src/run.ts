@@ -152,7 +152,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     const sample = sampler.sample(now);
     environment.sample(now);
     programs?.sample(sampler.tree.latest);
-    pss?.sample(now, sampler.tree.latest);
+    pss?.sample(now, sampler.tree);
     if (!record(now)) return;
     recorded++;
     if (tools.timeline) {

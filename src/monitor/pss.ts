@@ -33,9 +33,13 @@ export class PssMonitor {
     private readonly budgetPercent = PSS_BUDGET_PERCENT,
   ) {}
 
-  /** After each RSS sample: reads the tree's PSS if its turn has come. */
-  sample(tMs: number, members: Iterable<Member>): void {
+  /**
+   * After each RSS sample: reads the tree's PSS if its turn has come. `tree.latest` is only
+   * looked at then, so a sample between readings costs a comparison and nothing else.
+   */
+  sample(tMs: number, tree: { readonly latest: Iterable<Member> }): void {
     if (tMs < this.nextAt) return;
+    const members = tree.latest;
     const started = this.clock();
     let pss = 0;
     let uss = 0;

@@ -28,9 +28,9 @@ describe("PssMonitor", () => {
     const clock = { now: 0 };
     const table: Record<number, ProportionalReading | null> = { 1: { pss: 10 * MiB, uss: 2 * MiB, swapPss: 0 }, 2: { pss: 30 * MiB, uss: 1 * MiB, swapPss: MiB } };
     const monitor = new PssMonitor(source(table, clock, 0), 100, () => clock.now);
-    monitor.sample(0, [member(1, 50 * MiB), member(2, 50 * MiB), member(3, 99 * MiB, false)]);
+    monitor.sample(0, { latest: [member(1, 50 * MiB), member(2, 50 * MiB), member(3, 99 * MiB, false)] });
     table[2] = { pss: 5 * MiB, uss: 5 * MiB, swapPss: 0 };
-    monitor.sample(100, [member(1, 50 * MiB), member(2, 50 * MiB)]);
+    monitor.sample(100, { latest: [member(1, 50 * MiB), member(2, 50 * MiB)] });
     const facts = monitor.finish();
     expect(facts.peakPssBytes).toBe(40 * MiB);
     expect(facts.ussAtPeakBytes).toBe(3 * MiB); // of the peak's own reading, not the largest USS (7 MiB)
@@ -43,7 +43,7 @@ describe("PssMonitor", () => {
     const clock = { now: 0 };
     const reader = source({ 1: { pss: MiB } }, clock, 0.01);
     const monitor = new PssMonitor(reader, 50, () => clock.now);
-    for (let t = 0; t <= 1000; t += 10) monitor.sample(t, [member(1, MiB)]);
+    for (let t = 0; t <= 1000; t += 10) monitor.sample(t, { latest: [member(1, MiB)] });
     expect(reader.reads.length).toBe(21); // 0, 50, …, 1000
   });
 
@@ -52,7 +52,7 @@ describe("PssMonitor", () => {
     // 5 ms per reading, 5% of a core: one reading every 100 ms, whatever the 10 ms interval.
     const reader = source({ 1: { pss: MiB } }, clock, 5);
     const monitor = new PssMonitor(reader, 10, () => clock.now, 5);
-    for (let t = 0; t < 1000; t += 10) monitor.sample(t, [member(1, MiB)]);
+    for (let t = 0; t < 1000; t += 10) monitor.sample(t, { latest: [member(1, MiB)] });
     const facts = monitor.finish();
     expect(facts.readings).toBe(10);
     expect(facts.effectiveIntervalMs).toBe(100);
@@ -64,8 +64,8 @@ describe("PssMonitor", () => {
     const clock = { now: 0 };
     const other = member(2, 8 * MiB);
     const monitor = new PssMonitor(source({ 1: { pss: MiB, uss: MiB }, 2: null }, clock, 0), 10, () => clock.now);
-    monitor.sample(0, [member(1, MiB), other]);
-    monitor.sample(10, [member(1, MiB), other]);
+    monitor.sample(0, { latest: [member(1, MiB), other] });
+    monitor.sample(10, { latest: [member(1, MiB), other] });
     const facts = monitor.finish();
     expect(facts.peakPssBytes).toBe(9 * MiB);
     expect(facts.unreadable).toBe(1);
@@ -74,9 +74,9 @@ describe("PssMonitor", () => {
   test("no USS or swap where the platform keeps none; no reading when nothing was alive", () => {
     const clock = { now: 0 };
     const monitor = new PssMonitor(source({ 1: { pss: 3 * MiB } }, clock, 0), 10, () => clock.now);
-    monitor.sample(0, [member(1, MiB, false)]);
+    monitor.sample(0, { latest: [member(1, MiB, false)] });
     expect(monitor.finish().readings).toBe(0);
-    monitor.sample(10, [member(1, MiB)]);
+    monitor.sample(10, { latest: [member(1, MiB)] });
     const facts = monitor.finish();
     expect(facts.peakPssBytes).toBe(3 * MiB);
     expect(facts.ussAtPeakBytes).toBeUndefined();
