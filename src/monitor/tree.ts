@@ -132,8 +132,6 @@ export class ProcessTree {
   private adopter: MemoryHandle | undefined;
   /** The spawn helper that started the command, when one did: peak-mem's, not the tree's. */
   private spawner: number | undefined;
-  /** Processes known only from the kernel's events (they never lived through a sample). */
-  eventOnly = 0;
   /** The kernel dropped events (its buffer overflowed): counts may be short. */
   eventsLost = false;
   /** The largest exact peak among the exits heard at this sample (taskstats). */
@@ -202,6 +200,13 @@ export class ProcessTree {
   /** The latest process under each pid, alive or not: for monitors that look at the live ones at each sample. */
   get latest(): Iterable<Member> {
     return this.byPid.values();
+  }
+
+  /** Processes known only from the kernel's events (they never lived through a sample). */
+  get eventOnly(): number {
+    let count = 0;
+    for (const member of this.members) if (member.eventOnly) count++;
+    return count;
   }
 
   /** How many distinct processes have been measured. */
@@ -377,7 +382,6 @@ export class ProcessTree {
         member.eventOnly = true;
         member.firstSeenMs = at;
         member.lastSeenMs = at;
-        this.eventOnly++;
       }
       member.forkedMs = at;
       const early = this.earlyExits.get(event.pid);
@@ -390,11 +394,8 @@ export class ProcessTree {
     const member = this.byPid.get(event.pid);
     // Not one of the tree's, or a process whose exit was already heard (its pid is a stranger's now).
     if (!member || member.exitedMs !== undefined || (member.forkedMs === undefined && member !== this.members[0] && !member.alive)) return;
-    if (event.kind === "exec") {
-      // Without exit statistics, the new program's name is read now, while it may still run.
-      if (!events.source.taskStats && member.eventOnly) member.name = this.reader.info(event.pid)?.name ?? member.name;
-      return;
-    }
+    // An exec says nothing the next read or the exit statistics do not: the new name comes with them.
+    if (event.kind === "exec") return;
     member.exitedMs = at;
     member.exitSignal = event.exitStatus & SIGNAL_MASK;
     member.exitCode = (event.exitStatus >> 8) & 0xff;

@@ -117,7 +117,7 @@ describe("ProcessTree with process events", () => {
     expect(tree.eventsLost).toBe(true);
   });
 
-  test("without exit statistics, an exec'd child is named when it is read at its exec", () => {
+  test("without exit statistics, a child alive at its fork joins and is named as it is read", () => {
     const events = new FakeEvents(false);
     const reader = new FakeReader(99);
     const { tree } = start(events, reader);
