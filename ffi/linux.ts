@@ -110,10 +110,8 @@ const SYS_PIDFD_OPEN = 434;
 
 /** A pidfd for `pid` (Linux 5.3+): readable once the process has exited. Undefined where there is none. */
 export function pidfdOpen(pid: number): number | undefined {
-  const symbols = libc();
-  if (!symbols) return undefined;
-  const fd = symbols.syscall(SYS_PIDFD_OPEN, pid, 0, 0, 0, 0);
-  return typeof fd === "number" && fd >= 0 ? fd : undefined;
+  const fd = rawSyscall(SYS_PIDFD_OPEN, pid);
+  return fd !== undefined && fd >= 0 ? fd : undefined;
 }
 
 /**
@@ -134,10 +132,8 @@ const CLOCK_MONOTONIC = 1;
 
 /** CLOCK_MONOTONIC in ms (the clock the kernel stamps process events with); undefined without libc. */
 export function monotonicMs(): number | undefined {
-  const symbols = libc();
-  if (!symbols) return undefined;
   const cell = new BigInt64Array(2);
-  if (symbols.syscall(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC, Number(ptr(cell)), 0, 0, 0) !== 0) return undefined;
+  if (rawSyscall(SYS_CLOCK_GETTIME, CLOCK_MONOTONIC, Number(ptr(cell))) !== 0) return undefined;
   return Number(cell[0]) * 1000 + Number(cell[1]) / 1e6;
 }
 

@@ -261,8 +261,8 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     },
     memory: memoryByPath,
     processEvents() {
+      // The sockets were made through libc: where they open, its clock can be read.
       const source = openProcessEvents();
-      if (source && monotonicMs() === undefined) source.close();
       return source && { source, monotonicMs: () => monotonicMs() ?? 0 };
     },
     proportional: {
