@@ -7,17 +7,15 @@ import { renderReport } from "./export/index.ts";
 import { loadPalette, PLAIN } from "./export/palette.ts";
 import { annotations } from "./output/annotations.ts";
 import { fileSink, stdSink } from "./output/sink.ts";
-import { chartRenderer, deliverReport, openTimeline, useColor } from "./output/deliver.ts";
-import { checkDistinctOutputs } from "./output/distinct.ts";
+import { chartRenderer, deliverReport, openOutputs, openTimeline, saveBaselineNoting, useColor, writeExports } from "./output/deliver.ts";
 import { OptionalOutput, optionalTimeline } from "./output/optional.ts";
-import { say, warn, writeRaw } from "./output/stderr.ts";
+import { say, writeRaw } from "./output/stderr.ts";
 import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
 import { timelineFormat } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
 import { platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
 import type { Report } from "./report.ts";
-import type { Baselines } from "./baseline/session.ts";
 import { ReportFault, run } from "./run.ts";
 import { fitRuntimeToProcessLimits } from "./platform/linux/runtime-threads.ts";
 import { VERSION } from "./version.ts";
@@ -59,20 +57,8 @@ async function main(argv: string[]): Promise<number> {
   // The baseline to compare with is loaded (and the one to save made room for) before
   // anything is opened or run: a missing or corrupt one is bad usage.
   const baselines = config.baseline ? (await import("./baseline/session.ts")).openBaselines(config.baseline) : undefined;
-  // A closed stdout (`>&-`) cannot take the report: said at the end, when it is lost.
-  const stdoutClosed = !config.outputPath && (reader.closedAtStart?.(1) ?? false);
-  checkDistinctOutputs(
-    [
-      ...(config.outputPath !== undefined ? [{ option: "--output", path: config.outputPath }] : []),
-      ...(config.timelinePath !== undefined ? [{ option: "--timeline", path: config.timelinePath }] : []),
-      ...(baselines?.savePath !== undefined ? [{ option: "--save-baseline", path: baselines.savePath }] : []),
-      ...config.exports.map((target) => ({ option: target.option, path: target.path })),
-    ],
-    !config.outputPath && !stdoutClosed,
-  );
-  // Open every output before the command starts: an unwritable path is bad usage.
-  const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1));
-  const exports = config.exports.map((target) => ({ target, sink: fileSink(target.path, target.option), output: new OptionalOutput(`${target.option} '${target.path}'`) }));
+  // Every output is opened before the command starts: an unwritable path is bad usage.
+  const { report, stdoutClosed, exports } = openOutputs(config, reader, config.timelinePath !== undefined ? [config.timelinePath] : [], baselines?.savePath);
   const timeline = config.timelinePath ? optionalTimeline(await openTimeline(config.timelinePath), new OptionalOutput(`--timeline '${config.timelinePath}'`)) : undefined;
   // TERM=dumb: a terminal that cannot erase a line gets the plain lines used off a terminal.
   const stderr = stdSink(2, config.watch && reader.isTerminal(2) && process.env.TERM !== "dumb");
@@ -104,33 +90,13 @@ async function main(argv: string[]): Promise<number> {
   if (comparison) result.comparison = comparison;
   const status = exitCodeFor(result.exitCode, result.thresholdExceeded, comparison?.regression);
   commandStatusKnown = status;
-  // Saved before the report is written, so that a reader that goes away (| head) does not
-  // lose it. A baseline that cannot be saved is an optional output: a warning.
-  if (baselines) saveBaseline(baselines, result, config.format !== "quiet");
-  // The other formats (--export-*): optional outputs, written whatever becomes of the report.
-  for (const { target, sink, output } of exports) {
-    output.attempt(() => {
-      sink.write(renderReport(result, target.format, { palette: PLAIN, verbose: config.verbose, units: config.units }));
-      sink.close();
-    });
-  }
+  if (baselines) saveBaselineNoting(() => baselines.save(result), config.format !== "quiet");
+  writeExports(exports, (format) => renderReport(result, format, { palette: PLAIN, verbose: config.verbose, units: config.units }));
   // On GitHub Actions, what failed the job also becomes an annotation (GUIDE §6).
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") {
     for (const line of annotations(result)) writeRaw(`${line}\n`);
   }
   return deliverReport(report, stdoutClosed, () => renderReport(result, config.format, { palette, verbose: config.verbose, units: config.units }), status);
-}
-
-/** --save-baseline after the run: a note on stderr (not with --quiet), or a warning. */
-function saveBaseline(baselines: Baselines, result: Report, note: boolean): void {
-  let saved: ReturnType<Baselines["save"]>;
-  try {
-    saved = baselines.save(result);
-  } catch (error) {
-    warn(`${describe(error)}; the report and the exit status are not affected`);
-    return;
-  }
-  if (note && saved) say(`saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'`);
 }
 
 /** `--chart TIMELINE [-o FILE]`: a saved timeline drawn as HTML (or SVG, by -o's extension). */

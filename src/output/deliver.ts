@@ -1,10 +1,71 @@
+import type { Config, ExportTarget } from "../cli/config.ts";
+import { describe } from "../errors.ts";
 import { exitCodeWhenReportLost } from "../exit-code.ts";
+import type { ProcessReader } from "../platform/types.ts";
 import { createTimelineWriter, timelineFormat, type ChartRenderer } from "../timeline/writers.ts";
-import { failureReason, fileSink, type Sink } from "./sink.ts";
-import { say } from "./stderr.ts";
+import { checkDistinctOutputs } from "./distinct.ts";
+import { OptionalOutput } from "./optional.ts";
+import { failureReason, fileSink, stdSink, type Sink } from "./sink.ts";
+import { say, warn } from "./stderr.ts";
 
 // What a single run (src/main.ts) and a series (src/series/session.ts) do alike with their
-// outputs: open a timeline, choose colour, and write the report at the end.
+// outputs: open them all before anything runs, open a timeline, choose colour, save a
+// baseline, and write the exports and the report at the end.
+
+export interface Outputs {
+  report: Sink;
+  /** A closed stdout (`>&-`) cannot take the report: said at the end, when it is lost. */
+  stdoutClosed: boolean;
+  exports: { target: ExportTarget; sink: Sink; output: OptionalOutput }[];
+}
+
+/**
+ * Checks that no two outputs share a file, then opens the report's and the exports': an
+ * unwritable path is bad usage before the command starts. `timelines`: every timeline file
+ * the run will write; `baselinePath`: the baseline it will save.
+ */
+export function openOutputs(config: Config, reader: ProcessReader, timelines: readonly string[], baselinePath: string | undefined): Outputs {
+  const stdoutClosed = !config.outputPath && (reader.closedAtStart?.(1) ?? false);
+  checkDistinctOutputs(
+    [
+      ...(config.outputPath !== undefined ? [{ option: "--output", path: config.outputPath }] : []),
+      ...timelines.map((path) => ({ option: "--timeline", path })),
+      ...(baselinePath !== undefined ? [{ option: "--save-baseline", path: baselinePath }] : []),
+      ...config.exports.map((target) => ({ option: target.option, path: target.path })),
+    ],
+    !config.outputPath && !stdoutClosed,
+  );
+  return {
+    report: config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1)),
+    stdoutClosed,
+    exports: config.exports.map((target) => ({ target, sink: fileSink(target.path, target.option), output: new OptionalOutput(`${target.option} '${target.path}'`) })),
+  };
+}
+
+/** The other formats (--export-*): optional outputs, written whatever becomes of the report. */
+export function writeExports(exports: Outputs["exports"], render: (format: ExportTarget["format"]) => string): void {
+  for (const { target, sink, output } of exports) {
+    output.attempt(() => {
+      sink.write(render(target.format));
+      sink.close();
+    });
+  }
+}
+
+/**
+ * --save-baseline: saved before the report is written, so that a reader that goes away
+ * (| head) does not lose it; a note on stderr (not with --quiet), or a warning if it fails.
+ */
+export function saveBaselineNoting(save: () => { name: string; path: string } | undefined, note: boolean): void {
+  let saved: ReturnType<typeof save>;
+  try {
+    saved = save();
+  } catch (error) {
+    warn(`${describe(error)}; the report and the exit status are not affected`);
+    return;
+  }
+  if (note && saved) say(`saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'`);
+}
 
 export async function openTimeline(path: string) {
   const format = timelineFormat(path);

@@ -7,11 +7,10 @@ import { commandStatus, seriesExitCode } from "../exit-code.ts";
 import { PLAIN, loadPalette } from "../export/palette.ts";
 import { renderSeries } from "../export/series/index.ts";
 import { annotations } from "../output/annotations.ts";
-import { deliverReport, openTimeline, useColor } from "../output/deliver.ts";
-import { checkDistinctOutputs } from "../output/distinct.ts";
+import { deliverReport, openOutputs, openTimeline, saveBaselineNoting, useColor, writeExports } from "../output/deliver.ts";
 import { OptionalOutput, optionalTimeline } from "../output/optional.ts";
-import { fileSink, stdSink } from "../output/sink.ts";
-import { say, warn, writeRaw } from "../output/stderr.ts";
+import { stdSink } from "../output/sink.ts";
+import { warn, writeRaw } from "../output/stderr.ts";
 import { platformCgroup, type PeakCgroup } from "../platform/index.ts";
 import type { ProcessReader } from "../platform/types.ts";
 import { rfc3339, type Report } from "../report.ts";
@@ -44,23 +43,12 @@ export async function runSeries(
     if (commandPath(name, env) === undefined) throw spawnError(name, "ENOENT");
   }
   const baselines = config.baseline ? (await import("../baseline/session.ts")).openBaselines(config.baseline) : undefined;
-  const stdoutClosed = !config.outputPath && (reader.closedAtStart?.(1) ?? false);
   const timelinePath = (command: number, runNumber: number) => runTimelinePath(config.timelinePath ?? "", runNumber, several ? command + 1 : undefined);
   const timelines: string[] = [];
   if (config.timelinePath !== undefined) {
     for (let runNumber = 1; runNumber <= settings.runs; runNumber++) for (let command = 0; command < settings.commands.length; command++) timelines.push(timelinePath(command, runNumber));
   }
-  checkDistinctOutputs(
-    [
-      ...(config.outputPath !== undefined ? [{ option: "--output", path: config.outputPath }] : []),
-      ...timelines.map((path) => ({ option: "--timeline", path })),
-      ...(baselines?.savePath !== undefined ? [{ option: "--save-baseline", path: baselines.savePath }] : []),
-      ...config.exports.map((target) => ({ option: target.option, path: target.path })),
-    ],
-    !config.outputPath && !stdoutClosed,
-  );
-  const report = config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1));
-  const exports = config.exports.map((target) => ({ target, sink: fileSink(target.path, target.option), output: new OptionalOutput(`${target.option} '${target.path}'`) }));
+  const { report, stdoutClosed, exports } = openOutputs(config, reader, timelines, baselines?.savePath);
   // The first run's timeline is opened now, so that an unwritable one is bad usage before
   // anything runs; the others as their runs start (a failure then is a warning).
   let firstTimeline = timelines[0] !== undefined ? await openTimeline(timelines[0]) : undefined;
@@ -178,20 +166,10 @@ export async function runSeries(
   known(status);
   if (baselines?.savePath !== undefined) {
     const baseline = baselineFromSeries(series);
-    try {
-      const saved = baseline ? baselines.saveBaseline(baseline) : undefined;
-      if (!baseline) warn("no counted run to save as a baseline; the report and the exit status are not affected");
-      else if (saved && config.format !== "quiet") say(`saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'`);
-    } catch (error) {
-      warn(`${describe(error)}; the report and the exit status are not affected`);
-    }
+    if (!baseline) warn("no counted run to save as a baseline; the report and the exit status are not affected");
+    else saveBaselineNoting(() => baselines.saveBaseline(baseline), config.format !== "quiet");
   }
-  for (const { target, sink, output } of exports) {
-    output.attempt(() => {
-      sink.write(renderSeries(series, target.format, { palette: PLAIN, verbose: config.verbose, units: config.units }));
-      sink.close();
-    });
-  }
+  writeExports(exports, (format) => renderSeries(series, format, { palette: PLAIN, verbose: config.verbose, units: config.units }));
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") {
     worst.forEach((each, i) => {
       if (each) for (const line of annotations(i === 0 && comparison ? { ...each, comparison } : { ...each, comparison: undefined })) writeRaw(`${line}\n`);
