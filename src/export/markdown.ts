@@ -42,7 +42,7 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size));
   if (report.programs && report.programs.list.length > 0) {
     const programs = programTable(report.programs, size);
-    lines.push(`Memory by program (${programs.note}):`, "", ...table(programs.header, programs.rows.map(([name = "", ...rest]) => [codeSpan(visibleText(name)), ...rest])), "");
+    lines.push(`Memory by program (${programs.note}):`, "", ...table(programs.header, programs.rows.map(([name = "", ...rest]) => [{ code: visibleText(name) }, ...rest])), "");
   }
   return `${lines.join("\n")}\n`;
 }
@@ -77,9 +77,16 @@ export function comparisonLines(comparison: Comparison, size: (bytes: number) =>
   ];
 }
 
+/** A table cell shown as code: its text exactly, whatever characters it holds. */
+export interface CodeCell {
+  code: string;
+}
+export type Cell = string | CodeCell;
+
 /** A GFM table: header, delimiter row, rows; every cell escaped. */
-export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
-  const row = (cells: readonly string[]) => `|${cells.map((text) => (text === "" ? " " : ` ${cell(text)} `)).join("|")}|`;
+export function table(header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string[] {
+  const text = (value: Cell) => (typeof value === "string" ? (value === "" ? " " : ` ${cell(value)} `) : ` ${codeCell(value.code)} `);
+  const row = (cells: readonly Cell[]) => `|${cells.map(text).join("|")}|`;
   return [row(header), `|${header.map(() => " --- |").join("")}`, ...rows.map(row)];
 }
 
@@ -89,6 +96,20 @@ export function table(header: readonly string[], rows: ReadonlyArray<readonly st
  */
 export function cell(text: string): string {
   return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replace(/\r\n|\r|\n/g, "<br>");
+}
+
+/**
+ * Code in a table cell. GitHub's table parser turns each `\|` into `|` before the cell's
+ * inlines are parsed, and a code span shows backslashes as they are: so a code span with
+ * its pipes escaped shows the text exactly. Except where an odd run of backslashes comes
+ * right before a pipe (`grep 'a\|b'`): the parser reads `\\|` as an escaped backslash and a
+ * bare pipe, and the cell splits (micromark, which follows GitHub's parser, splits it there). There, <code> around the
+ * text with every ASCII punctuation character backslash-escaped shows it exactly.
+ */
+export function codeCell(text: string): string {
+  const visible = text.replace(/\r\n|\r|\n/g, " ");
+  if (!/(^|[^\\])(\\\\)*\\\|/.test(visible)) return codeSpan(visible).replaceAll("|", "\\|");
+  return `<code>${visible.replace(/[!-/:-@[-`{-~]/g, "\\$&")}</code>`;
 }
 
 /**

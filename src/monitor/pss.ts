@@ -6,8 +6,8 @@ import type { Member } from "./tree.ts";
 // every page table of the process for smaps_rollup: 1.4 ms for a 300 MiB Python process,
 // against 3 µs for status; GUIDE §7), so it runs on its own cadence: each reading of the
 // whole tree is timed, and the next one waits long enough that the readings stay within a
-// share of one core (PSS_BUDGET_PERCENT), never sooner than the sampling interval. RSS
-// sampling keeps its own pace between them.
+// share of one core (PSS_BUDGET_PERCENT), from one reading to the next and over the run so
+// far, never sooner than the sampling interval. RSS sampling keeps its own pace between them.
 
 /** The share of one core the PSS readings may take, percent. */
 export const PSS_BUDGET_PERCENT = 5;
@@ -75,7 +75,11 @@ export class PssMonitor {
       this.peakUss = uss;
       this.peakSwapPss = swapPss;
     }
-    this.nextAt = tMs + Math.max(this.intervalMs, (cost * 100) / this.budgetPercent);
+    // Each reading paid for by the wait before the next, and the total never ahead of the
+    // budget: without the second rule the first reading, made at the start with no wait
+    // before it, stays one reading over the budget to the end of the run.
+    const budget = this.budgetPercent / 100;
+    this.nextAt = Math.max(tMs + this.intervalMs, tMs + cost / budget, (this.readMs + cost) / budget);
   }
 
   finish(): PssFacts {

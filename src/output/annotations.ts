@@ -44,7 +44,7 @@ export function annotations(report: Report): string[] {
       workflowCommand(
         "error",
         "peak-mem: memory regression",
-        `peak RSS grew${growth} over baseline ${name} (${formatSize(peakRss.baseline)} → ${formatSize(peakRss.current)}), more than the ${formatThreshold(thresholdPercent)} allowed`,
+        `${comparison.median ? "median " : ""}peak RSS grew${growth} over baseline ${name} (${formatSize(peakRss.baseline)} → ${formatSize(peakRss.current)}), more than the ${formatThreshold(thresholdPercent)} allowed`,
       ),
     );
   }

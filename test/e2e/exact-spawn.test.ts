@@ -55,9 +55,12 @@ describe.skipIf(!LINUX || !CC)(`no floor under 40 MiB${LINUX && CC ? "" : " (ski
       const short = peaks.filter((peak) => peak < 0.97 * reference);
       expect(short).toEqual([]);
       // The helper's ru_maxrss; as root the same exact figure also comes with the process's
-      // exit (the kernel's exit statistics), a moment before, and is named process-hwm.
-      expect([...sources].every((source) => source === "rusage" || source === "process-hwm")).toBe(true);
-      if (!ROOT) expect([...sources]).toEqual(["rusage"]);
+      // exit (the kernel's exit statistics), a moment before, and is named process-hwm. Now
+      // and then a sample does land in the allocation's few milliseconds, and the sum it reads
+      // (the shell's RSS and the allocation's) is larger still: sampled-sum, also no floor.
+      const exact = ROOT ? ["rusage", "process-hwm"] : ["rusage"];
+      expect([...sources].filter((source) => source !== "sampled-sum" && !exact.includes(source as string))).toEqual([]);
+      expect([...sources].some((source) => exact.includes(source as string))).toBe(true);
     }, 60_000);
   }
 
@@ -68,13 +71,18 @@ describe.skipIf(!LINUX || !CC)(`no floor under 40 MiB${LINUX && CC ? "" : " (ski
     chmodSync(shared, 0o755);
     const alloc = await cFixture("alloc", shared);
     const reference = GNU_TIME ? await gnuTimeBytes(shortLived(alloc, 30)) : 30 * MiB;
+    const sources: string[] = [];
     for (let i = 0; i < 5; i++) {
       const { code, stdout } = await runArgv(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BINARY, "--json", "--", ...shortLived(alloc, 30)]);
       expect(code).toBe(0);
       const report = JSON.parse(stdout);
-      expect(report.peak_rss_source).toBe("rusage");
+      sources.push(report.peak_rss_source);
       expect(report.peak_rss_bytes).toBeGreaterThanOrEqual(0.97 * reference);
     }
+    // rusage where no sample saw the allocation: all but a run now and then, when one landed
+    // in its few milliseconds and read the shell and it together (sampled-sum, larger).
+    expect(sources.filter((source) => source !== "rusage" && source !== "sampled-sum")).toEqual([]);
+    expect(sources).toContain("rusage");
   }, 60_000);
 });
 

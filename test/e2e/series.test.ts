@@ -221,6 +221,34 @@ describe.skipIf(!CC)("baselines from a series", () => {
   });
 });
 
+describe.skipIf(!CC)("annotations on GitHub Actions", () => {
+  const github = { env: { GITHUB_ACTIONS: "true" } };
+  const annotated = (stderr: string) => lines(stderr).filter((line) => line.startsWith("::"));
+  const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+  test("a crossed threshold: one annotation, for the command whose largest run crossed it", async () => {
+    const args = ["-q", "--runs", "3", "-t", "40MiB", "--", alloc, "60", "100", "---", alloc, "10", "100"];
+    const { code, stderr } = await peakMem(args, github);
+    expect(code).toBe(1);
+    expect(annotated(stderr)).toHaveLength(1);
+    expect(annotated(stderr)[0]).toMatch(new RegExp(`^::error title=peak-mem%3A threshold exceeded::peak RSS [\\d.]+ MiB of ${literal(alloc)} 60 100 is over the threshold of 40\\.0 MiB$`));
+    const off = await peakMem(["--no-annotations", ...args], github);
+    expect(off.code).toBe(1);
+    expect(annotated(off.stderr)).toEqual([]);
+  });
+
+  test("a regression of the median: one annotation that says it is the median", async () => {
+    const baselines = join(tempDir(), "baselines");
+    const saved = await peakMem(["-q", "--baseline-dir", baselines, "--save-baseline", "main", "--runs", "2", "--", alloc, "20", "100"], github);
+    expect(saved.code).toBe(0);
+    expect(annotated(saved.stderr)).toEqual([]);
+    const { code, stderr } = await peakMem(["-q", "--baseline-dir", baselines, "--compare-baseline", "main", "--runs", "3", "--", alloc, "60", "100"], github);
+    expect(code).toBe(1);
+    expect(annotated(stderr)).toHaveLength(1);
+    expect(annotated(stderr)[0]).toMatch(/^::error title=peak-mem%3A memory regression::median peak RSS grew [\d.]+%25 over baseline "main" \([\d.]+ MiB → [\d.]+ MiB\), more than the 10%25 allowed$/);
+  });
+});
+
 describe.skipIf(!CC)("signals", () => {
   test("SIGINT during run 2: the series stops, that run marked, the command's status", async () => {
     const child = Bun.spawn([BINARY, "--json", "--runs", "5", "--", alloc, "10", "2500"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });

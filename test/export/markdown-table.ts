@@ -4,7 +4,8 @@
  * A small GFM table reader, strict where a renderer would be forgiving: the first line is
  * the header row, the second a delimiter row of `---` cells, and every row has as many
  * cells as the header. A pipe after an odd number of backslashes is escaped and does not
- * split; cells come back with their backslash escapes undone.
+ * split; cells come back as GitHub shows them: backslash escapes undone, but inside a code
+ * span only `\|` becomes `|` (the table's own escape), the rest shows as it is.
  */
 export function parseTable(lines: readonly string[]): { header: string[]; rows: string[][] } {
   const split = (line: string): string[] => {
@@ -22,7 +23,7 @@ export function parseTable(lines: readonly string[]): { header: string[]; rows: 
     }
     if (line.length >= 3 && line[line.length - 2] === "\\") throw new Error(`the closing pipe is escaped: ${line}`);
     cells.push(current);
-    return cells.map((text) => text.trim().replace(/\\([!-/:-@[-`{-~])/g, "$1"));
+    return cells.map((text) => unescapeCell(text.trim()));
   };
   const [headerLine, delimiterLine, ...rowLines] = lines;
   if (headerLine === undefined || delimiterLine === undefined) throw new Error("a table needs a header and a delimiter row");
@@ -55,4 +56,22 @@ export function parseMarkdownReport(text: string): { heading: string; tables: Re
     if (line !== "") other.push(line);
   }
   return { heading, tables, other };
+}
+
+const unescapeText = (text: string) => text.replace(/\\([!-/:-@[-`{-~])/g, "$1");
+
+/** A cell's text with its escapes undone, code spans (kept with their backticks) apart. */
+function unescapeCell(text: string): string {
+  let out = "";
+  let at = 0;
+  const opener = /(?<!\\)`+/g;
+  for (let open = opener.exec(text); open; open = opener.exec(text)) {
+    const closer = new RegExp(`(?<!\`)\`{${open[0].length}}(?!\`)`, "g");
+    closer.lastIndex = opener.lastIndex;
+    const close = closer.exec(text);
+    if (!close) continue;
+    out += unescapeText(text.slice(at, open.index)) + text.slice(open.index, closer.lastIndex).replaceAll("\\|", "|");
+    at = opener.lastIndex = closer.lastIndex;
+  }
+  return out + unescapeText(text.slice(at));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { cell, codeSpan, render, table } from "../../src/export/markdown.ts";
+import { cell, codeCell, codeSpan, render, table } from "../../src/export/markdown.ts";
 import type { Comparison } from "../../src/report.ts";
 import { makeReport } from "./fixture.ts";
 import { terminalCommand } from "../../src/text/visible.ts";
@@ -152,6 +152,26 @@ describe("Markdown report", () => {
       ["lines", "one<br>two"],
       ["", "empty name"],
     ]);
+  });
+
+  // The expected Markdown was checked by rendering it with micromark and its GFM table
+  // extension (which follows GitHub's parser): each cell showed exactly the code below.
+  test("code in a cell shows exactly: backslashes as they are, pipes escaped; <code> where a code span cannot", () => {
+    const cases: Array<[string, string]> = [
+      ["a\\b", "`a\\b`"],
+      ["a|b", "`a\\|b`"],
+      ["a\\\\|b", "`a\\\\\\|b`"],
+      ["x`y", "``x`y``"],
+      ["c:\\", "`c:\\`"],
+      // One backslash before a pipe: `\\|` would be an escaped backslash and a bare pipe.
+      ["grep 'a\\|b'", "<code>grep \\'a\\\\\\|b\\'</code>"],
+      ["a\\|b <i>&amp;</i> *x*", "<code>a\\\\\\|b \\<i\\>\\&amp\\;\\<\\/i\\> \\*x\\*</code>"],
+    ];
+    for (const [code, markdown] of cases) expect(codeCell(code)).toBe(markdown);
+    const { rows } = parseTable(table(["code", "n"], cases.map(([code], i) => [{ code }, String(i)])));
+    expect(rows.map((row) => row[1])).toEqual(cases.map((_, i) => String(i)));
+    expect(rows.slice(0, 5).map((row) => row[0])).toEqual(["`a\\b`", "`a|b`", "`a\\\\|b`", "``x`y``", "`c:\\`"]);
+    expect(rows[5]![0]).toBe("<code>grep 'a\\|b'</code>");
   });
 
   const MiB = 2 ** 20;

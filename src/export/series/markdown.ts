@@ -19,7 +19,7 @@ export function render(series: SeriesReport, options: { units?: Unit } = {}): st
     : `### peak-mem: ${plural(series.runsRequested, "run")} of ${shown(first?.argv ?? [])}`;
   const lines = [heading, ""];
   if (several) {
-    lines.push("Medians, runs interleaved; ratios to command 1:", "", ...table(COMPARISON_HEADER, comparisonRows(series, size, (each) => shown(each.argv))), "");
+    lines.push("Medians, runs interleaved; ratios to command 1:", "", ...table(COMPARISON_HEADER, comparisonRows(series, size, (each) => ({ code: terminalCommand(each.argv) }))), "");
   }
   const stop = stopSentence(series);
   if (stop) lines.push(`❌ **Stopped**: ${stop}.`, "");

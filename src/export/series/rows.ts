@@ -105,7 +105,7 @@ export function thresholdSentence(series: SeriesReport, command: CommandSeries, 
 export const COMPARISON_HEADER = ["#", "Peak RSS (median)", "Ratio", "Duration (median)", "Ratio", "Command"];
 
 /** Several commands: each one's medians and ratios to the first; the command is the last cell (the layout escapes it). */
-export function comparisonRows(series: SeriesReport, size: Show, command: (each: CommandSeries) => string): string[][] {
+export function comparisonRows<C = string>(series: SeriesReport, size: Show, command: (each: CommandSeries) => C): (string | C)[][] {
   return series.commands.map((each, i) => {
     const stats = each.statistics;
     const spread = (s: Statistics, show: Show) => (s.stddev === null ? show(s.median) : `${show(s.median)} ± ${show(s.stddev)}`);
