@@ -36,8 +36,6 @@ export type LoopStop =
 export interface LoopHooks {
   /** A signal caught since the last run ended, if any: the series stops before the next. */
   signalBetweenRuns(): string | undefined;
-  /** Told after every run, counted or not (progress). */
-  done?(attempt: Attempt, status: number): void;
 }
 
 /** Every attempt of a plan, in order. */
@@ -70,7 +68,6 @@ export async function runLoop<R>(plan: SeriesPlan, runOnce: (attempt: Attempt) =
     }
     started++;
     if (!attempt.warmup) results[attempt.command]!.push(outcome.result);
-    hooks.done?.(attempt, outcome.status);
     if (outcome.interrupted) return { results, stop: { reason: "interrupted", signal: outcome.interrupted, attempt, status: outcome.status } };
     if (outcome.status !== 0 && !plan.ignoreFailure) {
       return { results, stop: { reason: "failed", attempt, status: outcome.status, ...(outcome.signal && { signal: outcome.signal }) } };
