@@ -171,9 +171,9 @@ export async function runSeries(
   }
   writeExports(exports, (format) => renderSeries(series, format, { palette: PLAIN, verbose: config.verbose, units: config.units }));
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") {
-    worst.forEach((each, i) => {
-      if (each) for (const line of annotations(i === 0 && comparison ? { ...each, comparison } : { ...each, comparison: undefined })) writeRaw(`${line}\n`);
-    });
+    // The series' comparison, by the median, stands for each run's own (a baseline is compared
+    // with one command only).
+    for (const each of worst) if (each) for (const line of annotations({ ...each, comparison })) writeRaw(`${line}\n`);
   }
   const palette = await loadPalette(config.format === "human" && useColor(report));
   return deliverReport(report, stdoutClosed, () => renderSeries(series, config.format, { palette, verbose: config.verbose, units: config.units }), status);
