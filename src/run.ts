@@ -283,12 +283,17 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   guard("reading the cgroup's peak", () => (cgroupPeak = tools.cgroup?.peak()), true);
 
   let programFacts: Report["programs"];
-  guard("grouping the tree by program", () => (programFacts = programs && {
-          list: programs.finish(sampler.tree.members),
-          counts: events ? "events" : "sampled",
-          ...(events && { eventOnly: sampler.tree.eventOnly }),
-          ...(sampler.tree.eventsLost && { eventsLost: true }),
-        }), true);
+  guard(
+    "grouping the tree by program",
+    () =>
+      (programFacts = programs && {
+        list: programs.finish(sampler.tree.members),
+        counts: events ? "events" : "sampled",
+        ...(events && { eventOnly: sampler.tree.eventOnly }),
+        ...(sampler.tree.eventsLost && { eventsLost: true }),
+      }),
+    true,
+  );
   let pssFacts: Report["pss"];
   guard("reading the PSS", () => (pssFacts = pss?.finish()), true);
 

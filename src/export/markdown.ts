@@ -103,8 +103,9 @@ export function cell(text: string): string {
  * inlines are parsed, and a code span shows backslashes as they are: so a code span with
  * its pipes escaped shows the text exactly. Except where an odd run of backslashes comes
  * right before a pipe (`grep 'a\|b'`): the parser reads `\\|` as an escaped backslash and a
- * bare pipe, and the cell splits (micromark, which follows GitHub's parser, splits it there). There, <code> around the
- * text with every ASCII punctuation character backslash-escaped shows it exactly.
+ * bare pipe, and the cell splits (as micromark, which follows GitHub's parser, showed).
+ * There, <code> around the text with every ASCII punctuation character backslash-escaped
+ * shows it exactly.
  */
 export function codeCell(text: string): string {
   const visible = text.replace(/\r\n|\r|\n/g, " ");
