@@ -171,7 +171,9 @@ describe.skipIf(!ready)(ready ? "installed from the packed tarballs" : "installe
     for (const file of [stop, log, report]) rmSync(file, { force: true });
     const seen = () => (existsSync(log) ? readFileSync(log, "utf8") : "");
     // script(1) runs it on a new pseudo-terminal and copies its own stdin there: a \x03 is Ctrl-C.
-    const child = Bun.spawn([script!, "-qec", `${globalBin} -q -o ${report} -- sh -c '${command.replaceAll("'", `'\\''`)}'`, "/dev/null"], { stdin: "pipe", stdout: "pipe", detached: true });
+    // `exec`: script's shell ($SHELL, else sh) does not stay in between, in the foreground group;
+    // dash would die of that Ctrl-C itself once its child exits (130), whatever peak-mem did.
+    const child = Bun.spawn([script!, "-qec", `exec ${globalBin} -q -o ${report} -- sh -c '${command.replaceAll("'", `'\\''`)}'`, "/dev/null"], { stdin: "pipe", stdout: "pipe", detached: true });
     const terminal = new Response(child.stdout).text();
     await until(() => seen().includes("ready"));
     child.stdin.write("\x03");
