@@ -152,7 +152,8 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     const sample = sampler.sample(now);
     environment.sample(now);
     programs?.sample(sampler.tree.latest);
-    pss?.sample(now, sampler.tree);
+    const rssWithPss = pss?.sample(now, sampler.tree);
+    if (rssWithPss) sampler.peaks.offer("rss", rssWithPss, "sampled-sum");
     if (!record(now)) return;
     recorded++;
     if (tools.timeline) {

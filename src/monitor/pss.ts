@@ -36,14 +36,17 @@ export class PssMonitor {
   /**
    * After each RSS sample: reads the tree's PSS if its turn has come. `tree.latest` is only
    * looked at then, so a sample between readings costs a comparison and nothing else.
+   * Returns the tree's RSS as that reading found it, else 0: reading a large process takes
+   * milliseconds, and a tree growing meanwhile must not show a PSS above its RSS peak.
    */
-  sample(tMs: number, tree: { readonly latest: Iterable<Member> }): void {
-    if (tMs < this.nextAt) return;
+  sample(tMs: number, tree: { readonly latest: Iterable<Member> }): number {
+    if (tMs < this.nextAt) return 0;
     const members = tree.latest;
     const started = this.clock();
     let pss = 0;
     let uss = 0;
     let swapPss = 0;
+    let rss = 0;
     let read = 0;
     for (const member of members) {
       if (!member.alive) continue;
@@ -55,16 +58,18 @@ export class PssMonitor {
         this.unreadable.add(member);
         pss += member.rss;
         uss += member.rss;
+        rss += member.rss;
         continue;
       }
       pss += reading.pss;
+      rss += reading.rss ?? member.rss;
       if (reading.uss !== undefined) this.hasUss = true;
       uss += reading.uss ?? reading.pss;
       if (reading.swapPss !== undefined) this.hasSwap = true;
       swapPss += reading.swapPss ?? 0;
     }
     const cost = this.clock() - started;
-    if (read === 0) return; // nothing alive to read: try again at the next sample
+    if (read === 0) return 0; // nothing alive to read: try again at the next sample
     if (this.readings === 0) this.firstAt = tMs;
     this.lastAt = tMs;
     this.readings++;
@@ -80,6 +85,7 @@ export class PssMonitor {
     // before it, stays one reading over the budget to the end of the run.
     const budget = this.budgetPercent / 100;
     this.nextAt = Math.max(tMs + this.intervalMs, tMs + cost / budget, (this.readMs + cost) / budget);
+    return rss;
   }
 
   finish(): PssFacts {

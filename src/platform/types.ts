@@ -136,6 +136,8 @@ export interface ProportionalReading {
   uss?: number;
   /** Its share of swapped-out pages (SwapPss), where known. */
   swapPss?: number;
+  /** Its RSS read with them (Linux: smaps_rollup's Rss), where the same reading has it. */
+  rss?: number;
 }
 
 /** --pss on this platform: how one process is read, and what the figures mean there. */

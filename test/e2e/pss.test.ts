@@ -48,6 +48,18 @@ describe.if(linux && Boolean(CC))("--pss", () => {
     expect(pss).toBeLessThanOrEqual(rss);
   });
 
+  test("a tree growing while its PSS is read: the RSS peak is never below the PSS peak", async () => {
+    // Three workers touching 100 MiB at once: the first reading's page walks take milliseconds
+    // while they grow, and found more than the sample before it (PSS 200.5 MiB over an RSS
+    // peak of 192.6 MiB, 2 of 4 runs, before its RSS counted too).
+    const worker = `'${alloc}' 100 1`;
+    for (let run = 0; run < 5; run++) {
+      const { code, report } = await peakMemJson(["--pss", "--", "sh", "-c", `${worker} & ${worker} & ${worker} & wait`]);
+      expect(code).toBe(0);
+      expect(report.peak_rss_bytes as number).toBeGreaterThanOrEqual(report.peak_pss_bytes as number);
+    }
+  });
+
   test("every format carries the PSS peaks, labelled as sampled", async () => {
     const { peakMem } = await import("../helpers.ts");
     const human = await peakMem(["--pss", "--", alloc, "30", "400"]);

@@ -75,6 +75,18 @@ describe("PssMonitor", () => {
     expect(facts.unreadable).toBe(1);
   });
 
+  test("a reading returns the tree's RSS as it found it: the reading's own where it has one, else the sample's", () => {
+    const clock = { now: 0 };
+    // Member 1 grew from 10 to 60 MiB while the walk went on; member 2's platform has no RSS in the reading; 3 is not ours.
+    const table: Record<number, ProportionalReading | null> = { 1: { pss: 60 * MiB, rss: 60 * MiB }, 2: { pss: MiB }, 3: null };
+    const monitor = new PssMonitor(source(table, clock, 0), 50, () => clock.now);
+    expect(monitor.sample(0, { latest: [member(1, 10 * MiB), member(2, 2 * MiB), member(3, 4 * MiB)] })).toBe(66 * MiB);
+    // Not its turn: nothing read, nothing to offer.
+    expect(monitor.sample(10, { latest: [member(1, 10 * MiB)] })).toBe(0);
+    // Nothing alive: no reading.
+    expect(monitor.sample(50, { latest: [member(1, 10 * MiB, false)] })).toBe(0);
+  });
+
   test("no USS or swap where the platform keeps none; no reading when nothing was alive", () => {
     const clock = { now: 0 };
     const monitor = new PssMonitor(source({ 1: { pss: 3 * MiB } }, clock, 0), 10, () => clock.now);

@@ -212,6 +212,8 @@ samplingCode(parseStatusMemoryBytes, readKnownLines, scanLines, keyEnd, valueAft
 
 export interface SmapsRollup {
   pss: number;
+  /** Its RSS as this reading found it: the page walk is slow, and the tree may have grown since its sample. */
+  rss: number;
   /** Private_Clean + Private_Dirty: pages no other process maps. */
   uss: number;
   swapPss: number;
@@ -223,18 +225,20 @@ export interface SmapsRollup {
  */
 export function parseSmapsRollup(text: string): SmapsRollup | undefined {
   let pss: number | undefined;
+  let rss = 0;
   let uss = 0;
   let swapPss = 0;
   for (const line of text.split("\n")) {
     const colon = line.indexOf(":");
     if (colon < 0) continue;
     const key = line.slice(0, colon);
-    if (key !== "Pss" && key !== "Private_Clean" && key !== "Private_Dirty" && key !== "SwapPss") continue;
+    if (key !== "Pss" && key !== "Rss" && key !== "Private_Clean" && key !== "Private_Dirty" && key !== "SwapPss") continue;
     const kb = Number.parseInt(line.slice(colon + 1), 10);
     if (!Number.isFinite(kb)) continue;
     if (key === "Pss") pss = kb * KIB;
+    else if (key === "Rss") rss = kb * KIB;
     else if (key === "SwapPss") swapPss = kb * KIB;
     else uss += kb * KIB;
   }
-  return pss === undefined ? undefined : { pss, uss, swapPss };
+  return pss === undefined ? undefined : { pss, rss, uss, swapPss };
 }

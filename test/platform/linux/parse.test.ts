@@ -199,8 +199,8 @@ describe("parseChildren", () => {
 describe("parseSmapsRollup", () => {
   const fixture = readFileSync(join(import.meta.dir, "../../fixtures/proc/smaps-rollup.txt"), "latin1");
 
-  test("Pss, Private_Clean + Private_Dirty as USS, and SwapPss, in bytes", () => {
-    expect(parseSmapsRollup(fixture)).toEqual({ pss: 23188 * 1024, uss: (88 + 112) * 1024, swapPss: 512 * 1024 });
+  test("Pss, Rss, Private_Clean + Private_Dirty as USS, and SwapPss, in bytes", () => {
+    expect(parseSmapsRollup(fixture)).toEqual({ pss: 23188 * 1024, rss: 206148 * 1024, uss: (88 + 112) * 1024, swapPss: 512 * 1024 });
   });
 
   test("Pss_Dirty and the other Pss_ lines are not Pss", () => {
@@ -217,6 +217,8 @@ describe("parseSmapsRollup", () => {
     const rss = Number(/^Rss:\s+(\d+)/m.exec(own)?.[1]) * 1024;
     const parsed = parseSmapsRollup(own);
     expect(parsed?.pss).toBeGreaterThan(0);
-    expect(parsed?.pss).toBeLessThanOrEqual(rss);
+    expect(parsed?.pss).toBeLessThanOrEqual(parsed!.rss);
+    // Read a moment after the regex's copy: the same order of size.
+    expect(parsed!.rss).toBeGreaterThan(rss / 2);
   });
 });
