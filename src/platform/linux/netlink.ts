@@ -258,7 +258,6 @@ function isProcConnector(view: DataView, length: number): boolean {
   );
 }
 
-/** A kernel process event, as src/platform/linux/proc-events.ts hands it on (one object, reused). */
 /**
  * Decodes a proc connector datagram (one message: cn_netlink_send puts one per skb) into
  * `event`: true for a fork, exec or exit; false for anything else (acks, the other event

@@ -30,8 +30,10 @@ import {
 // in do_exit before the mm goes. Sampling /proc misses what lives less than a sampling
 // interval; these see it all. Both need the initial user and pid namespaces (the kernel
 // ignores others). Taskstats needs CAP_NET_ADMIN; the connector did too before Linux 6.6,
-// which opened it to every user (as /proc shows the same): unprivileged, there are events
-// but no taskstats (taskStats false).
+// which opened it to every user (as /proc shows the same), though a kernel may still be
+// built to refuse them (a 6.18 kernel was seen to): the bind is what answers, never the
+// version. Unprivileged where the kernel allows it, there are events but no taskstats
+// (taskStats false); where it refuses, undefined, and the caller samples.
 //
 // The events are the whole system's, not the measured tree's: the caller keeps the tree
 // (the fork events link it) and drops the rest.
@@ -151,7 +153,7 @@ function openSource(): ProcessEventSource | undefined {
   })();
   const { bytes, view } = io;
   const connector = netlinkSocket(NETLINK_CONNECTOR, 1 << (CN_IDX_PROC - 1), RECEIVE_BUFFER_BYTES);
-  if (connector === undefined || connector < 0) return undefined; // EPERM: before 6.6, joining the group needs CAP_NET_ADMIN
+  if (connector === undefined || connector < 0) return undefined; // EPERM: this kernel keeps the group to CAP_NET_ADMIN (all before 6.6, some after)
   try {
     // Listen to everything first: only that is acked (a filter drops the ack, whose kind is
     // NONE), and no ack means the kernel ignored us (not the initial namespaces).
