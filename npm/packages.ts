@@ -9,12 +9,12 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, rmSync, writeFileSync } 
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import pkg from "../package.json" with { type: "json" };
-import { RELEASE_TARGETS } from "../src/build.ts";
+import { RELEASE_TARGETS } from "../scripts/build.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 
 export interface PlatformPackage {
-  /** The release file in dist/ (src/build.ts RELEASE_TARGETS). */
+  /** The release file in dist/ (scripts/build.ts RELEASE_TARGETS). */
   file: string;
   name: string;
   /** npm's names: process.platform and process.arch. */

@@ -1,24 +1,24 @@
 import { toAction } from "./cli/config.ts";
 import { helpText } from "./cli/help.ts";
 import { scanArgv } from "./cli/scan.ts";
-import { EXIT_FAILED, PeakMemError, UsageError, describe } from "./errors.ts";
-import { exitCodeFor } from "./exit-code.ts";
+import { EXIT_FAILED, PeakMemError, UsageError, describe } from "./core/errors.ts";
+import { exitCodeFor } from "./core/exit-code.ts";
 import { renderReport } from "./export/index.ts";
 import { loadPalette, PLAIN } from "./export/palette.ts";
 import { annotations } from "./output/annotations.ts";
-import { fileSink, stdSink } from "./output/sink.ts";
+import { fileSink, stdSink } from "./io/sink.ts";
 import { chartRenderer, deliverReport, openOutputs, openTimeline, saveBaselineNoting, useColor, writeExports } from "./output/deliver.ts";
 import { OptionalOutput, optionalTimeline } from "./output/optional.ts";
-import { say, writeRaw } from "./output/stderr.ts";
+import { say, writeRaw } from "./io/stderr.ts";
 import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
 import { timelineFormat } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
 import { platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
-import type { Report } from "./report.ts";
+import type { Report } from "./model/report.ts";
 import { ReportFault, run } from "./run.ts";
 import { fitRuntimeToProcessLimits } from "./platform/linux/runtime-threads.ts";
-import { VERSION } from "./version.ts";
+import { VERSION } from "./core/version.ts";
 
 // The entry point: parse, check, run, report, exit. Errors become one line on stderr and
 // their documented exit code here, and only here.
@@ -137,5 +137,5 @@ process.on("unhandledRejection", (error) => say(`internal error: ${describe(erro
 const code = await main(process.argv.slice(2)).catch(fail);
 // Bun's process.exit keeps only 8 bits of the code on Windows, where exit codes are 32-bit
 // (an access violation is 0xC0000005): ExitProcess passes it whole. Every write is synchronous.
-if (process.platform === "win32") (await import("../ffi/windows.ts")).exitProcess(code);
+if (process.platform === "win32") (await import("./platform/windows/ffi.ts")).exitProcess(code);
 process.exit(code);

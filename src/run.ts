@@ -1,25 +1,24 @@
-import type { CommandChild, CommandEnd } from "./command/child.ts";
 import type { Config } from "./cli/config.ts";
-import { displayCommand } from "./command/display.ts";
+import { displayCommand } from "./core/text/display-command.ts";
 import type { RunSignals } from "./command/signals.ts";
 import { STOP_GRACE_MS, STOP_WAIT_AFTER_KILL_MS, TreeStopper } from "./command/stop.ts";
-import { spawnCommand } from "./command/spawn.ts";
-import { describe } from "./errors.ts";
-import { commandStatus } from "./exit-code.ts";
+import { spawnCommand } from "./platform/spawn.ts";
+import { describe } from "./core/errors.ts";
+import { commandStatus } from "./core/exit-code.ts";
 import { Sampler } from "./monitor/sampler.ts";
 import { MemoryEnvironmentMonitor } from "./monitor/memory-environment.ts";
 import { ProgramsMonitor } from "./monitor/programs.ts";
 import { PssMonitor } from "./monitor/pss.ts";
 import { Schedule } from "./monitor/schedule.ts";
-import { tierSamplingCode } from "./monitor/hot.ts";
-import { warn } from "./output/stderr.ts";
+import { tierSamplingCode } from "./runtime/hot.ts";
+import { warn } from "./io/stderr.ts";
 import { summarizeProcesses } from "./timeline/processes.ts";
 import type { TimelineWriter } from "./timeline/writers.ts";
 import type { WatchLine } from "./output/watch.ts";
 import type { PeakCgroup } from "./platform/index.ts";
-import type { IdleWaiter, ProcessReader } from "./platform/types.ts";
-import { rfc3339, type Report } from "./report.ts";
-import { VERSION } from "./version.ts";
+import type { CommandChild, CommandEnd, IdleWaiter, ProcessReader } from "./platform/types.ts";
+import { rfc3339, type Report } from "./model/report.ts";
+import { VERSION } from "./core/version.ts";
 
 // Runs the command and samples it until it exits, then builds the report. The sampling
 // loop wakes on whichever comes first, the next tick or the command's exit, so peak-mem
@@ -255,7 +254,7 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
 
   // ru_maxrss of the command is its exact peak, and that of the descendants it waited for
   // (so not with --no-children): with no floor when the spawn helper started it, else only
-  // above peak-mem's own peak (src/command/child.ts). A value above the machine's memory is
+  // above peak-mem's own peak (src/platform/spawn.ts runtimeChild). A value above the machine's memory is
   // not a peak but a fault: never shown.
   let end: CommandEnd = { exitCode: 0 };
   guard("reading how the command ended", () => (end = child.end()), true);

@@ -7,7 +7,7 @@ import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { RELEASE_TARGETS } from "../src/build.ts";
+import { RELEASE_TARGETS } from "../scripts/build.ts";
 import { compareRuns } from "../src/baseline/compare.ts";
 import { render as renderJson } from "../src/export/json.ts";
 import { makeReport } from "./export/fixture.ts";

@@ -1,7 +1,7 @@
-import { stdSink } from "../output/sink.ts";
-import { formatSize } from "../size/format.ts";
+import { stdSink } from "../io/sink.ts";
+import { formatSize } from "../core/size/format.ts";
 import { showName } from "./name.ts";
-import type { BaselineAction } from "./options.ts";
+import type { BaselineAction } from "./settings.ts";
 import { baselineDir, deleteBaseline, listBaselines } from "./store.ts";
 
 // `--list-baselines` and `--delete-baseline NAME`: they run nothing. Loaded by src/main.ts

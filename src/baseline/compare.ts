@@ -1,4 +1,4 @@
-import type { Comparison, MetricChange, Report } from "../report.ts";
+import type { Comparison, MetricChange, Report } from "../model/report.ts";
 import type { Baseline } from "./store.ts";
 
 // A run against a saved baseline: pure arithmetic, no I/O.

@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../core/errors.ts";
 
 // A baseline name becomes exactly one file, `<name>.json`, directly inside the baseline
 // directory, on every system peak-mem runs on. So a name is a plain name: nothing that a

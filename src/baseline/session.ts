@@ -1,6 +1,6 @@
-import type { Comparison, Report } from "../report.ts";
+import type { Comparison, Report } from "../model/report.ts";
 import { compareRuns } from "./compare.ts";
-import type { BaselineSettings } from "./options.ts";
+import type { BaselineSettings } from "./settings.ts";
 import { baselineDir, baselineFromReport, baselinePath, prepareBaselineDir, readBaseline, writeBaseline, type Baseline } from "./store.ts";
 
 // --save-baseline and --compare-baseline around one run. Opened before the command starts,

@@ -1,8 +1,8 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync, accessSync, constants } from "node:fs";
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
-import { PeakMemError, UsageError, describe } from "../errors.ts";
-import type { Report } from "../report.ts";
+import { PeakMemError, UsageError, describe } from "../core/errors.ts";
+import type { Report } from "../model/report.ts";
 import { checkBaselineName, isBaselineName, showName } from "./name.ts";
 
 // Saved runs, one JSON file per name in one directory: `<dir>/<name>.json`, holding the

@@ -1,4 +1,4 @@
-import { UNIT_NAMES } from "../size/units.ts";
+import { UNIT_NAMES } from "../core/size/units.ts";
 import { COMPLETION_SHELLS, OPTIONS, type CompletionShell, type OptionSpec } from "./options.ts";
 
 // `peak-mem --completions bash|zsh|fish`: completion scripts generated from the option table

@@ -1,7 +1,7 @@
-import { baselineAction, baselineSettings, type BaselineAction, type BaselineSettings } from "../baseline/options.ts";
-import { UsageError } from "../errors.ts";
-import { parseSize } from "../size/parse.ts";
-import { unitNamed, UNIT_NAMES, type Unit } from "../size/units.ts";
+import { baselineAction, baselineSettings, type BaselineAction, type BaselineSettings } from "./baseline-options.ts";
+import { UsageError } from "../core/errors.ts";
+import { parseSize } from "../core/size/parse.ts";
+import { unitNamed, UNIT_NAMES, type Unit } from "../core/size/units.ts";
 import { COMPLETION_SHELLS, DEFAULT_INTERVAL_MS, type CompletionShell } from "./options.ts";
 import type { Scanned } from "./scan.ts";
 import { SEPARATOR, splitCommands } from "./separator.ts";

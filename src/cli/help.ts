@@ -1,4 +1,4 @@
-import { VERSION } from "../version.ts";
+import { VERSION } from "../core/version.ts";
 import { OPTIONS } from "./options.ts";
 
 // --help, rendered by cac from the option list. Loaded only when asked for.

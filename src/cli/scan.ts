@@ -1,4 +1,4 @@
-import { UsageError } from "../errors.ts";
+import { UsageError } from "../core/errors.ts";
 import { OPTIONS, type OptionSpec } from "./options.ts";
 
 // Splits argv into peak-mem's options and the command. cac's own parser (mri) reads every

@@ -1,6 +1,6 @@
-import type { Report } from "../report.ts";
+import type { Report } from "../model/report.ts";
 import { peakPercentOfLimit } from "./memory-rows.ts";
-import { quoteField } from "../text/csv-field.ts";
+import { quoteField } from "../core/text/csv-field.ts";
 
 export { quoteField };
 

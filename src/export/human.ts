@@ -1,12 +1,13 @@
-import { formatSize } from "../size/format.ts";
-import type { Unit } from "../size/units.ts";
+import { formatSize } from "../core/size/format.ts";
+import { formatDuration } from "../core/text/duration.ts";
+import type { Unit } from "../core/size/units.ts";
 import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../baseline/compare.ts";
-import type { Comparison, Report } from "../report.ts";
+import type { Comparison, Report } from "../model/report.ts";
 import { memoryRows } from "./memory-rows.ts";
 import { programTable, pssRows, signalRows } from "./usage-rows.ts";
 import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import type { Palette } from "./palette.ts";
-import { psName, terminalCommand, visibleText } from "../text/visible.ts";
+import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
 // The seed's four lines, then a threshold line when one was crossed, then the comparison
 // with a baseline (--compare-baseline), then verbose facts. Text from outside (argv, process
@@ -130,13 +131,3 @@ function breakdown(report: Report, size: (value: number) => string, c: Palette):
   ];
 }
 
-/** 0.04s, 3.21s, 14.2s, 2m 5.3s, 1h 2m 3s. Rounded before splitting, so 59.96 s is 1m 0.0s. */
-export function formatDuration(ms: number): string {
-  const hundredths = Math.round(ms / 10);
-  if (hundredths < 1000) return `${(hundredths / 100).toFixed(2)}s`;
-  const tenths = Math.round(ms / 100);
-  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
-  if (tenths < 36_000) return `${Math.floor(tenths / 600)}m ${((tenths % 600) / 10).toFixed(1)}s`;
-  const seconds = Math.round(ms / 1000);
-  return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m ${seconds % 60}s`;
-}

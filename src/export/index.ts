@@ -1,5 +1,5 @@
 import type { Format } from "../cli/config.ts";
-import type { Report } from "../report.ts";
+import type { Report } from "../model/report.ts";
 import * as csv from "./csv.ts";
 import * as human from "./human.ts";
 import * as json from "./json.ts";

@@ -1,4 +1,4 @@
-import type { Comparison, MemoryLimit, MetricChange, Report } from "../report.ts";
+import type { Comparison, MemoryLimit, MetricChange, Report } from "../model/report.ts";
 import { peakPercentOfLimit } from "./memory-rows.ts";
 import { processJson, programJson } from "../timeline/processes.ts";
 

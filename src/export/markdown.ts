@@ -1,18 +1,19 @@
-import { formatSize } from "../size/format.ts";
-import type { Unit } from "../size/units.ts";
+import { formatSize } from "../core/size/format.ts";
+import type { Unit } from "../core/size/units.ts";
 import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../baseline/compare.ts";
-import type { Comparison, MetricChange, Report } from "../report.ts";
-import { formatDuration, spreadSentence } from "./human.ts";
+import type { Comparison, MetricChange, Report } from "../model/report.ts";
+import { formatDuration } from "../core/text/duration.ts";
+import { spreadSentence } from "./human.ts";
 import { memoryRows } from "./memory-rows.ts";
 import { programTable, pssRows, signalRows } from "./usage-rows.ts";
 import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
-import { terminalCommand, visibleText } from "../text/visible.ts";
+import { terminalCommand, visibleText } from "../core/text/visible.ts";
 
 // The report as GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY: a
 // heading with the command, then a two-column table of facts and, with --compare-baseline,
 // a table of baseline → current and a line saying whether it is a regression. It starts
 // with the heading and ends with a blank line, so reports appended to one summary stay apart.
-// The command and the baseline's name are shown escaped (src/text/visible.ts): a control or
+// The command and the baseline's name are shown escaped (src/core/text/visible.ts): a control or
 // bidirectional character would otherwise reach whoever reads the page or cats the file.
 
 export function render(report: Report, options: { units?: Unit } = {}): string {

@@ -1,5 +1,5 @@
-import type { MemoryLimit, Report } from "../report.ts";
-import { psName } from "../text/visible.ts";
+import type { MemoryLimit, Report } from "../model/report.ts";
+import { psName } from "../core/text/visible.ts";
 
 // The facts about where the command ran (limit, OOM kill, pressure, swap), described once as
 // labelled rows that the human report and Markdown both lay out in their own way. A fact that

@@ -1,6 +1,6 @@
-import type { Report } from "../report.ts";
-import { psName } from "../text/visible.ts";
-import { formatDuration } from "./human.ts";
+import type { Report } from "../model/report.ts";
+import { psName } from "../core/text/visible.ts";
+import { formatDuration } from "../core/text/duration.ts";
 
 // Sentences that the human report and Markdown both show, worded once: the threshold, how a
 // stop went (--kill-on-threshold) and a measurement cut short by an internal error. Each says what

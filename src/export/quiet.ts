@@ -1,4 +1,4 @@
-import type { Report } from "../report.ts";
+import type { Report } from "../model/report.ts";
 
 /**
  * The peak RSS in bytes, digits only, one line. A crossed threshold or a regression against

@@ -1,4 +1,4 @@
-import type { ProgramsFacts, Report } from "../report.ts";
+import type { ProgramsFacts, Report } from "../model/report.ts";
 import type { FactRow } from "./memory-rows.ts";
 
 // What the tree really used (--pss) and who used it (programs), described once for the

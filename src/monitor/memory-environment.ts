@@ -1,5 +1,5 @@
-import type { MemoryEnvironment, MemoryLimit, OomFacts, PressureFacts } from "../report.ts";
-import type { MemorySources, OomCounter, PressureSource } from "./memory-sources.ts";
+import type { MemoryEnvironment, MemoryLimit, OomFacts, PressureFacts } from "../model/report.ts";
+import type { MemorySources, OomCounter, PressureSource } from "../platform/memory-sources.ts";
 import type { Member } from "./tree.ts";
 
 // The memory environment of a run, as one monitor the run loop calls at the start, at each

@@ -1,12 +1,7 @@
+import type { Peak, PeakSource } from "../model/report.ts";
+
 // The peak of a run is the largest of several kernel numbers (GUIDE §2); each peak keeps
 // the name of the source that set it, for verbose and JSON output.
-
-export type PeakSource = "sampled-sum" | "process-hwm" | "rusage" | "cgroup";
-
-export interface Peak {
-  bytes: number;
-  source: PeakSource;
-}
 
 export class PeakTracker {
   rss: Peak = { bytes: 0, source: "sampled-sum" };

@@ -1,7 +1,7 @@
-import { TIMELINE_PROGRAMS, type ProgramShare } from "../timeline/chart-data.ts";
-import type { ProgramUsage } from "../report.ts";
+import { TIMELINE_PROGRAMS, type ProgramShare } from "../model/chart-data.ts";
+import type { ProgramUsage } from "../model/report.ts";
 import type { Member } from "./tree.ts";
-import { samplingCode } from "./hot.ts";
+import { samplingCode } from "../runtime/hot.ts";
 
 // The tree grouped by program, the executable's name (what ps and top show): at each sample
 // the RSS of each program's live processes summed, for the timeline and each program's own

@@ -1,5 +1,5 @@
 import type { ProportionalSource } from "../platform/types.ts";
-import type { PssFacts } from "../report.ts";
+import type { PssFacts } from "../model/report.ts";
 import type { Member } from "./tree.ts";
 
 // --pss: the tree's proportional and private memory. Reading it is expensive (Linux walks

@@ -1,6 +1,6 @@
 import type { ProcessReader, ReapedProcess } from "../platform/types.ts";
 import { PeakTracker } from "./peaks.ts";
-import { samplingCode } from "./hot.ts";
+import { samplingCode } from "../runtime/hot.ts";
 import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 
 const SIGKILL = 9;

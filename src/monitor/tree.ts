@@ -1,5 +1,5 @@
 import type { MemoryHandle, ProcessEvent, ProcessEventSource, ProcessId, ProcessInfo, ProcessReader, TaskExit } from "../platform/types.ts";
-import { samplingCode } from "./hot.ts";
+import { samplingCode } from "../runtime/hot.ts";
 
 // The set of processes being measured: the command and (unless --no-children) every
 // descendant seen. Cheap by design: a process can only be new if its pid was handed out

@@ -1,8 +1,8 @@
 import { formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import { closeToLimit } from "../export/memory-rows.ts";
-import type { Report } from "../report.ts";
-import { formatSize } from "../size/format.ts";
-import { psName, terminalCommand, visibleText } from "../text/visible.ts";
+import type { Report } from "../model/report.ts";
+import { formatSize } from "../core/size/format.ts";
+import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
 // GitHub Actions workflow commands for a finished run (GUIDE §6): an error annotation for an
 // OOM kill, a crossed threshold and a regression, a warning for a peak close to the memory

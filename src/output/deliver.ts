@@ -1,12 +1,12 @@
 import type { Config, ExportTarget } from "../cli/config.ts";
-import { describe } from "../errors.ts";
-import { exitCodeWhenReportLost } from "../exit-code.ts";
+import { describe } from "../core/errors.ts";
+import { exitCodeWhenReportLost } from "../core/exit-code.ts";
 import type { ProcessReader } from "../platform/types.ts";
 import { createTimelineWriter, timelineFormat, type ChartRenderer } from "../timeline/writers.ts";
-import { checkDistinctOutputs } from "./distinct.ts";
+import { checkDistinctOutputs } from "../io/distinct.ts";
 import { OptionalOutput } from "./optional.ts";
-import { failureReason, fileSink, stdSink, type Sink } from "./sink.ts";
-import { say, warn } from "./stderr.ts";
+import { failureReason, fileSink, stdSink, type Sink } from "../io/sink.ts";
+import { say, warn } from "../io/stderr.ts";
 
 // What a single run (src/main.ts) and a series (src/series/session.ts) do alike with their
 // outputs: open them all before anything runs, open a timeline, choose colour, save a
@@ -88,7 +88,7 @@ export function useColor(sink: Sink): boolean {
 
 /**
  * Writes the report (rendered by `text`) and returns the exit status: `status`, unless the
- * report was lost (src/exit-code.ts). A reader that went away (EPIPE) is not told about.
+ * report was lost (src/core/exit-code.ts). A reader that went away (EPIPE) is not told about.
  */
 export function deliverReport(sink: Sink, stdoutClosed: boolean, text: () => string, status: number): number {
   if (stdoutClosed) {

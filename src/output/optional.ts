@@ -1,6 +1,6 @@
 import type { TimelineWriter } from "../timeline/writers.ts";
-import { failureReason } from "./sink.ts";
-import { warn } from "./stderr.ts";
+import { failureReason } from "../io/sink.ts";
+import { warn } from "../io/stderr.ts";
 
 // An optional output (the timeline, the live view, a baseline) that fails does not stop the
 // measurement: the first failure becomes one warning saying what failed and when, and that

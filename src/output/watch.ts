@@ -1,9 +1,9 @@
-import { formatSize } from "../size/format.ts";
-import type { Unit } from "../size/units.ts";
+import { formatSize } from "../core/size/format.ts";
+import type { Unit } from "../core/size/units.ts";
 import type { Sample } from "../monitor/sampler.ts";
-import { RecentValues, sparkline } from "./sparkline.ts";
-import type { Sink } from "./sink.ts";
-import { StatusLine, type Columns } from "./status-line.ts";
+import { RecentValues, sparkline } from "../io/sparkline.ts";
+import type { Sink } from "../io/sink.ts";
+import { StatusLine, type Columns } from "../io/status-line.ts";
 
 // --watch: live usage on stderr.
 // - On a terminal: one line redrawn in place at most 4 times a second, whatever the
@@ -16,7 +16,7 @@ import { StatusLine, type Columns } from "./status-line.ts";
 export const TERMINAL_REDRAW_MS = 250;
 /** Plain lines are due on this grid (0 s, 1 s, 2 s...), so they keep a steady pace. */
 export const PLAIN_LINE_MS = 1000;
-export { CLEAR_LINE, type Columns } from "./status-line.ts";
+export { CLEAR_LINE, type Columns } from "../io/status-line.ts";
 /** The sparkline shows up to this many points (one per redraw: about the last 7 s)... */
 export const SPARK_MAX = 30;
 /** ...and is dropped rather than shown with fewer than this many columns. */

@@ -1,4 +1,4 @@
-import { libcFiles, type SyncFiles } from "../../ffi/linux.ts";
+import { libcFiles, type SyncFiles } from "./linux/ffi.ts";
 
 // The file access of the Linux reader and of every write peak-mem makes. On Linux it goes
 // through libc (bun:ffi, loaded anyway for prctl): loading node:fs (with node:os and

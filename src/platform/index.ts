@@ -1,4 +1,4 @@
-import { PeakMemError, UsageError } from "../errors.ts";
+import { PeakMemError, UsageError } from "../core/errors.ts";
 import { cgroupOption, createPeakCgroup, type PeakCgroup } from "./linux/cgroup.ts";
 import { createDarwinReader } from "./darwin/reader.ts";
 import { createFreebsdReader } from "./freebsd/reader.ts";

@@ -1,5 +1,4 @@
-import type { CommandChild } from "../command/child.ts";
-import type { MemorySources } from "../monitor/memory-sources.ts";
+import type { MemorySources } from "./memory-sources.ts";
 
 // What the sampler needs from an operating system. One implementation per platform,
 // chosen once at start-up by src/platform/index.ts.
@@ -102,7 +101,7 @@ export interface ProcessReader {
    */
   closedAtStart?: (fd: 0 | 1 | 2) => boolean;
   /**
-   * The memory limits and counters of where the command runs (src/monitor/memory-sources.ts).
+   * The memory limits and counters of where the command runs (src/platform/memory-sources.ts).
    * `commandCgroup`: the directory of the cgroup peak-mem made for it (--cgroup, --limit).
    */
   memorySources?: (commandCgroup?: string) => MemorySources;
@@ -209,4 +208,34 @@ export interface TerminalState {
   pgrp: number;
   /** Foreground process group of its controlling terminal; -1 or 0 when it has none. */
   foregroundPgrp: number;
+}
+
+// The command once started, whichever way it was started: through the runtime's own spawn,
+// or (Linux) through the spawn helper that forks it and hands back its exact rusage. The
+// run loop knows only this.
+
+/** How the command ended, read once it has. */
+export interface CommandEnd {
+  exitCode: number;
+  /** The signal that killed it ("SIGKILL"), if one did. */
+  signal?: string;
+  /**
+   * Its ru_maxrss in bytes (the command and the descendants it waited for) when that is
+   * its own peak: absent when it says nothing (at or below the spawner's floor). The run
+   * still refuses a value above the machine's memory.
+   */
+  maxRss?: number;
+  /** Set when its status could not be known (the helper that held it was killed). */
+  lost?: string;
+}
+
+export interface CommandChild {
+  /** The command's own pid. */
+  readonly pid: number;
+  /** Our own child that the runtime waits for: the command itself, or the helper that forked it. */
+  readonly spawnerPid: number;
+  /** Settles once the command has ended and end() can answer. */
+  readonly exited: Promise<unknown>;
+  kill(signal: NodeJS.Signals): void;
+  end(): CommandEnd;
 }

@@ -1,5 +1,5 @@
 import type { Baseline } from "../baseline/store.ts";
-import type { CommandSeries, SeriesReport } from "./model.ts";
+import type { CommandSeries, SeriesReport } from "../model/series.ts";
 
 // A series as a baseline (--save-baseline with --runs): the medians where a single run's
 // baseline has its figures, so that any peak-mem reads it fairly, and each counted run's

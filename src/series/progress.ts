@@ -1,8 +1,8 @@
-import { formatDuration } from "../export/human.ts";
-import { StatusLine } from "../output/status-line.ts";
-import type { Sink } from "../output/sink.ts";
-import { formatSize } from "../size/format.ts";
-import type { Unit } from "../size/units.ts";
+import { formatDuration } from "../core/text/duration.ts";
+import { StatusLine } from "../io/status-line.ts";
+import type { Sink } from "../io/sink.ts";
+import { formatSize } from "../core/size/format.ts";
+import type { Unit } from "../core/size/units.ts";
 import type { Attempt } from "./loop.ts";
 
 // A series' progress on stderr (not with --quiet):

@@ -1,28 +1,28 @@
 import type { Config, SeriesSettings } from "../cli/config.ts";
-import { displayCommand } from "../command/display.ts";
+import { displayCommand } from "../core/text/display-command.ts";
 import { SignalForwarder } from "../command/signals.ts";
-import { commandPath, spawnError } from "../command/spawn.ts";
-import { describe, EXIT_FAILED, PeakMemError } from "../errors.ts";
-import { commandStatus, seriesExitCode } from "../exit-code.ts";
+import { commandPath, spawnError } from "../platform/spawn.ts";
+import { describe, EXIT_FAILED, PeakMemError } from "../core/errors.ts";
+import { commandStatus, seriesExitCode } from "../core/exit-code.ts";
 import { PLAIN, loadPalette } from "../export/palette.ts";
 import { renderSeries } from "../export/series/index.ts";
 import { annotations } from "../output/annotations.ts";
 import { deliverReport, openOutputs, openTimeline, saveBaselineNoting, useColor, writeExports } from "../output/deliver.ts";
 import { OptionalOutput, optionalTimeline } from "../output/optional.ts";
-import { stdSink } from "../output/sink.ts";
-import { warn, writeRaw } from "../output/stderr.ts";
+import { stdSink } from "../io/sink.ts";
+import { warn, writeRaw } from "../io/stderr.ts";
 import { platformCgroup, type PeakCgroup } from "../platform/index.ts";
 import type { ProcessReader } from "../platform/types.ts";
-import { rfc3339, type Report } from "../report.ts";
+import { rfc3339, type Report } from "../model/report.ts";
 import { ReportFault, run } from "../run.ts";
 import { runTimelinePath } from "../timeline/run-paths.ts";
 import type { TimelineWriter } from "../timeline/writers.ts";
-import { VERSION } from "../version.ts";
+import { VERSION } from "../core/version.ts";
 import { baselineFromSeries, seriesMedians } from "./baseline.ts";
 import { runLoop, type Attempt, type LoopStop, type Outcome } from "./loop.ts";
-import { runFigures, seriesReport, type RunFigures, type SeriesStop } from "./model.ts";
+import { runFigures, seriesReport, type RunFigures, type SeriesStop } from "../model/series.ts";
 import { SeriesProgress } from "./progress.ts";
-import { statistics } from "./statistics.ts";
+import { statistics } from "../model/statistics.ts";
 
 // A series (--runs, --warmup, several commands): what src/main.ts does for one run, around a
 // loop of run(), one Report per run. Loaded only for a series, so that a single run pays

@@ -1,7 +1,7 @@
-import { formatDuration } from "../export/human.ts";
-import { formatSize } from "../size/format.ts";
-import type { ProgramUsage } from "../report.ts";
-import type { ChartData, ProcessSummary } from "./chart-data.ts";
+import { formatDuration } from "../core/text/duration.ts";
+import { formatSize } from "../core/size/format.ts";
+import type { ProgramUsage } from "../model/report.ts";
+import type { ChartData, ProcessSummary } from "../model/chart-data.ts";
 import { coord } from "./scale.ts";
 import { bandClass, CHART_WIDTH, chartCss, chartGeometry, chartSvg, escapeXml, limitOf, OTHER_LABEL, oomVictim, type Geometry } from "./svg.ts";
 
@@ -100,7 +100,7 @@ function exitText(data: ChartData): string {
 
 const STACK_NOTE = `The coloured bands split the RSS by program: the few that held the most at any one sample have their own, the rest is in ${OTHER_LABEL}; the line on top is their total.`;
 
-/** The run's programs (src/report.ts ProgramUsage), each with its band's colour when it has one. */
+/** The run's programs (src/model/report.ts ProgramUsage), each with its band's colour when it has one. */
 function programTable(programs: ProgramUsage[], g: Geometry): string {
   const bands = new Map((g.stack?.names ?? []).map((name, index) => [name, String(index)]));
   const rows = programs.map((p) => {
@@ -253,7 +253,7 @@ const HOVER_SCRIPT = `
   const [line, rssDot, vszDot] = cursor.children;
   let current = -1;
 
-  // The same as formatSize in src/size/format.ts: binary units, IEC labels, one decimal.
+  // The same as formatSize in src/core/size/format.ts: binary units, IEC labels, one decimal.
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   function size(value) {
     if (value < 1024) return Math.round(value) + " B";

@@ -1,7 +1,7 @@
 import type { Member } from "../monitor/tree.ts";
-import type { ProcessSummary } from "./chart-data.ts";
-import type { ProgramUsage } from "../report.ts";
-import { signalName } from "../exit-code.ts";
+import type { ProcessSummary } from "../model/chart-data.ts";
+import type { ProgramUsage } from "../model/report.ts";
+import { signalName } from "../core/exit-code.ts";
 
 // The processes of a run as a tree: parents before their children, each with its depth
 // under the command. Orphans adopted by peak-mem hang under the command (they came from

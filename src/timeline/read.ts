@@ -1,6 +1,6 @@
-import { UsageError } from "../errors.ts";
-import type { ProgramUsage } from "../report.ts";
-import type { ChartData, OomKill, ProcessSummary, ProgramShare, TimelineSample } from "./chart-data.ts";
+import { UsageError } from "../core/errors.ts";
+import type { ProgramUsage } from "../model/report.ts";
+import type { ChartData, OomKill, ProcessSummary, ProgramShare, TimelineSample } from "../model/chart-data.ts";
 import { CSV_HEADER, CSV_HEADER_WITHOUT_PROGRAMS, timelineFormat } from "./writers.ts";
 
 // Reads a timeline that peak-mem saved (.json, .jsonl/.ndjson, .csv) back into chart data,

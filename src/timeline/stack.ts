@@ -1,4 +1,4 @@
-import type { TimelineSample } from "./chart-data.ts";
+import type { TimelineSample } from "../model/chart-data.ts";
 
 // The tree's RSS split into bands by program, for the stacked charts: the few programs
 // that held the most at any one sample each get a band, everything else one "other" band.

@@ -1,6 +1,6 @@
-import { formatDuration } from "../export/human.ts";
-import { formatSize } from "../size/format.ts";
-import type { ChartData, OomKill, TimelineSample } from "./chart-data.ts";
+import { formatDuration } from "../core/text/duration.ts";
+import { formatSize } from "../core/size/format.ts";
+import type { ChartData, OomKill, TimelineSample } from "../model/chart-data.ts";
 import { alignedSizeTicks, coord, linearScale, sizeTicks, timeTicks, type Tick } from "./scale.ts";
 import { stackPrograms, type ProgramStack } from "./stack.ts";
 

@@ -1,4 +1,4 @@
-import type { TimelineSample } from "./chart-data.ts";
+import type { TimelineSample } from "../model/chart-data.ts";
 
 // Keeps a chart's samples within a fixed budget however long the run: when full, every
 // two neighbouring buckets are merged, keeping the sample with the larger RSS (so the peak

@@ -1,7 +1,7 @@
-import type { Sink } from "../output/sink.ts";
-import type { ChartData, TimelineSample } from "./chart-data.ts";
+import type { Sink } from "../io/sink.ts";
+import type { ChartData, TimelineSample } from "../model/chart-data.ts";
 import { processJson, programJson } from "./processes.ts";
-import { quoteField } from "../text/csv-field.ts";
+import { quoteField } from "../core/text/csv-field.ts";
 import { ThinnedSamples } from "./thin.ts";
 
 // --timeline FILE, in the format its extension names: .json (one object), .jsonl/.ndjson
@@ -17,7 +17,7 @@ import { ThinnedSamples } from "./thin.ts";
 //   .csv: the columns programs (that same pairs array as JSON, quoted as RFC 4180 says, for
 //     a name can hold commas and quotes) and other_rss_bytes, both empty when not grouped.
 // The summary then carries "programs": [{name, processes, max_process_peak_bytes,
-// rss_at_peak_bytes, peak_rss_bytes, process_seconds}] (src/report.ts ProgramUsage).
+// rss_at_peak_bytes, peak_rss_bytes, process_seconds}] (src/model/report.ts ProgramUsage).
 
 export interface TimelineHeader {
   command: string;

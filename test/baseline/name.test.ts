@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { checkBaselineName, isBaselineName, MAX_NAME_CHARS, nameProblem, showName } from "../../src/baseline/name.ts";
-import { UsageError } from "../../src/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import { REFUSED } from "./refused-names.ts";
 
 describe("baseline names", () => {

@@ -15,7 +15,7 @@ import {
   writeBaseline,
   type Baseline,
 } from "../../src/baseline/store.ts";
-import { PeakMemError, UsageError } from "../../src/errors.ts";
+import { PeakMemError, UsageError } from "../../src/core/errors.ts";
 import { makeReport } from "../export/fixture.ts";
 
 const temp = () => mkdtempSync(join(tmpdir(), "peak-mem-baselines-"));

@@ -111,7 +111,7 @@ function jsonReport(stdout: string): { samples: number; duration_ms: number; pro
 
 // ---- the baselines ----------------------------------------------------------------------
 
-/** Compiles floor.ts with this Bun and peak-mem's build settings (src/build.ts), so only the code differs. */
+/** Compiles floor.ts with this Bun and peak-mem's build settings (scripts/build.ts), so only the code differs. */
 function buildFloor(dir: string): string {
   const out = join(dir, "floor");
   const build = Bun.spawnSync(

@@ -10,8 +10,8 @@ import { completionOptions, completionScript, PLACEHOLDERS } from "../../src/cli
 import { toAction } from "../../src/cli/config.ts";
 import { COMPLETION_SHELLS, OPTIONS, type CompletionShell } from "../../src/cli/options.ts";
 import { scanArgv } from "../../src/cli/scan.ts";
-import { UsageError } from "../../src/errors.ts";
-import { UNIT_NAMES } from "../../src/size/units.ts";
+import { UsageError } from "../../src/core/errors.ts";
+import { UNIT_NAMES } from "../../src/core/size/units.ts";
 import { peakMem, runArgv, tempDir } from "../helpers.ts";
 
 const dir = tempDir();

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { toAction, type Config } from "../../src/cli/config.ts";
 import { scanArgv } from "../../src/cli/scan.ts";
-import { UsageError } from "../../src/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 
 const action = (...argv: string[]) => toAction(scanArgv(argv));
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { scanArgv } from "../../src/cli/scan.ts";
-import { UsageError } from "../../src/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 
 const scan = (...argv: string[]) => scanArgv(argv);
 const options = (...argv: string[]) => Object.fromEntries(scan(...argv).options);

@@ -1,4 +1,4 @@
-// The spawn helper (src/platform/linux/helper-spawn.ts) on the compiled binary: a process
+// The spawn helper (src/platform/linux/spawn-helper/spawn.ts) on the compiled binary: a process
 // that lives between two samples is measured exactly, however small (issue 11: no floor),
 // and the spawn keeps what it did before: the command is the tree's root, inherits no
 // descriptor and no blocked signal, and is still waited for if the helper is killed.

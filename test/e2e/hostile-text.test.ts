@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { peakMem, peakMemJson, tempDir } from "../helpers.ts";
 import { parseCsv } from "../export/csv-reader.ts";
 import { parseMarkdownReport } from "../export/markdown-table.ts";
-import { displayCommand } from "../../src/command/display.ts";
+import { displayCommand } from "../../src/core/text/display-command.ts";
 
 /** Clears the screen, turns the text red, returns the carriage, rings the bell. */
 const ESCAPES = ["/bin/true", "\x1b[2J\x1b[31mred", "x\ry", "\x07"];

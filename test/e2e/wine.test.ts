@@ -106,7 +106,7 @@ describe.skipIf(!WINE)("peak-mem.exe under Wine", () => {
     // Makes the prefix and the ProcessPrng stub if needed; installs nothing.
     spawnChecked(["bash", join(ROOT, "test/wine/setup.sh"), "--no-install"], "test/wine/setup.sh --no-install");
     if (!existsSync(EXE) || statSync(EXE).mtimeMs < newestSource()) {
-      spawnChecked([process.execPath, "run", "src/build.ts", "--target", "bun-windows-x64", "--outfile", EXE], `building ${EXE}`);
+      spawnChecked([process.execPath, "run", "scripts/build.ts", "--target", "bun-windows-x64", "--outfile", EXE], `building ${EXE}`);
     }
   }, 600_000);
 

@@ -7,8 +7,8 @@ import { render as human } from "../../src/export/human.ts";
 import { render as json } from "../../src/export/json.ts";
 import { PLAIN } from "../../src/export/palette.ts";
 import { render as quiet } from "../../src/export/quiet.ts";
-import { exitCodeFor } from "../../src/exit-code.ts";
-import type { Report } from "../../src/report.ts";
+import { exitCodeFor } from "../../src/core/exit-code.ts";
+import type { Report } from "../../src/model/report.ts";
 import { makeReport } from "./fixture.ts";
 
 const MiB = 2 ** 20;

@@ -1,5 +1,5 @@
-import type { Report } from "../../src/report.ts";
-import { displayCommand } from "../../src/command/display.ts";
+import type { Report } from "../../src/model/report.ts";
+import { displayCommand } from "../../src/core/text/display-command.ts";
 
 /**
  * A complete report of a plain successful run; override what a test is about. An `argv`

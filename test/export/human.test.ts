@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { formatDuration, render } from "../../src/export/human.ts";
+import { formatDuration } from "../../src/core/text/duration.ts";
+import { render } from "../../src/export/human.ts";
 import { makeReport } from "./fixture.ts";
 import { createColors } from "picocolors";
 import { PLAIN } from "../../src/export/palette.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { render } from "../../src/export/json.ts";
-import { rfc3339 } from "../../src/report.ts";
+import { rfc3339 } from "../../src/model/report.ts";
 import { makeReport } from "./fixture.ts";
 
 const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { cell, codeCell, codeSpan, render, table } from "../../src/export/markdown.ts";
-import type { Comparison } from "../../src/report.ts";
+import type { Comparison } from "../../src/model/report.ts";
 import { makeReport } from "./fixture.ts";
-import { terminalCommand } from "../../src/text/visible.ts";
+import { terminalCommand } from "../../src/core/text/visible.ts";
 import { parseMarkdownReport, parseTable } from "./markdown-table.ts";
 
 /** Reads a CommonMark code span that must make up the whole of `text`: its content. */

@@ -5,7 +5,7 @@ import * as human from "../../src/export/human.ts";
 import * as json from "../../src/export/json.ts";
 import * as markdown from "../../src/export/markdown.ts";
 import { PLAIN } from "../../src/export/palette.ts";
-import type { PssFacts, ProgramsFacts } from "../../src/report.ts";
+import type { PssFacts, ProgramsFacts } from "../../src/model/report.ts";
 import { parseCsv } from "./csv-reader.ts";
 import { makeReport } from "./fixture.ts";
 

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync, chownSync } from "node:fs";
 import { join, resolve } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { RELEASE_TARGETS } from "../../src/build.ts";
+import { RELEASE_TARGETS } from "../../scripts/build.ts";
 import { BINARY, runArgv, tempDir, type Result } from "../helpers.ts";
 
 const SCRIPT = resolve(import.meta.dir, "../../install.sh");
@@ -178,7 +178,7 @@ describe("install.sh", () => {
     expect(result.code).toBe(0);
   });
 
-  test("picks each release file as src/build.ts names it", async () => {
+  test("picks each release file as scripts/build.ts names it", async () => {
     const systems: Record<string, Record<string, string>> = {
       "bun-linux-x64": { PEAK_MEM_INSTALL_OS: "Linux", PEAK_MEM_INSTALL_ARCH: "x86_64", PEAK_MEM_INSTALL_LIBC: "glibc" },
       "bun-linux-arm64": { PEAK_MEM_INSTALL_OS: "Linux", PEAK_MEM_INSTALL_ARCH: "aarch64", PEAK_MEM_INSTALL_LIBC: "glibc" },

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { MemoryEnvironmentMonitor, type RunEnding } from "../../src/monitor/memory-environment.ts";
-import type { MemoryLimits, MemorySources, PressureReading } from "../../src/monitor/memory-sources.ts";
+import type { MemoryLimits, MemorySources, PressureReading } from "../../src/platform/memory-sources.ts";
 import type { Member } from "../../src/monitor/tree.ts";
-import type { MemoryLimit } from "../../src/report.ts";
+import type { MemoryLimit } from "../../src/model/report.ts";
 
 // MemoryEnvironmentMonitor against fake MemorySources: counters whose value the test sets
 // between calls, counting their reads, as src/run.ts drives it (start, samples, finish).
@@ -118,7 +118,7 @@ describe("the limit in force", () => {
     expect(monitor.finish(ending(), 1000)).toEqual({ limit: cgroupLimit(200) });
   });
 
-  // The report's MemoryEnvironment names them softLimit and swapLimit (src/report.ts), which
+  // The report's MemoryEnvironment names them softLimit and swapLimit (src/model/report.ts), which
   // memory-rows.ts and json.ts read.
   test("a soft limit below the hard one is reported as softLimit, a swap limit as swapLimit", () => {
     const monitor = new MemoryEnvironmentMonitor(

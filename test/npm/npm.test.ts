@@ -8,7 +8,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import pkg from "../../package.json" with { type: "json" };
-import { RELEASE_TARGETS } from "../../src/build.ts";
+import { RELEASE_TARGETS } from "../../scripts/build.ts";
 import { hostPlatform, mainManifest, PLATFORM_PACKAGES, platformManifest, writePackages } from "../../npm/packages.ts";
 import { BINARY, MiB, allocate, runArgv, tempDir } from "../helpers.ts";
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { compareRuns } from "../../src/baseline/compare.ts";
 import type { Baseline } from "../../src/baseline/store.ts";
 import { annotations, escapeData, escapeProperty } from "../../src/output/annotations.ts";
-import type { MemoryEnvironment, OomFacts, Report } from "../../src/report.ts";
+import type { MemoryEnvironment, OomFacts, Report } from "../../src/model/report.ts";
 import { makeReport } from "../export/fixture.ts";
 
 const MiB = 2 ** 20;

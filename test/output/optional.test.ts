@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { OptionalOutput, optionalTimeline } from "../../src/output/optional.ts";
-import { failureReason } from "../../src/output/sink.ts";
-import type { TimelineSample } from "../../src/timeline/chart-data.ts";
+import { failureReason } from "../../src/io/sink.ts";
+import type { TimelineSample } from "../../src/model/chart-data.ts";
 import type { TimelineHeader, TimelineSummary, TimelineWriter } from "../../src/timeline/writers.ts";
 import { captureStderr } from "./capture-stderr.ts";
 

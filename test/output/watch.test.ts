@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import type { Sample } from "../../src/monitor/sampler.ts";
-import type { Sink } from "../../src/output/sink.ts";
-import { RecentValues, SPARK_LEVELS, sparkline } from "../../src/output/sparkline.ts";
+import type { Sink } from "../../src/io/sink.ts";
+import { RecentValues, SPARK_LEVELS, sparkline } from "../../src/io/sparkline.ts";
 import { CLEAR_LINE, SPARK_MAX, SPARK_MIN, WatchLine, formatElapsed } from "../../src/output/watch.ts";
-import type { Unit } from "../../src/size/units.ts";
+import type { Unit } from "../../src/core/size/units.ts";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

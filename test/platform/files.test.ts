@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from "bun:test";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { libcFiles } from "../../ffi/linux.ts";
+import { libcFiles } from "../../src/platform/linux/ffi.ts";
 import { files } from "../../src/platform/files.ts";
 
 // The libc file layer (src/platform/files.ts) must do what node:fs does, errors included:

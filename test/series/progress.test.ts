@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { Sink } from "../../src/output/sink.ts";
+import type { Sink } from "../../src/io/sink.ts";
 import { CLEAR_LINE } from "../../src/output/watch.ts";
 import { SeriesProgress } from "../../src/series/progress.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatSize } from "../../src/size/format.ts";
+import { formatSize } from "../../src/core/size/format.ts";
 import { renderHtml } from "../../src/timeline/html.ts";
 import { makeChartData, makeProgramChartData, PROCESSES } from "../fixtures/chart-data.ts";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { UsageError } from "../../src/errors.ts";
+import { UsageError } from "../../src/core/errors.ts";
 import { readTimeline } from "../../src/timeline/read.ts";
 
 const header = { command: "make -j8", interval_ms: 100, started_at: "2026-01-02T03:04:05Z" };

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import type { TimelineSample } from "../../src/timeline/chart-data.ts";
+import type { TimelineSample } from "../../src/model/chart-data.ts";
 import { CHART_PROGRAMS, stackPrograms } from "../../src/timeline/stack.ts";
 import { makeProgramSamples, makeSamples } from "../fixtures/chart-data.ts";
 

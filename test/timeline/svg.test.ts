@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { formatSize } from "../../src/size/format.ts";
+import { formatSize } from "../../src/core/size/format.ts";
 import { coord } from "../../src/timeline/scale.ts";
 import { chartGeometry, renderSvg, rssAt } from "../../src/timeline/svg.ts";
 import { makeChartData, makeProgramChartData } from "../fixtures/chart-data.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
-import type { Sink } from "../../src/output/sink.ts";
+import type { Sink } from "../../src/io/sink.ts";
 import { readTimeline } from "../../src/timeline/read.ts";
-import type { TimelineSample } from "../../src/timeline/chart-data.ts";
+import type { TimelineSample } from "../../src/model/chart-data.ts";
 import { CSV_HEADER, createTimelineWriter, summaryObject, timelineFormat, type TimelineSummary } from "../../src/timeline/writers.ts";
 import { makeProgramSamples, makeProgramUsage, PROGRAM_SHAPES } from "../fixtures/chart-data.ts";
 

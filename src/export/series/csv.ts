@@ -1,4 +1,4 @@
-import type { SeriesReport } from "../../series/model.ts";
+import type { SeriesReport } from "../../model/series.ts";
 import { HEADER, quoteField } from "../csv.ts";
 
 // A series as CSV: a header and one row per run, in the order the runs ran within each

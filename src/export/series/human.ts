@@ -1,6 +1,6 @@
-import type { SeriesReport } from "../../series/model.ts";
-import { formatSize } from "../../size/format.ts";
-import { terminalCommand } from "../../text/visible.ts";
+import type { SeriesReport } from "../../model/series.ts";
+import { formatSize } from "../../core/size/format.ts";
+import { terminalCommand } from "../../core/text/visible.ts";
 import { comparisonLines, type HumanOptions } from "../human.ts";
 import type { Palette } from "../palette.ts";
 import { COMPARISON_HEADER, comparisonRows, plural, runsTable, runsSentence, STATISTICS_HEADER, statisticsRows, stopSentence, thresholdSentence } from "./rows.ts";

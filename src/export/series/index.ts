@@ -1,5 +1,5 @@
 import type { Format } from "../../cli/config.ts";
-import type { SeriesReport } from "../../series/model.ts";
+import type { SeriesReport } from "../../model/series.ts";
 import type { HumanOptions } from "../human.ts";
 import * as csv from "./csv.ts";
 import * as human from "./human.ts";

@@ -1,5 +1,5 @@
-import type { CommandSeries, RunFigures, SeriesReport, SeriesStop } from "../../series/model.ts";
-import type { Ratio, Statistics } from "../../series/statistics.ts";
+import type { CommandSeries, RunFigures, SeriesReport, SeriesStop } from "../../model/series.ts";
+import type { Ratio, Statistics } from "../../model/statistics.ts";
 import { comparisonJson } from "../json.ts";
 
 // A series as one JSON object: always a `commands` array (one element for one command), each

@@ -1,7 +1,7 @@
-import type { SeriesReport } from "../../series/model.ts";
-import { formatSize } from "../../size/format.ts";
-import type { Unit } from "../../size/units.ts";
-import { terminalCommand } from "../../text/visible.ts";
+import type { SeriesReport } from "../../model/series.ts";
+import { formatSize } from "../../core/size/format.ts";
+import type { Unit } from "../../core/size/units.ts";
+import { terminalCommand } from "../../core/text/visible.ts";
 import { codeSpan, comparisonLines, table } from "../markdown.ts";
 import { COMPARISON_HEADER, comparisonRows, plural, runsTable, runsSentence, STATISTICS_HEADER, statisticsRows, stopSentence, thresholdSentence } from "./rows.ts";
 

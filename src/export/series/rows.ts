@@ -1,6 +1,6 @@
-import type { CommandSeries, RunFigures, SeriesReport } from "../../series/model.ts";
-import type { Ratio, Statistics } from "../../series/statistics.ts";
-import { formatDuration } from "../human.ts";
+import type { CommandSeries, RunFigures, SeriesReport } from "../../model/series.ts";
+import type { Ratio, Statistics } from "../../model/statistics.ts";
+import { formatDuration } from "../../core/text/duration.ts";
 import { thresholdText } from "../notes.ts";
 
 // A series described once as cells and sentences, which the human report and Markdown each

@@ -12,7 +12,7 @@
 //   bsd/kern/proc_info.c           proc_pidbsdinfo (how the kernel fills proc_bsdinfo)
 //   bsd/kern/kern_mib.c            hw.memsize: a CTLTYPE_QUAD (uint64_t), max_mem_actual
 
-import type { MemoryLimits } from "../../monitor/memory-sources.ts";
+import type { MemoryLimits } from "../memory-sources.ts";
 import { cString, startStamp, u64, viewOf } from "../struct-bytes.ts";
 
 export { cString, startStamp };

@@ -1,7 +1,7 @@
-import { macosBindings, type DarwinBindings } from "../../../ffi/macos.ts";
-import { PeakMemError, describe } from "../../errors.ts";
+import { macosBindings, type DarwinBindings } from "./ffi.ts";
+import { PeakMemError, describe } from "../../core/errors.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, TerminalState } from "../types.ts";
-import type { MemoryLimits } from "../../monitor/memory-sources.ts";
+import type { MemoryLimits } from "../memory-sources.ts";
 import {
   darwinMemoryLimits,
   decodeBsdInfo,
@@ -25,7 +25,7 @@ import {
   type BsdInfo,
 } from "./decode.ts";
 
-// macOS through libproc (ffi/macos.ts), decoded by ./decode.ts. Processes vanish between
+// macOS through libproc (./ffi.ts), decoded by ./decode.ts. Processes vanish between
 // listing and reading: libproc then answers 0 bytes, and we answer undefined, silently.
 //
 // What macOS has and has not, against the ProcessReader contract:

@@ -1,5 +1,5 @@
-import { freebsdBindings, type FreebsdBindings } from "../../../ffi/freebsd.ts";
-import { PeakMemError, describe } from "../../errors.ts";
+import { freebsdBindings, type FreebsdBindings } from "./ffi.ts";
+import { PeakMemError, describe } from "../../core/errors.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, TerminalState } from "../types.ts";
 import {
   CTL_KERN,
@@ -14,7 +14,7 @@ import {
   type KinfoProc,
 } from "./decode.ts";
 
-// FreeBSD through sysctl(KERN_PROC) (ffi/freebsd.ts), decoded by ./decode.ts.
+// FreeBSD through sysctl(KERN_PROC) (./ffi.ts), decoded by ./decode.ts.
 //
 // NOT RUN ON FREEBSD YET: Bun has no FreeBSD build target today. This reader is complete
 // and tested on Linux against a fake sysctl answering with byte buffers laid out per

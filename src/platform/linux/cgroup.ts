@@ -1,4 +1,4 @@
-import { UsageError, describe } from "../../errors.ts";
+import { UsageError, describe } from "../../core/errors.ts";
 import { dirname, join } from "./posix-path.ts";
 
 // --cgroup: an exact peak for the whole tree, kept by the kernel, where a writable cgroup

@@ -1,5 +1,4 @@
-import type { MemoryLimits, MemorySources, OomCounter, PressureReading, PressureSource } from "../../monitor/memory-sources.ts";
-import type { MemoryLimit } from "../../report.ts";
+import type { MemoryLimit, MemoryLimits, MemorySources, OomCounter, PressureReading, PressureSource } from "../memory-sources.ts";
 import { cgroupDirectory, parseCgroupMounts, parseProcCgroup, type CgroupMount } from "./cgroup.ts";
 import { dirname } from "./posix-path.ts";
 import { HeldFile, readText } from "./proc-files.ts";

@@ -1,5 +1,5 @@
 // Pure parsers of /proc text (proc(5)). Tested from captured fixtures in test/.
-import { samplingCode } from "../../monitor/hot.ts";
+import { samplingCode } from "../../runtime/hot.ts";
 
 export interface StatFields {
   name: string;

@@ -1,7 +1,7 @@
-import { closeRaw, readRaw, writeRaw } from "../../../ffi/linux.ts";
-import { netlinkSocket } from "../../../ffi/netlink.ts";
+import { closeRaw, readRaw, writeRaw } from "./ffi.ts";
+import { netlinkSocket } from "./netlink-socket.ts";
 import { files } from "../files.ts";
-import { samplingCode } from "../../monitor/hot.ts";
+import { samplingCode } from "../../runtime/hot.ts";
 import type { ProcessEvent, ProcessEventSource, TaskExit } from "../types.ts";
 import {
   CN_IDX_PROC,

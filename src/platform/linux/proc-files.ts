@@ -1,5 +1,5 @@
-import { preadHead } from "../../../ffi/linux.ts";
-import { samplingCode } from "../../monitor/hot.ts";
+import { preadHead } from "./ffi.ts";
+import { samplingCode } from "../../runtime/hot.ts";
 import { files } from "../files.ts";
 
 // Reading the kernel's text files (/proc, cgroup files), shared by the Linux reader, the

@@ -1,9 +1,9 @@
-import { becomeChildSubreaper, exitedChild, isatty, monotonicMs, pidfdOpen, pollFor, pollSet, reapChild } from "../../../ffi/linux.ts";
+import { becomeChildSubreaper, exitedChild, isatty, monotonicMs, pidfdOpen, pollFor, pollSet, reapChild } from "./ffi.ts";
 import { openProcessEvents } from "./proc-events.ts";
-import { UsageError } from "../../errors.ts";
-import { samplingCode } from "../../monitor/hot.ts";
+import { UsageError } from "../../core/errors.ts";
+import { samplingCode } from "../../runtime/hot.ts";
 import type { IdleWaiter, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ProportionalReading, ReapedProcess, TerminalState } from "../types.ts";
-import { spawnThroughHelper } from "./helper-spawn.ts";
+import { spawnThroughHelper } from "./spawn-helper/spawn.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
 import { files, readLatin1 } from "../files.ts";
@@ -279,7 +279,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     },
     spawnExact: spawnThroughHelper,
     // Read after the child exited: our high-water mark covers our size at the spawn.
-    // Used only when the spawn helper could not be (src/platform/linux/helper-spawn.ts).
+    // Used only when the spawn helper could not be (src/platform/linux/spawn-helper/spawn.ts).
     rusageFloor: () => memoryByPath(process.pid)?.peakRss,
     isTerminal: (fd) => isatty(fd) ?? process.getBuiltinModule("node:tty").isatty(fd),
     idleWaiter: (pid) => idleWaiter(procRoot, pid),

@@ -1,4 +1,4 @@
-import { execve } from "../../../ffi/linux.ts";
+import { execve } from "./ffi.ts";
 import { parseProcCgroup } from "./cgroup.ts";
 import { readBytes } from "../files.ts";
 import { readText } from "./proc-files.ts";

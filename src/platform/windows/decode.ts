@@ -4,8 +4,7 @@
 // Windows SDK headers, as documented on Microsoft Learn and as in MinGW-w64's copies of
 // the headers, against which test/wine/layouts.c checks every one at compile time.
 
-import type { MemoryLimits } from "../../monitor/memory-sources.ts";
-import type { MemoryLimit } from "../../report.ts";
+import type { MemoryLimit, MemoryLimits } from "../memory-sources.ts";
 import { u64 } from "../struct-bytes.ts";
 
 /**

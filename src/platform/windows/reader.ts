@@ -12,8 +12,8 @@ import {
   openProcess,
   systemTime,
   type Handle,
-} from "../../../ffi/windows.ts";
-import type { MemoryLimits } from "../../monitor/memory-sources.ts";
+} from "./ffi.ts";
+import type { MemoryLimits } from "../memory-sources.ts";
 import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader } from "../types.ts";
 import {
   baseName,
@@ -25,7 +25,7 @@ import {
   type ProcessEntry,
 } from "./decode.ts";
 
-// Reads processes through kernel32 (ffi/windows.ts). Processes vanish between listing and
+// Reads processes through kernel32 (./ffi.ts). Processes vanish between listing and
 // reading: a pid that cannot be opened, or whose process has exited, is answered with
 // undefined, silently.
 //

@@ -1,5 +1,5 @@
-import { displayCommand } from "../../../src/command/display.ts";
-import { seriesReport, type RunFigures, type SeriesInput, type SeriesReport } from "../../../src/series/model.ts";
+import { displayCommand } from "../../../src/core/text/display-command.ts";
+import { seriesReport, type RunFigures, type SeriesInput, type SeriesReport } from "../../../src/model/series.ts";
 
 export const MiB = 2 ** 20;
 

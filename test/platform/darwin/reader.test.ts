@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import type { DarwinBindings } from "../../../ffi/macos.ts";
-import { macosBindings } from "../../../ffi/macos.ts";
+import type { DarwinBindings } from "../../../src/platform/darwin/ffi.ts";
+import { macosBindings } from "../../../src/platform/darwin/ffi.ts";
 import { PROC_PIDTASKALLINFO, PROC_PIDTASKINFO, PROC_PIDTBSDINFO, RUSAGE_INFO_V4 } from "../../../src/platform/darwin/decode.ts";
 import { createDarwinReader } from "../../../src/platform/darwin/reader.ts";
-import { PeakMemError } from "../../../src/errors.ts";
+import { PeakMemError } from "../../../src/core/errors.ts";
 import { bsdinfoBytes, pidBytes, rusageV4Bytes, taskallinfoBytes, taskinfoBytes, type ProcessFixture } from "./fixtures.ts";
 
 // The reader's logic (listing, identity, children, zombies, buffer growth) against a fake

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { freebsdBindings, type FreebsdBindings } from "../../../ffi/freebsd.ts";
-import { PeakMemError } from "../../../src/errors.ts";
+import { freebsdBindings, type FreebsdBindings } from "../../../src/platform/freebsd/ffi.ts";
+import { PeakMemError } from "../../../src/core/errors.ts";
 import { CTL_KERN, KERN_PROC, KERN_PROC_PID, KERN_PROC_PROC, KINFO_PROC_SIZE } from "../../../src/platform/freebsd/decode.ts";
 import { createFreebsdReader } from "../../../src/platform/freebsd/reader.ts";
 import { kinfoBytes, kinfoListBytes, type KinfoFixture } from "./fixtures.ts";

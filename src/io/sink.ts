@@ -1,0 +1,112 @@
+import { UsageError, describe } from "../core/errors.ts";
+import { files } from "../platform/files.ts";
+
+// Every byte peak-mem writes goes through a Sink: stdout, stderr or a file opened before
+// the command starts (so an unwritable path is a usage error, not a lost report).
+// Writes are synchronous so nothing is left in a buffer when peak-mem exits. A write to a
+// file that fails part-way (disk full) is taken back whole, so a file of records never
+// ends in half of one. Writes go through src/platform/files.ts (libc on Linux, not node:fs);
+// node:fs is loaded for a file sink only, when one is opened.
+
+export interface Sink {
+  readonly isTerminal: boolean;
+  write(text: string): void;
+  close(): void;
+}
+
+/** `isTerminal`: the platform's answer (see ProcessReader.isTerminal); only colour and --watch ask. */
+export function stdSink(fd: 1 | 2, isTerminal = false): Sink {
+  return {
+    isTerminal,
+    write: (text) => writeAll(fd, text),
+    close: () => {},
+  };
+}
+
+/** Opens (creating or truncating) a file for writing, or explains in one line why not. */
+export function fileSink(path: string, option: string): Sink {
+  const { closeSync, fstatSync, ftruncateSync, openSync } = process.getBuiltinModule("node:fs");
+  let fd: number;
+  try {
+    fd = openSync(path, "w");
+  } catch (error) {
+    throw new UsageError(`cannot write ${option} file '${path}': ${failureReason(error)}`);
+  }
+  let open = true;
+  /** Bytes of complete writes: where a failed write is cut back to (regular files only). */
+  let committed = 0;
+  // Devices and pipes (/dev/stderr, a FIFO) cannot be written at a position, nor cut back.
+  let regular = false;
+  try {
+    regular = fstatSync(fd).isFile();
+  } catch {
+    // Unknown: written as a stream.
+  }
+  return {
+    isTerminal: false,
+    write: (text) => {
+      try {
+        // At an explicit position: after a write is taken back, the next one follows the last
+        // complete write instead of leaving a hole where the failed one stopped.
+        committed += writeAll(fd, text, regular ? committed : undefined);
+      } catch (error) {
+        try {
+          ftruncateSync(fd, committed);
+        } catch {
+          // Not a regular file (a device, a pipe): there is nothing to take back.
+        }
+        throw error;
+      }
+    },
+    close: () => {
+      if (open) closeSync(fd);
+      open = false;
+    },
+  };
+}
+
+/** Writes all of `text` (at `position` when given); returns the bytes written. */
+function writeAll(fd: number, text: string, position?: number): number {
+  const data = Buffer.from(text);
+  let offset = 0;
+  while (offset < data.length) {
+    try {
+      offset += files().write(fd, data, offset, data.length - offset, position === undefined ? undefined : position + offset);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EAGAIN") continue;
+      throw error;
+    }
+  }
+  return data.length;
+}
+
+/** Why a file could not be opened or written, in words: one table for every output. */
+export function failureReason(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case "ENOENT":
+      return "its directory does not exist";
+    case "EISDIR":
+      return "it is a directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "ENOTDIR":
+      return "a part of the path is not a directory";
+    case "EROFS":
+      return "read-only file system";
+    case "ENOSPC":
+      return "no space left on device";
+    case "EDQUOT":
+      return "disk quota exceeded";
+    case "EFBIG":
+      return "file too large";
+    case "EIO":
+      return "input/output error";
+    case "EPIPE":
+      return "the reader went away";
+    case "EBADF":
+      return "the file is closed";
+    default:
+      return describe(error);
+  }
+}

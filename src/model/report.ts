@@ -1,0 +1,229 @@
+import type { MemoryLimit } from "../platform/memory-sources.ts";
+
+export type { MemoryLimit };
+
+// Everything a renderer may show about one run. Built once in src/run.ts; renderers are
+// pure functions of it (src/export/).
+
+export interface Report {
+  /** The command as a POSIX shell would need it typed, exactly (JSON, CSV, baselines, timelines). */
+  command: string;
+  /** The command's argv as given, for formats that must show it escaped (terminal, Markdown). */
+  argv: string[];
+  peakRssBytes: number;
+  peakVszBytes: number;
+  rssSource: PeakSource;
+  vszSource: PeakSource;
+  durationMs: number;
+  /** The command's status as peak-mem passes it on: 128 + N for death by signal N. */
+  exitCode: number;
+  /** Name of the signal that killed the command, e.g. SIGKILL. */
+  signal?: string;
+  thresholdBytes?: number;
+  /** The exact peak of the command's cgroup (--cgroup): page cache and kernel memory included. */
+  cgroupPeakBytes?: number;
+  /** The file it was read from: memory.peak (v2) or memory.max_usage_in_bytes (v1). */
+  cgroupSource?: string;
+  thresholdExceeded: boolean;
+  /** --kill-on-threshold: when the tree was stopped (ms since start), and whether SIGKILL was needed. */
+  stoppedAtMs?: number;
+  stopEscalated?: boolean;
+  /** --kill-on-threshold: processes still alive when peak-mem gave up stopping them. */
+  stopSurvivors?: StopSurvivor[];
+  /**
+   * Measuring stopped early on an internal error (the command was still supervised to its
+   * end): the peaks are what was seen until then, and may be low.
+   */
+  fault?: { message: string; atMs: number };
+  /** When the command started, RFC 3339 UTC. */
+  timestamp: string;
+  samples: number;
+  intervalMs: number;
+  /** Duration divided by samples taken: what the sampling really achieved. */
+  effectiveIntervalMs: number;
+  processesSeen: number;
+  childrenTracked: boolean;
+  /** Every process seen, parents first, with its RSS at the tree's peak. */
+  processes: ProcessSummary[];
+  version: string;
+  platform: string;
+  /** --compare-baseline: this run against a saved one (src/baseline/compare.ts). */
+  comparison?: Comparison;
+  /** The tree's swap (VmSwap summed at one sample) at its largest, where the platform tells. */
+  peakSwapBytes?: number;
+  /** --threshold N%: the percentage of the memory limit it was given as (thresholdBytes holds the bytes). */
+  thresholdPercent?: number;
+  /** Where the command ran: its memory limit, OOM kills, pressure (src/monitor/memory/). */
+  memory?: MemoryEnvironment;
+  /** --pss: proportional and private memory of the tree, sampled on its own cadence (src/monitor/pss.ts). */
+  pss?: PssFacts;
+  /** The tree grouped by program (src/monitor/programs.ts); absent with --no-children. */
+  programs?: ProgramsFacts;
+}
+
+/**
+ * The tree's proportional set size (each shared page divided among the processes sharing
+ * it), its unique set size (pages only one process maps) and its swapped-out PSS, summed at
+ * one PSS reading: what the tree really cost the machine, where summed RSS counts shared
+ * pages once per process.
+ */
+export interface PssFacts {
+  /** The largest sum over the tree at one reading. */
+  peakPssBytes: number;
+  /**
+   * The tree's USS and swapped-out PSS at that same reading, where known: how much of the
+   * peak was private (a reading before a parent forked would have it all private).
+   */
+  ussAtPeakBytes?: number;
+  swapPssAtPeakBytes?: number;
+  /** What the numbers are on this system: "smaps_rollup" (Linux), "phys_footprint" (macOS), "private bytes" (Windows). */
+  source: string;
+  /** How many PSS readings of the tree were taken, and the mean time between them, ms (0 with one). */
+  readings: number;
+  effectiveIntervalMs: number;
+  /** The mean cost of one reading of the whole tree, ms (what set the cadence). */
+  meanReadMs: number;
+  /** The share of one core the PSS readings were allowed, percent. */
+  budgetPercent: number;
+  /** Processes whose PSS could not be read (another user's): counted by their RSS instead. */
+  unreadable: number;
+}
+
+/** Each program of the tree: its processes taken together, by the executable's name. */
+export interface ProgramUsage {
+  name: string;
+  /** Processes that ran it (at their end, or at the last look). */
+  processes: number;
+  /** The largest peak RSS of any one of them. */
+  maxProcessPeakBytes: number;
+  /** Its processes' RSS summed at the sample where the tree's RSS peaked (0 if none was alive then). */
+  rssAtPeakBytes: number;
+  /** The largest sum of its processes' RSS at any one sample. */
+  peakRssBytes: number;
+  /** Seconds alive, summed over its processes. */
+  processSeconds: number;
+}
+
+export interface ProgramsFacts {
+  /** Largest total at the tree's peak first, then largest single process. */
+  list: ProgramUsage[];
+  /**
+   * "events": every fork, exec and exit of the tree was heard from the kernel (the proc
+   * connector), so counts are complete; "sampled": processes shorter than an interval can
+   * be missed.
+   */
+  counts: "events" | "sampled";
+  /** With events: processes seen only through them (too short for any sample). */
+  eventOnly?: number;
+  /** Events the kernel dropped (its buffer overflowed): counts may then be short. */
+  eventsLost?: boolean;
+}
+
+/** The memory the command could use, whether the kernel killed for lack of it, and how hard it pressed. */
+export interface MemoryEnvironment {
+  /** The hard limit in force: the smallest on the way to the root, else physical memory. */
+  limit?: MemoryLimit;
+  /** A soft limit (cgroup v2 memory.high): above it the kernel throttles and reclaims. */
+  softLimit?: MemoryLimit;
+  /** Memory plus swap (v1 memory.memsw.limit_in_bytes), or swap alone (v2 memory.swap.max). */
+  swapLimit?: MemoryLimit;
+  /** The limit was set by peak-mem itself (--limit SIZE). */
+  enforced?: boolean;
+  oom?: OomFacts;
+  pressure?: PressureFacts;
+}
+
+export interface OomFacts {
+  /** OOM kills counted during the run where the command ran. */
+  kills: number;
+  /** The counter: "memory.events", "memory.oom_control", or "/proc/vmstat" (the whole system). */
+  source: string;
+  scope: "cgroup" | "system";
+  /** A process of the tree died of SIGKILL while the count rose: the kernel's OOM killer, as far as can be told. */
+  treeKilled: boolean;
+  /** Which process, when it can be known. `certain` false: it vanished at that moment (likely). */
+  victim?: { pid: number; name: string; role: "command" | "orphan" | "member"; certain: boolean };
+  /** When the tree's kill was seen, ms since the command started (charts mark it there). */
+  atMs?: number;
+}
+
+export interface PressureFacts {
+  /** "memory.pressure" (the cgroup's) or "/proc/pressure/memory" (the system's). */
+  source: string;
+  scope: "cgroup" | "system";
+  /** Stall time added during the run, ms: some task stalled on memory / all tasks did. */
+  someStallMs: number;
+  fullStallMs: number;
+  /** The highest 10-second averages seen, percent. */
+  maxSomeAvg10: number;
+  maxFullAvg10: number;
+}
+
+export interface StopSurvivor {
+  pid: number;
+  name: string;
+  /** Why it could not be signalled ("permission denied"), when a signal was refused. */
+  reason?: string;
+}
+
+/** One metric, baseline → current. */
+export interface MetricChange {
+  baseline: number;
+  current: number;
+  /** (current − baseline) / baseline × 100, unrounded; 0 when both are 0; null when only the baseline is 0. */
+  changePercent: number | null;
+}
+
+export interface Comparison {
+  /** The baseline's name, as given to --compare-baseline. */
+  baselineName: string;
+  /** When the baseline run started, RFC 3339 UTC. */
+  baselineTimestamp: string;
+  peakRss: MetricChange;
+  peakVsz: MetricChange;
+  duration: MetricChange;
+  /** --regression-threshold (default 10). */
+  thresholdPercent: number;
+  /**
+   * Peak RSS grew by more than thresholdPercent (and, against a baseline saved from a series,
+   * beyond its spread too). VSZ and duration are shown, never decide.
+   */
+  regression: boolean;
+  /** The current figures are a series' medians (src/series/), not one run's. */
+  median?: boolean;
+  /** A baseline saved from a series: its runs' peak RSS from least to most (src/baseline/compare.ts). */
+  spread?: { runs: number; minBytes: number; maxBytes: number };
+  /** With spread: the current peak RSS is outside it (below its least or above its most). */
+  outsideSpread?: boolean;
+}
+
+/** RFC 3339 in UTC, to the second, as the seed shows it: 2025-05-24T10:30:45Z. */
+export function rfc3339(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`;
+}
+
+// The kinds of source a peak can come from: see src/monitor/peaks.ts.
+export type PeakSource = "sampled-sum" | "process-hwm" | "rusage" | "cgroup";
+
+export interface Peak {
+  bytes: number;
+  source: PeakSource;
+}
+
+export interface ProcessSummary {
+  pid: number;
+  ppid: number;
+  name: string;
+  /** Nesting under the command: 0 for the command itself, 1 for its children, … */
+  depth: number;
+  /** Its own largest RSS (the kernel's high-water mark where kept). */
+  peakRss: number;
+  /** Its RSS at the sample where the tree's sum peaked, if it was alive then. */
+  rssAtPeak?: number;
+  /** When it was first and last seen alive, ms since the command started. */
+  firstSeenMs: number;
+  lastSeenMs: number;
+  /** How it ended, where the kernel's exit event said: its code, or the signal that killed it. */
+  exitCode?: number;
+  signal?: string;
+}

@@ -1,4 +1,0 @@
-// Replaced at build time by src/build.ts (Bun's `define`); "dev" when run from source.
-declare const PEAK_MEM_VERSION: string | undefined;
-
-export const VERSION: string = typeof PEAK_MEM_VERSION === "string" ? PEAK_MEM_VERSION : "dev";

@@ -1,0 +1,46 @@
+import { describe, expect, test } from "bun:test";
+import { formatSize } from "../../../src/core/size/format.ts";
+
+const KiB = 1024;
+const MiB = 2 ** 20;
+const GiB = 2 ** 30;
+
+describe("formatSize with automatic units (binary, IEC labels)", () => {
+  test("bytes below 1 KiB", () => {
+    expect(formatSize(0)).toBe("0 B");
+    expect(formatSize(1)).toBe("1 B");
+    expect(formatSize(1023)).toBe("1023 B");
+  });
+
+  test("KiB, MiB, GiB, TiB", () => {
+    expect(formatSize(KiB)).toBe("1.0 KiB");
+    expect(formatSize(1536)).toBe("1.5 KiB");
+    expect(formatSize(Math.round(487.3 * MiB))).toBe("487.3 MiB");
+    expect(formatSize(MiB)).toBe("1.0 MiB");
+    expect(formatSize(2.5 * GiB)).toBe("2.5 GiB");
+    expect(formatSize(3 * 2 ** 40)).toBe("3.0 TiB");
+  });
+
+  test("never a decimal label such as MB", () => {
+    expect(formatSize(5 * MiB)).not.toMatch(/\b[KMGT]B\b/);
+  });
+});
+
+describe("formatSize with a forced unit", () => {
+  test("decimal units divide by powers of 1000", () => {
+    expect(formatSize(1_500_000, "MB")).toBe("1.5 MB");
+    expect(formatSize(2e9, "GB")).toBe("2.0 GB");
+    expect(formatSize(1000, "KB")).toBe("1.0 KB");
+  });
+
+  test("binary units divide by powers of 1024", () => {
+    expect(formatSize(2048, "KiB")).toBe("2.0 KiB");
+    expect(formatSize(3 * MiB, "MiB")).toBe("3.0 MiB");
+    expect(formatSize(GiB, "MiB")).toBe("1024.0 MiB");
+  });
+
+  test("B shows all the digits", () => {
+    expect(formatSize(123_456_789, "B")).toBe("123456789 B");
+    expect(formatSize(0, "B")).toBe("0 B");
+  });
+});
