@@ -14,10 +14,9 @@ import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
 import { timelineFormat } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
-import { platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
+import { exitWith, fitRuntimeToSystem, platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
 import type { Report } from "./model/report.ts";
 import { ReportFault, run } from "./run.ts";
-import { fitRuntimeToProcessLimits } from "./platform/linux/runtime-threads.ts";
 import { VERSION } from "./core/version.ts";
 
 // The entry point: parse, check, run, report, exit. Errors become one line on stderr and
@@ -27,9 +26,8 @@ import { VERSION } from "./core/version.ts";
 let commandStatusKnown: number | undefined;
 
 async function main(argv: string[]): Promise<number> {
-  // First, before anything is opened: under a tight process limit peak-mem re-executes
-  // itself with a runtime that starts no threads later (src/platform/linux/runtime-threads.ts).
-  const commandEnv = process.platform === "linux" ? fitRuntimeToProcessLimits() : undefined;
+  // First, before anything is opened (under a tight process limit peak-mem re-executes itself).
+  const commandEnv = fitRuntimeToSystem();
   const action = toAction(scanArgv(argv));
   if (action.kind === "help") {
     stdSink(1).write(await helpText());
@@ -92,7 +90,7 @@ async function main(argv: string[]): Promise<number> {
   commandStatusKnown = status;
   if (baselines) saveBaselineNoting(() => baselines.save(result), config.format !== "quiet");
   writeExports(exports, (format) => renderReport(result, format, { palette: PLAIN, verbose: config.verbose, units: config.units }));
-  // On GitHub Actions, what failed the job also becomes an annotation (GUIDE §6).
+  // On GitHub Actions, what failed the job also becomes an annotation (a workflow command on stderr).
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") {
     for (const line of annotations(result)) writeRaw(`${line}\n`);
   }
@@ -135,7 +133,5 @@ process.on("uncaughtException", (error) => say(`internal error: ${describe(error
 process.on("unhandledRejection", (error) => say(`internal error: ${describe(error)}`));
 
 const code = await main(process.argv.slice(2)).catch(fail);
-// Bun's process.exit keeps only 8 bits of the code on Windows, where exit codes are 32-bit
-// (an access violation is 0xC0000005): ExitProcess passes it whole. Every write is synchronous.
-if (process.platform === "win32") (await import("./platform/windows/ffi.ts")).exitProcess(code);
-process.exit(code);
+// Every write is synchronous: nothing is left to flush.
+exitWith(code);

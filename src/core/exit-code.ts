@@ -1,4 +1,4 @@
-// Turning an outcome into peak-mem's exit status happens here and nowhere else (GUIDE §1).
+// Turning an outcome into peak-mem's exit status happens here and nowhere else.
 
 export type Termination = { exitCode: number; signal?: undefined } | { exitCode?: undefined; signal: string };
 

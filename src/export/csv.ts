@@ -4,9 +4,9 @@ import { quoteField } from "../core/text/csv-field.ts";
 
 export { quoteField };
 
-// The seed's header and one row, quoted per RFC 4180 (CRLF-free: one LF-terminated line each).
-// The seed's seven columns stay first and unchanged; with --compare-baseline its columns follow,
-// then always the memory environment's (limit, share, OOM kills, swap).
+// A header line and one row, quoted per RFC 4180 (CRLF-free: one LF-terminated line each).
+// The original report's seven columns stay first and never change; with --compare-baseline its
+// columns follow, then always the memory environment's (limit, share, OOM kills, swap).
 
 export const HEADER = "command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp";
 /** rss_change_percent is rounded to 0.01 and empty when the baseline's peak RSS was 0. */

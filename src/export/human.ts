@@ -9,8 +9,9 @@ import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
 import type { Palette } from "./palette.ts";
 import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
-// The seed's four lines, then a threshold line when one was crossed, then the comparison
-// with a baseline (--compare-baseline), then verbose facts. Text from outside (argv, process
+// The original report's four lines (command, peak, exit code, duration), which never change,
+// then a threshold line when one was crossed, then the comparison with a baseline
+// (--compare-baseline), then verbose facts. Text from outside (argv, process
 // names, the baseline's name) is shown escaped: raw, it could drive the terminal or forge a line.
 
 export interface HumanOptions {

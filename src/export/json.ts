@@ -2,7 +2,8 @@ import type { Comparison, MemoryLimit, MetricChange, Report } from "../model/rep
 import { peakPercentOfLimit } from "./memory-rows.ts";
 import { processJson, programJson } from "../timeline/processes.ts";
 
-// The seed's fields with its names and types first, then additions (GUIDE §1).
+// The original report fields first, with their names and types, which never change; additions
+// only ever follow them.
 
 export function render(report: Report, options: { verbose: boolean } = { verbose: false }): string {
   const object = {

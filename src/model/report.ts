@@ -197,7 +197,7 @@ export interface Comparison {
   outsideSpread?: boolean;
 }
 
-/** RFC 3339 in UTC, to the second, as the seed shows it: 2025-05-24T10:30:45Z. */
+/** RFC 3339 in UTC, to the second, as the original JSON report has it: 2025-05-24T10:30:45Z. */
 export function rfc3339(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`;
 }

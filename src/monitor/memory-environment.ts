@@ -1,6 +1,7 @@
 import type { MemoryEnvironment, MemoryLimit, OomFacts, PressureFacts } from "../model/report.ts";
 import type { MemorySources, OomCounter, PressureSource } from "../platform/memory-sources.ts";
 import type { Member } from "./tree.ts";
+import type { MonitorEntry } from "./monitor.ts";
 
 // The memory environment of a run, as one monitor the run loop calls at the start, at each
 // sample and at the end (src/run.ts): the limit in force (read once), OOM kills counted
@@ -175,3 +176,34 @@ export class MemoryEnvironmentMonitor {
     return facts;
   }
 }
+
+/** Where the command runs: always, for every platform tells something (physical memory at least). */
+export const environmentMonitor: MonitorEntry = {
+  key: "memory",
+  enabled: () => true,
+  create(context) {
+    const { sampler } = context;
+    const environment = new MemoryEnvironmentMonitor(context.reader.memorySources?.(context.cgroup?.dir), context.plan.limitBytes !== undefined);
+    return {
+      name: "reading the memory limit and OOM counters",
+      start() {
+        environment.start();
+        // For the monitors after it: --threshold N% and the bound on ru_maxrss.
+        context.limit = environment.limit;
+        context.physicalBytes = environment.physicalBytes;
+      },
+      sample: (tMs) => environment.sample(tMs),
+      finish(end) {
+        const ending: RunEnding = {
+          ...(end.command.signal && { signal: end.command.signal }),
+          endMs: end.durationMs,
+          rootPid: end.rootPid,
+          rootName: end.rootName,
+          killedOrphans: sampler.killedOrphans,
+          members: sampler.tree.members,
+        };
+        return { memory: environment.finish(ending, context.clock()) };
+      },
+    };
+  },
+};

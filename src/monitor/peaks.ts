@@ -1,7 +1,8 @@
 import type { Peak, PeakSource } from "../model/report.ts";
 
-// The peak of a run is the largest of several kernel numbers (GUIDE §2); each peak keeps
-// the name of the source that set it, for verbose and JSON output.
+// The peak of a run is the largest of several kernel numbers (the tree's RSS summed at one
+// sample, each process's own high-water mark, the child's ru_maxrss, a cgroup's peak); each
+// peak keeps the name of the source that set it, for verbose and JSON output.
 
 export class PeakTracker {
   rss: Peak = { bytes: 0, source: "sampled-sum" };

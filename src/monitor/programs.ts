@@ -2,6 +2,7 @@ import { TIMELINE_PROGRAMS, type ProgramShare } from "../model/chart-data.ts";
 import type { ProgramUsage } from "../model/report.ts";
 import type { Member } from "./tree.ts";
 import { samplingCode } from "../runtime/hot.ts";
+import type { MonitorEntry } from "./monitor.ts";
 
 // The tree grouped by program, the executable's name (what ps and top show): at each sample
 // the RSS of each program's live processes summed, for the timeline and each program's own
@@ -94,3 +95,30 @@ export function lifetimeMs(member: Member): number {
 }
 
 samplingCode(ProgramsMonitor.prototype.sample);
+
+/** Programs are the tree's: with --no-children there is one process and no grouping. */
+export const programsMonitor: MonitorEntry = {
+  key: "programs",
+  enabled: (plan) => plan.children,
+  create(context) {
+    const programs = new ProgramsMonitor();
+    const { tree } = context.sampler;
+    return {
+      name: "grouping the tree by program",
+      sample: () => programs.sample(tree.latest),
+      record(sample) {
+        const top = programs.top();
+        sample.programs = top.programs;
+        sample.otherRss = top.otherRss;
+      },
+      finish: () => ({
+        programs: {
+          list: programs.finish(tree.members),
+          counts: context.events ? "events" : "sampled",
+          ...(context.events && { eventOnly: tree.eventOnly }),
+          ...(tree.eventsLost && { eventsLost: true }),
+        },
+      }),
+    };
+  },
+};

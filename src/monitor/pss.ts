@@ -1,10 +1,11 @@
 import type { ProportionalSource } from "../platform/types.ts";
 import type { PssFacts } from "../model/report.ts";
 import type { Member } from "./tree.ts";
+import type { MonitorEntry } from "./monitor.ts";
 
 // --pss: the tree's proportional and private memory. Reading it is expensive (Linux walks
 // every page table of the process for smaps_rollup: 1.4 ms for a 300 MiB Python process,
-// against 3 µs for status; GUIDE §7), so it runs on its own cadence: each reading of the
+// against 3 µs for status, measured in C), so it runs on its own cadence: each reading of the
 // whole tree is timed, and the next one waits long enough that the readings stay within a
 // share of one core (PSS_BUDGET_PERCENT), from one reading to the next and over the run so
 // far, never sooner than the sampling interval. RSS sampling keeps its own pace between them.
@@ -102,3 +103,28 @@ export class PssMonitor {
     };
   }
 }
+
+/** --pss, where the system keeps proportional memory per process (else the run is refused, saying why). */
+export const pssMonitor: MonitorEntry = {
+  key: "pss",
+  option: "--pss",
+  enabled(plan, reader) {
+    if (!plan.pss) return false;
+    if (!reader.proportional) return "it keeps no proportional memory per process";
+    return reader.proportional.unavailable?.() ?? true;
+  },
+  create(context) {
+    const { sampler } = context;
+    const pss = new PssMonitor(context.reader.proportional as ProportionalSource, context.plan.intervalMs, context.clock);
+    return {
+      name: "reading the PSS",
+      sample(tMs) {
+        // The RSS the reading found counts as a sample of the tree: a tree that grew during
+        // the page walks must not show a PSS above its RSS peak.
+        const rss = pss.sample(tMs, sampler.tree);
+        if (rss) sampler.peaks.offer("rss", rss, "sampled-sum");
+      },
+      finish: () => ({ pss: pss.finish() }),
+    };
+  },
+};

@@ -2,8 +2,8 @@
 // sampling does not make it drift; only those samples are recorded (timeline, watch,
 // the samples count). But a command that lives a few milliseconds would be read once,
 // half-loaded: its own figures, and its tree's peak where the runtime's spawn had to stand
-// in for the spawn helper (ru_maxrss then says nothing below peak-mem's own size, GUIDE
-// §2), would have no other source. So for the first BURST_MS, while the command lives, it
+// in for the spawn helper (ru_maxrss then says nothing below peak-mem's own size, which exec
+// keeps in it), would have no other source. So for the first BURST_MS, while the command lives, it
 // is read every BURST_GAP_MS (napping between reads, a few ms of CPU in all); then the
 // gaps double from 1 ms until they reach the interval.
 

@@ -4,7 +4,7 @@ import type { Report } from "../model/report.ts";
 import { formatSize } from "../core/size/format.ts";
 import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
-// GitHub Actions workflow commands for a finished run (GUIDE §6): an error annotation for an
+// GitHub Actions workflow commands for a finished run: an error annotation for an
 // OOM kill, a crossed threshold and a regression, a warning for a peak close to the memory
 // limit. Pure: src/main.ts writes the lines to stderr when GITHUB_ACTIONS=true (and not
 // --no-annotations). Each line is one workflow command, without its newline: the runner reads

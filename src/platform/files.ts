@@ -1,4 +1,4 @@
-import { libcFiles, type SyncFiles } from "./linux/ffi.ts";
+import type { SyncFiles } from "./linux/ffi.ts";
 
 // The file access of the Linux reader and of every write peak-mem makes. On Linux it goes
 // through libc (bun:ffi, loaded anyway for prctl): loading node:fs (with node:os and
@@ -10,7 +10,7 @@ let chosen: SyncFiles | undefined;
 
 /** The file calls of this system: libc's on Linux, else node:fs's. */
 export function files(): SyncFiles {
-  return (chosen ??= (process.platform === "linux" ? libcFiles(nodeFiles) : undefined) ?? nodeFiles());
+  return (chosen ??= (process.platform === "linux" ? (require("./linux/ffi.ts") as typeof import("./linux/ffi.ts")).libcFiles(nodeFiles) : undefined) ?? nodeFiles());
 }
 
 let viaNode: SyncFiles | undefined;

@@ -92,7 +92,8 @@ function nonExecutableOnPath(name: string): boolean {
 
 /**
  * The command as the runtime spawned it (vfork + exec). Its ru_maxrss is exact only above
- * the platform's floor (Linux: peak-mem's own peak, GUIDE §2).
+ * the platform's floor (Linux: peak-mem's own peak, since the vforked child shares peak-mem's
+ * memory until exec, and exec keeps that memory's high-water mark in ru_maxrss).
  */
 export function runtimeChild(subprocess: Subprocess<"inherit", "inherit", "inherit">, reader: ProcessReader): CommandChild {
   return {

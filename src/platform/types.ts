@@ -44,6 +44,8 @@ export interface MemoryHandle {
 }
 
 export interface ProcessReader {
+  /** Its readings carry each process's swap (Linux VmSwap): a tree's swap of 0 then means none, not unknown. */
+  readonly readsSwap?: boolean;
   /** Pids of every process visible now. */
   listPids(): number[];
   /** Parent, name and identity, or undefined if the process is gone. */

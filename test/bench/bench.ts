@@ -1,6 +1,6 @@
 // Benchmark, not a test: `npm run bench` (builds dist/peak-mem first). Prints peak-mem's
-// cost as ratios against baselines measured in this same run, each next to its target
-// (GUIDE §4). Always exits 0 once it has measured: a missed target is a finding, not a failure.
+// cost as ratios against baselines measured in this same run, each next to its target.
+// Always exits 0 once it has measured: a missed target is a finding, not a failure.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, release, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -9,7 +9,7 @@ import type { Subprocess } from "bun";
 const PEAK_MEM = resolve(import.meta.dir, "../../dist/peak-mem");
 const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 const CLK_TCK = Number(Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString()) || 100;
-/** The CPU rows' window: 20 s from the spawn, start-up included (GUIDE §4). */
+/** The CPU rows' window: 20 s from the spawn, start-up included. */
 const CPU_WINDOW_MS = 20_000;
 /** 101 processes that outlive the window by a second, so every reading is taken while it runs. */
 const TREE_101 = `i=0; while [ $i -lt 100 ]; do sleep ${CPU_WINDOW_MS / 1000 + 1} & i=$((i+1)); done; wait`;
@@ -200,7 +200,7 @@ async function ownRss(floor: string) {
 
 /**
  * status-reader.c compiled with the system's cc: the kernel's own cost of reading each
- * member's status on held fds, the physical limit of a sampler (GUIDE §4). Undefined, with a
+ * member's status on held fds, the physical limit of a sampler. Undefined, with a
  * note, where there is no cc.
  */
 function buildStatusReader(dir: string): string | undefined {
@@ -241,7 +241,7 @@ async function treeCpu(floor: string, statusReader: string | undefined) {
       value: pct1(peakPct),
       baseline: `floor ${pct1(basePct ?? NaN)}`,
       ratio: basePct ? x(peakPct / basePct) : "—",
-      // The target is the ratio to the C reader below (GUIDE §4); this row is the absolute cost.
+      // The target is the ratio to the C reader below (≤ 1.5×); this row is the absolute cost.
       target: "(info)",
     });
     if (!c) continue;

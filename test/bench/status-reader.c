@@ -1,4 +1,4 @@
-/* The kernel's own cost of watching a tree, for `npm run bench` (GUIDE §4, issue 11): run
+/* The kernel's own cost of watching a tree, for `npm run bench` (issue 11): run
  * COMMAND, find its descendants once after a moment, hold /proc/PID/status of each open and
  * pread it once every INTERVAL ms until COMMAND exits. No parsing, no discovery afterwards:
  * what is left is the kernel producing each member's status, the physical limit of any

@@ -32,7 +32,7 @@ describe("save, then compare", () => {
     expect(compared.stderr).toBe("");
     const lines = compared.stdout.trimEnd().split("\n");
     expect(lines[0]).toStartWith("Command: ");
-    // After the seed's four lines and any facts of where it ran (a "Memory pressure" line
+    // After the original four lines and any facts of where it ran (a "Memory pressure" line
     // when the machine was stalling on memory).
     const at = lines.findIndex((line) => line.startsWith("Baseline "));
     expect(at).toBeGreaterThanOrEqual(4);

@@ -1,4 +1,5 @@
-// Exact peaks (GUIDE §2), each on the compiled binary at the default 100 ms interval.
+// Exact peaks (the kernel's own high-water marks, VmHWM and ru_maxrss, not only samples), each
+// on the compiled binary at the default 100 ms interval.
 import { expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";

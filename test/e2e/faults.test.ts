@@ -1,5 +1,5 @@
 // Whatever breaks around peak-mem, the command runs to its end under supervision, its exit
-// status comes out, and the report says what could be measured (GUIDE §1). Real faults on
+// status comes out, and the report says what could be measured. Real faults on
 // the compiled binary: a full tmpfs, /dev/full, process limits (RLIMIT_NPROC and a pids
 // cgroup), file descriptors running out, a setuid process that cannot be stopped, a closed
 // stdout. The cases that need root (mounts, other uids, cgroups) say so when skipped.

@@ -8,7 +8,7 @@ import { parseMarkdownReport } from "../export/markdown-table.ts";
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 
-test("JSON has the seed's fields, names and types", async () => {
+test("JSON has the original report fields, names and types", async () => {
   const { code, stdout } = await peakMem(["--json", "--", "sh", "-c", "exit 0"]);
   expect(code).toBe(0);
   const report = JSON.parse(stdout);
@@ -22,7 +22,7 @@ test("JSON has the seed's fields, names and types", async () => {
   expect(["sampled-sum", "process-hwm", "rusage"]).toContain(report.peak_rss_source);
 });
 
-test("CSV is the seed's header and one RFC 4180 row, then the memory environment's columns", async () => {
+test("CSV is the original header and one RFC 4180 row, then the memory environment's columns", async () => {
   const { code, stdout } = await peakMem(["--csv", "--", "sh", "-c", 'echo "a,b" > /dev/null']);
   expect(code).toBe(0);
   const [header, row, rest] = stdout.split("\n");
@@ -93,7 +93,7 @@ test("--markdown with --compare-baseline adds the comparison as a second table a
   ]);
 });
 
-test("the human report has the seed's four lines in order, without colour when piped", async () => {
+test("the human report has the original four lines in order, without colour when piped", async () => {
   const { stdout } = await peakMem(["--", "true"]);
   const lines = stdout.trimEnd().split("\n");
   expect(lines).toHaveLength(4);

@@ -1,5 +1,5 @@
 // --compare-baseline in every format: human lines, a JSON object, CSV columns after the
-// seed's seven, nothing in --quiet (a regression shows only in the exit status).
+// original seven, nothing in --quiet (a regression shows only in the exit status).
 import { describe, expect, test } from "bun:test";
 import { compareRuns } from "../../src/baseline/compare.ts";
 import { COMPARISON_HEADER, HEADER, MEMORY_HEADER, render as csv } from "../../src/export/csv.ts";
@@ -31,7 +31,7 @@ describe("human", () => {
     ]);
   });
 
-  test("no regression, and the seed's four lines stay first", () => {
+  test("no regression, and the original four lines stay first", () => {
     const text = lines(compared(95, 2.5));
     expect(text[0]).toBe("Command: cargo build --release");
     expect(text.slice(4)).toEqual([
@@ -65,7 +65,7 @@ describe("json", () => {
       threshold_percent: 10,
       regression: true,
     });
-    // The seed's fields are untouched.
+    // The original report fields are untouched.
     expect(object.peak_rss_bytes).toBe(120 * MiB);
   });
 
@@ -81,7 +81,7 @@ describe("json", () => {
 });
 
 describe("csv", () => {
-  test("four columns after the seed's seven, which stay first and unchanged; the memory columns last", () => {
+  test("four columns after the original seven, which stay first and unchanged; the memory columns last", () => {
     const [header, row] = csv(compared(120)).trimEnd().split("\n");
     expect(header).toBe(`${HEADER},${COMPARISON_HEADER},${MEMORY_HEADER}`);
     expect(header).toBe(

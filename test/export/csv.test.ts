@@ -4,13 +4,13 @@ import { parseCsv } from "./csv-reader.ts";
 import { makeReport } from "./fixture.ts";
 
 describe("CSV report", () => {
-  test("the seed's header first and unchanged, then the memory columns, then one row", () => {
+  test("the original header first and unchanged, then the memory columns, then one row", () => {
     const text = render(makeReport());
     expect(HEADER).toBe("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp");
     const lines = text.split("\n");
     expect(lines[0]).toBe(`${HEADER},${MEMORY_HEADER}`);
     expect(lines[0]).toEndWith(",timestamp,memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes");
-    // The seed's seven cells first; the memory cells are tested in memory.test.ts.
+    // The original seven cells first; the memory cells are tested in memory.test.ts.
     expect(lines[1]).toStartWith(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z,`);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");

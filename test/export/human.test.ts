@@ -12,7 +12,7 @@ const plain = { palette: PLAIN, verbose: false };
 const lines = (text: string) => text.trimEnd().split("\n");
 
 describe("human report", () => {
-  test("the seed's four lines, in order", () => {
+  test("the original four lines, in order", () => {
     const text = render(makeReport(), plain);
     expect(lines(text)).toEqual([
       "Command: cargo build --release",

@@ -6,7 +6,7 @@ import { makeReport } from "./fixture.ts";
 const parse = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
 describe("JSON report", () => {
-  test("the seed's fields, with their names and types", () => {
+  test("the original report fields, with their names and types", () => {
     const object = parse(render(makeReport()));
     expect(object.command).toBe("cargo build --release");
     expect(object.peak_rss_bytes).toBe(Math.round(487.3 * 2 ** 20));

@@ -209,7 +209,7 @@ const SWAP_LINE = "Swap: 3.0 MiB of the tree swapped out at most (VmSwap, summed
 describe("human", () => {
   const lines = (report: Report, verbose = false) => human(report, { palette: PLAIN, verbose }).trimEnd().split("\n");
 
-  test("after the seed's four lines, one line per row", () => {
+  test("after the original four lines, one line per row", () => {
     expect(lines(FULL).slice(4)).toEqual([LIMIT_LINE, OOM_LINE, PRESSURE_LINE, SWAP_LINE]);
     expect(lines(FULL)[3]).toStartWith("Duration:");
   });
@@ -303,7 +303,7 @@ describe("json", () => {
       memory_pressure: { source: "memory.pressure", scope: "cgroup", some_stall_ms: 250, full_stall_ms: 41, max_some_avg10: 1.5, max_full_avg10: 0.5 },
       peak_swap_bytes: 3 * MiB,
     });
-    // The seed's fields come first, unchanged.
+    // The original report fields come first, unchanged.
     expect(Object.keys(object).slice(0, 7)).toEqual(["command", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code", "threshold_exceeded", "timestamp"]);
   });
 

@@ -33,7 +33,7 @@ const PROGRAMS: ProgramsFacts = {
 const report = makeReport({ pss: PSS, programs: PROGRAMS });
 
 describe("--pss", () => {
-  test("human: one line after the seed's four, labelled as sampled, with the cadence reached", () => {
+  test("human: one line after the original four, labelled as sampled, with the cadence reached", () => {
     const lines = human.render(report, { palette: PLAIN, verbose: false }).split("\n");
     expect(lines[4]).toBe("Peak PSS: 210.0 MiB, USS 12.0 MiB then (smaps_rollup, summed over the tree at one reading; 41 readings, every 98 ms on average, 0.42 ms each, within 5% of a core)");
   });

@@ -1,4 +1,4 @@
-// Size units, as GUIDE §1 fixes them: a prefix without "i" is decimal (1K = 1000),
+// Size units: a prefix without "i" is decimal (1K = 1000),
 // with "i" binary (1Ki = 1024), as in Kubernetes and the Rust peak-mem.
 
 export type Unit = "B" | "KB" | "MB" | "GB" | "TB" | "KiB" | "MiB" | "GiB" | "TiB";

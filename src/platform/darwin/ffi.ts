@@ -4,8 +4,8 @@ import { dlopen, FFIType } from "bun:ffi";
 // module dlopens nothing, so it is safe to import on Linux (the tests do).
 //
 // The libproc functions are implemented in libsystem_kernel (libsyscall/wrappers/libproc)
-// and re-exported by libSystem, which every process links. /usr/lib/libproc.dylib (the name
-// GUIDE §3 gives) is tried first, then libSystem. Since macOS 11 system libraries are not
+// and re-exported by libSystem, which every process links. /usr/lib/libproc.dylib, the
+// library's own name, is tried first, then libSystem. Since macOS 11 system libraries are not
 // files on disk; dlopen finds them in the dyld shared cache. Not run here (Linux): which of
 // the two names answers is for the macOS CI job to show.
 //

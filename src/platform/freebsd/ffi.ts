@@ -3,8 +3,8 @@ import { dlopen, FFIType } from "bun:ffi";
 // FreeBSD's libc through bun:ffi, loaded once, on first use: importing this module dlopens
 // nothing, so it is safe to import anywhere (the tests import it on Linux).
 //
-// NOT RUN ANYWHERE YET. Bun has no FreeBSD build target today (and GUIDE §3 notes that
-// bun:ffi relies on TinyCC, which FreeBSD builds lack). This file is written against the
+// NOT RUN ANYWHERE YET. Bun has no FreeBSD build target today (and bun:ffi relies on
+// TinyCC, which FreeBSD builds lack). This file is written against the
 // FreeBSD headers and kept ready for when Bun can target FreeBSD; what it does is tested
 // through src/platform/freebsd/reader.ts with a fake in place of it.
 //

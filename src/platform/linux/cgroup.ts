@@ -4,7 +4,7 @@ import { dirname, join } from "./posix-path.ts";
 // --cgroup: an exact peak for the whole tree, kept by the kernel, where a writable cgroup
 // exists: v2 `memory.peak` (Linux 5.19+) or v1 `memory.max_usage_in_bytes`. It counts what
 // the cgroup is charged for, page cache and kernel memory included, so it answers a
-// different question from the RSS peak and is reported beside it, labelled (GUIDE §2).
+// different question from the RSS peak and is reported beside it, under its own label.
 //
 // No race at start: the command must be in the cgroup before it execs. Bun.spawn offers no
 // hook between fork and exec, so peak-mem steps into the new cgroup itself for the spawn

@@ -5,7 +5,7 @@ import { samplingCode } from "../../runtime/hot.ts";
 // it after the architecture. Where no libc loads, callers carry on without it.
 //
 // prctl(PR_SET_CHILD_SUBREAPER) makes orphans of the measured tree (double-forked daemons,
-// `(cmd &)`) come to peak-mem instead of init, so they stay in the tree (GUIDE §2).
+// `(cmd &)`) come to peak-mem instead of init, so they stay in the tree and are measured.
 // isatty answers "is this a terminal" for a few microseconds, where node:tty (and anything
 // touching process.stdout.isTTY) costs Bun about 20 ms and 8 MiB at start-up.
 

@@ -3,7 +3,7 @@ import { cgroupDirectory, parseCgroupMounts, parseProcCgroup, type CgroupMount }
 import { dirname } from "./posix-path.ts";
 import { HeldFile, readText } from "./proc-files.ts";
 
-// Where the command runs, on Linux (GUIDE §6): the memory limit in force, the OOM kills
+// Where the command runs, on Linux (to say why a command died): the memory limit in force, the OOM kills
 // counted while it ran, and memory pressure. The limit is the smallest along the cgroup
 // path from the command's cgroup up to the mount's root, which inside a container (a cgroup
 // namespace) is the container's own cgroup; physical memory bounds it all. The parsers are

@@ -239,6 +239,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     return children;
   };
   const reader: ProcessReader = {
+    readsSwap: true,
     ...(hasChildrenFiles && { childrenOf }),
     track: (pid) => trackProcess(procRoot, pid, hasChildrenFiles),
     listPids() {

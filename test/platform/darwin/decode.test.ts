@@ -38,7 +38,7 @@ describe("layouts agree with the headers", () => {
     expect(procBsdinfo.size).toBe(PROC_BSDINFO_SIZE);
     expect(PROC_BSDINFO_SIZE).toBe(136);
     for (const [field, offset] of Object.entries(BSDINFO)) expect([field, procBsdinfo.offsets[field]]).toEqual([field, offset]);
-    expect(BSDINFO.pbi_ppid).toBe(16); // GUIDE §3
+    expect(BSDINFO.pbi_ppid).toBe(16); // the 64-bit offset, as a literal
   });
 
   test("proc_taskinfo: 96 bytes", () => {
@@ -56,7 +56,7 @@ describe("layouts agree with the headers", () => {
     expect(rusageInfoV4.size).toBe(RUSAGE_INFO_V4_SIZE);
     expect(RUSAGE_INFO_V4_SIZE).toBe(296);
     for (const [field, offset] of Object.entries(RUSAGE_V4)) expect([field, rusageInfoV4.offsets[field]]).toEqual([field, offset]);
-    expect(RUSAGE_V4.ri_lifetime_max_phys_footprint).toBe(240); // GUIDE §3
+    expect(RUSAGE_V4.ri_lifetime_max_phys_footprint).toBe(240); // the 64-bit offset, as a literal
   });
 });
 

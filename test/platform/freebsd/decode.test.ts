@@ -15,7 +15,7 @@ describe("struct kinfo_proc layout agrees with sys/sys/user.h", () => {
     for (const [field, offset] of Object.entries(KINFO)) expect([field, kinfoProc.offsets[field]]).toEqual([field, offset]);
   });
 
-  test("the offsets GUIDE §3 gives, and the ones found here", () => {
+  test("the amd64 offsets of pid, ppid, size and rssize, and the ones found here", () => {
     expect([KINFO.ki_pid, KINFO.ki_ppid, KINFO.ki_size, KINFO.ki_rssize]).toEqual([72, 76, 256, 264]);
     expect([KINFO.ki_start, KINFO.ki_comm, KINFO.ki_stat, KINFO.ki_rusage]).toEqual([336, 447, 388, 608]);
     expect(timeval.offsets.tv_usec).toBe(8);

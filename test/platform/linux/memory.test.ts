@@ -15,7 +15,7 @@ import {
   type ReadFile,
 } from "../../../src/platform/linux/memory.ts";
 
-// The pure half of src/platform/linux/memory.ts (GUIDE §6). Fixtures in test/fixtures/proc:
+// The pure half of src/platform/linux/memory.ts. Fixtures in test/fixtures/proc:
 // - cgroup-v1.txt / mountinfo-v1.txt, memory-stat-v1.txt, memory-oom-control-v1.txt,
 //   meminfo.txt, pressure-memory.txt, vmstat-excerpt.txt: captured on a cgroup v1 host;
 // - cgroup-v2-systemd-host.txt / mountinfo-v2-systemd-host.txt: a systemd host on the
@@ -27,7 +27,7 @@ import {
 // - memory-events-v2.txt, pressure-some-only.txt: v2 memory.events, a "some"-only PSI file.
 const fixture = (name: string) => readFileSync(join(import.meta.dir, "../../fixtures/proc", name), "latin1");
 
-/** v1's "no limit", as read from memory.limit_in_bytes here (GUIDE §6). */
+/** v1's "no limit", as read from memory.limit_in_bytes on a cgroup v1 host. */
 const V1_NONE = "9223372036854771712\n";
 const V1_DIR = "/sys/fs/cgroup/memory/process_api/9d83604dc349e35d4dac4c51f1b604c4";
 const SESSION = "/sys/fs/cgroup/user.slice/user-1000.slice/session-2.scope";
@@ -427,7 +427,7 @@ describe("createLinuxMemorySources, on a fake /proc and cgroup tree", () => {
     pressure?.close?.();
   });
 
-  // GUIDE §6: in a container with a cgroup namespace the container's own cgroup is at the
+  // In a container with a cgroup namespace the container's own cgroup is at the
   // mount's root, and so are its memory.max, memory.events and memory.pressure. The limit
   // and the pressure are read there; the OOM counter should be too, not the host's vmstat.
   test("a container with a cgroup namespace: its own memory.events at the mount's root", () => {

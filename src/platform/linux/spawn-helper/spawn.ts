@@ -11,9 +11,10 @@ import type { CommandChild, CommandEnd } from "../../types.ts";
 // src/platform/linux/spawn-helper/) forks it, execs it and waits for it, and hands back its wait status
 // and rusage. A forked child's ru_maxrss starts from the forker's own few pages, so it is
 // the command's exact peak with no floor; the runtime's vfork + exec would instead leave
-// peak-mem's ~37 MiB high-water mark in it (GUIDE §2, §7).
+// peak-mem's ~37 MiB high-water mark in it (the vforked child runs in peak-mem's memory until
+// exec, and exec keeps that memory's high-water mark in ru_maxrss).
 //
-// Why a helper and not the alternatives (GUIDE §7, issue 11): fork() from JavaScript
+// Why a helper and not the alternatives, as measured (issue 11): fork() from JavaScript
 // crashes the forked runtime; C compiled at run time by bun:ffi's TinyCC costs ~3.6 ms per
 // run and still leaves a ~4.4 MiB floor. The helper costs one more exec of a few hundred
 // bytes (it lives in memory: memfd, so a full or read-only disk does not matter) and has a

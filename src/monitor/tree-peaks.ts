@@ -1,0 +1,33 @@
+import type { MonitorEntry } from "./monitor.ts";
+
+// The tree's peaks: RSS and VSZ as the largest of what the samples summed, what each process's
+// high-water mark kept, and, at the end, the command's ru_maxrss (the command and the
+// descendants it waited for, so not with --no-children); the tree's swap at its largest. The
+// sampler folds the samples in as it reads them (src/monitor/sampler.ts); this gives the
+// report its figures, once ru_maxrss is in.
+
+export const treePeaksMonitor: MonitorEntry = {
+  key: "peaks",
+  enabled: () => true,
+  create: (context) => ({
+    name: "the tree's peaks",
+    finish(end) {
+      const { peaks } = context.sampler;
+      // With no floor when the spawn helper started the command, else only above peak-mem's own
+      // peak (src/platform/spawn.ts runtimeChild). Above the machine's memory it is not a peak
+      // but a fault: never shown.
+      const maxRss = context.plan.children ? end.command.maxRss : undefined;
+      const physical = context.physicalBytes ?? process.getBuiltinModule("node:os").totalmem();
+      if (maxRss !== undefined && maxRss <= physical) peaks.offer("rss", maxRss, "rusage");
+      const swap = context.sampler.peakSwap;
+      return {
+        peakRssBytes: peaks.rss.bytes,
+        peakVszBytes: peaks.vsz.bytes,
+        rssSource: peaks.rss.source,
+        vszSource: peaks.vsz.source,
+        // Where readings carry no swap, the tree's swap is unknown, not zero.
+        ...((swap > 0 || context.reader.readsSwap) && { peakSwapBytes: swap }),
+      };
+    },
+  }),
+};

@@ -1,0 +1,104 @@
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+
+// The project stands alone: its comments, tests, scripts and documentation give their reasons
+// in their own words and never send a reader to a document that is not in the repository (the
+// notes and the original description the first versions were written from). A rule the code
+// follows is stated where it is followed: the kernel fact, the measured figure, the format.
+// The original report's fields are called that ("the original four lines"), not by a name
+// only those notes explain.
+
+const ROOT = resolve(import.meta.dir, "..");
+const SELF = resolve(import.meta.path);
+
+/** What is walked, from the repository's root; a path that does not exist is skipped. */
+const WALKED = ["src", "test", "scripts", "npm", "docs", ".ci", ".github", "README.md", "peak-mem.1"];
+/** Never walked: installed and built files, and the golden outputs (peak-mem's own output). */
+const SKIPPED_NAMES = new Set(["node_modules", "dist", ".git"]);
+const SKIPPED_PATHS = new Set(["test/golden/files"]);
+
+/** A reference to an outside document, with the words a failure prints. */
+const RULES: readonly { pattern: RegExp; what: string }[] = [
+  { pattern: /\bGUIDE\b/, what: "cites the guide (GUIDE §n)" },
+  { pattern: /\b(GUIDE|DESIGN)\.md\b/i, what: "names an outside notes file" },
+  { pattern: /\bDESIGN\b\s*(§|$)/, what: "cites the design notes" },
+  { pattern: /\.\.\/shared\b|\/work\/shared\b|\bshared\/(seed|GUIDE|DESIGN)\b/, what: "points outside the repository" },
+  {
+    // "seed" for the original description; a random generator's seed is another word.
+    pattern: /\bthe seed\b(?!\s+(value|number|for|of the|to)\b)|\bseed's\b|\bseed\s+(fields?|keys?|columns?|lines?|format|options?|header)\b/i,
+    what: 'calls the original description "the seed"',
+  },
+];
+/** A line about random numbers may say "seed" in its own sense. */
+const RANDOM = /\b(random|prng|rng|lcg|shuffle)\b/i;
+
+/** The rule a line breaks, or undefined. */
+export function outsideReference(line: string): string | undefined {
+  for (const { pattern, what } of RULES) {
+    if (!pattern.test(line)) continue;
+    if (what.includes("seed") && RANDOM.test(line)) continue;
+    return what;
+  }
+  return undefined;
+}
+
+function* files(path: string): Generator<string> {
+  const rel = relative(ROOT, path).split("\\").join("/");
+  if (SKIPPED_PATHS.has(rel)) return;
+  const stats = statSync(path);
+  if (stats.isFile()) {
+    yield path;
+    return;
+  }
+  if (!stats.isDirectory()) return;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    if (SKIPPED_NAMES.has(entry.name)) continue;
+    if (entry.isDirectory() || entry.isFile()) yield* files(join(path, entry.name));
+  }
+}
+
+describe("the project stands alone", () => {
+  test("the rule: what it catches and what it leaves alone", () => {
+    for (const line of [
+      "// The seed's four lines, then a threshold line",
+      "// Exact peaks (GUIDE §2), each on the compiled binary",
+      "// in for the spawn helper (ru_maxrss then says nothing below peak-mem's own size, GUIDE",
+      "/** RFC 3339 in UTC, to the second, as the seed shows it. */",
+      'test("CSV is the seed header and one row", () => {',
+      "// see ../shared/DESIGN.md",
+      "// from /work/shared/seed/peak-mem.md",
+    ]) {
+      expect([line, outsideReference(line)]).not.toEqual([line, undefined]);
+    }
+    for (const line of [
+      "      let seed = interval;",
+      "        seed = (seed * 1103515245 + 12345) % 2147483648;",
+      "        return (seed / 2147483648) * 3; // 0–3 ms spent sampling",
+      "// the seed for the random interval, so a failure can be replayed",
+      "// The original report's four lines (command, peak, exit code, duration), which never change",
+      "// Pages shared between processes are counted once per process (a guide to reading it).",
+      "const shared = mkdtempSync(join(tmpdir(), \"peak-mem-nobody-\"));",
+    ]) {
+      expect([line, outsideReference(line)]).toEqual([line, undefined]);
+    }
+  });
+
+  test("no comment, test, script or document cites a file outside the repository", () => {
+    const found: string[] = [];
+    for (const start of WALKED) {
+      const path = join(ROOT, start);
+      if (!existsSync(path)) continue;
+      for (const file of files(path)) {
+        if (resolve(file) === SELF) continue;
+        const text = readFileSync(file, "utf8");
+        if (text.includes("\0")) continue; // a binary fixture
+        text.split("\n").forEach((line, index) => {
+          const what = outsideReference(line);
+          if (what) found.push(`${relative(ROOT, file)}:${index + 1}: ${what}: ${line.trim()}`);
+        });
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});
