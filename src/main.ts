@@ -14,6 +14,7 @@ import { SignalForwarder } from "./command/signals.ts";
 import { readTimeline } from "./timeline/read.ts";
 import { timelineFormat } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
+import { unavailableMonitor } from "./monitor/registry.ts";
 import { exitWith, fitRuntimeToSystem, platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
 import type { Report } from "./model/report.ts";
 import { ReportFault, run } from "./run.ts";
@@ -46,10 +47,9 @@ async function main(argv: string[]): Promise<number> {
   if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;
   const reader = platformReader();
-  if (config.pss) {
-    const why = reader.proportional ? reader.proportional.unavailable?.() : "it keeps no proportional memory per process";
-    if (why !== undefined) throw new UsageError(`--pss is not available on this system: ${why}`);
-  }
+  // A monitor asked for that this system cannot give is bad usage, before anything runs.
+  const unavailable = unavailableMonitor(config, reader);
+  if (unavailable) throw new UsageError(`${unavailable.option} is not available on this system: ${unavailable.why}`);
   // --runs, --warmup, several commands: the series code is loaded only then.
   if (config.series) return (await import("./series/session.ts")).runSeries(config, config.series, reader, commandEnv, (status) => (commandStatusKnown = status));
   // The baseline to compare with is loaded (and the one to save made room for) before

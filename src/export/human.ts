@@ -5,7 +5,7 @@ import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../base
 import type { Comparison, Report } from "../model/report.ts";
 import { memoryRows } from "./memory-rows.ts";
 import { programTable, pssRows, signalRows } from "./usage-rows.ts";
-import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
+import { faultSentence, monitorFaultSentences, stopSentence, thresholdText } from "./notes.ts";
 import type { Palette } from "./palette.ts";
 import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
@@ -45,6 +45,7 @@ export function render(report: Report, options: HumanOptions): string {
   }
   const fault = faultSentence(report);
   if (fault) lines.push(c.yellow(`Incomplete: ${fault}`));
+  for (const sentence of monitorFaultSentences(report)) lines.push(c.yellow(`Incomplete: ${sentence}`));
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size, c));
   if (options.verbose) {
     lines.push(

@@ -22,6 +22,8 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     ...(report.stopSurvivors && { stop_survivors: report.stopSurvivors.map((s) => ({ pid: s.pid, name: s.name, ...(s.reason && { reason: s.reason }) })) }),
     // Measuring ended early (the command was still supervised): the peaks may be low.
     ...(report.fault && { measurement_error: { message: report.fault.message, at_ms: report.fault.atMs } }),
+    // A monitor that stopped on an internal error: its facts are absent, the rest is whole.
+    ...(report.monitorFaults && { monitor_errors: report.monitorFaults.map((f) => ({ monitor: f.monitor, message: f.message, at_ms: f.atMs })) }),
     ...(report.cgroupPeakBytes !== undefined && {
       cgroup_peak_bytes: report.cgroupPeakBytes,
       // The file it came from; a cgroup's charge includes page cache and kernel memory.

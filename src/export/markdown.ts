@@ -6,7 +6,7 @@ import { formatDuration } from "../core/text/duration.ts";
 import { spreadSentence } from "./human.ts";
 import { memoryRows } from "./memory-rows.ts";
 import { programTable, pssRows, signalRows } from "./usage-rows.ts";
-import { faultSentence, stopSentence, thresholdText } from "./notes.ts";
+import { faultSentence, monitorFaultSentences, stopSentence, thresholdText } from "./notes.ts";
 import { terminalCommand, visibleText } from "../core/text/visible.ts";
 
 // The report as GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY: a
@@ -34,6 +34,7 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
   if (stop) rows.push(["Stopped", `❌ ${stop.text}`]);
   const fault = faultSentence(report);
   if (fault) rows.push(["Incomplete", `⚠️ ${fault}`]);
+  for (const sentence of monitorFaultSentences(report)) rows.push(["Incomplete", `⚠️ ${sentence}`]);
   if (report.cgroupPeakBytes !== undefined) {
     rows.push(["Cgroup peak", `${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache)`]);
   }

@@ -29,3 +29,8 @@ export function faultSentence(report: Report): string | undefined {
   if (!report.fault) return undefined;
   return `measuring stopped at ${formatDuration(report.fault.atMs)} after an internal error (${report.fault.message}); the peaks are those seen until then and may be low`;
 }
+
+/** "reading the PSS stopped at 2.10s after an internal error (…); its figures are left out", one per monitor. */
+export function monitorFaultSentences(report: Report): string[] {
+  return (report.monitorFaults ?? []).map((f) => `${f.monitor} stopped at ${formatDuration(f.atMs)} after an internal error (${f.message}); its figures are left out, the rest was measured`);
+}

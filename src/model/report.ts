@@ -35,6 +35,11 @@ export interface Report {
    * end): the peaks are what was seen until then, and may be low.
    */
   fault?: { message: string; atMs: number };
+  /**
+   * Monitors that stopped on an internal error while the rest measured on: each one's facts
+   * are left out of the report (src/monitor/monitor-set.ts).
+   */
+  monitorFaults?: MonitorFault[];
   /** When the command started, RFC 3339 UTC. */
   timestamp: string;
   samples: number;
@@ -226,4 +231,11 @@ export interface ProcessSummary {
   /** How it ended, where the kernel's exit event said: its code, or the signal that killed it. */
   exitCode?: number;
   signal?: string;
+}
+
+/** A monitor's internal error: which one (what it was doing), why, and when (ms since the start). */
+export interface MonitorFault {
+  monitor: string;
+  message: string;
+  atMs: number;
 }

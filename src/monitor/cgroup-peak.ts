@@ -7,7 +7,7 @@ export const cgroupPeakMonitor: MonitorEntry = {
   key: "cgroup-peak",
   enabled: () => true,
   create: (context) => ({
-    name: "the cgroup's peak",
+    name: "reading the cgroup's peak",
     finish() {
       const bytes = context.cgroup?.peak();
       return bytes === undefined ? undefined : { cgroupPeakBytes: bytes, cgroupSource: context.cgroup?.source };

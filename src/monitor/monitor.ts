@@ -69,7 +69,7 @@ export interface SettleLoop {
 export type ReportGroup = Partial<Omit<Report, "command" | "argv" | "timestamp" | "version" | "platform">>;
 
 export interface Monitor {
-  /** What it measures, as a fault names it: "the memory limit and OOM counters". */
+  /** What it does, as a fault names it: "reading the memory limit and OOM counters". */
   readonly name: string;
   start?(): void;
   sample?(tMs: number): void;

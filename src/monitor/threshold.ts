@@ -18,7 +18,7 @@ export const thresholdMonitor: MonitorEntry = {
       if (stopper && threshold !== undefined) stopper.check(clock(), sampler.peaks.rss.bytes > threshold, sampler.tree.alive());
     };
     return {
-      name: "the threshold",
+      name: "checking the threshold",
       start() {
         // --threshold 80%: a share of the limit just found.
         threshold = plan.thresholdBytes ?? (plan.thresholdPercent !== undefined && context.limit ? Math.floor((context.limit.bytes * plan.thresholdPercent) / 100) : undefined);

@@ -10,7 +10,7 @@ export const treePeaksMonitor: MonitorEntry = {
   key: "peaks",
   enabled: () => true,
   create: (context) => ({
-    name: "the tree's peaks",
+    name: "finding the tree's peaks",
     finish(end) {
       const { peaks } = context.sampler;
       // With no floor when the spawn helper started the command, else only above peak-mem's own

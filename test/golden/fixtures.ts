@@ -83,6 +83,7 @@ export const RICH_REPORT: Report = deepFreeze<Report>({
   stopEscalated: true,
   stopSurvivors: [{ pid: 4300, name: "sudo", reason: "permission denied" }],
   fault: { message: "cannot read /proc/4213/status: input/output error", atMs: 11_204 },
+  monitorFaults: [{ monitor: "reading the PSS", message: "smaps_rollup: unexpected line", atMs: 3_050 }],
   timestamp: "2025-05-24T10:30:45Z",
   samples: 123,
   intervalMs: 100,
