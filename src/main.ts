@@ -16,7 +16,7 @@ import { timelineFormat } from "./timeline/writers.ts";
 import { WatchLine } from "./output/watch.ts";
 import { unavailableMonitor } from "./monitor/registry.ts";
 import { exitWith, fitRuntimeToSystem, platformCgroup, platformReader, type PeakCgroup } from "./platform/index.ts";
-import type { Report } from "./model/report.ts";
+import { thresholdExceeded, type Report } from "./model/report.ts";
 import { ReportFault, run } from "./run.ts";
 import { VERSION } from "./core/version.ts";
 
@@ -86,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
   const palette = await loadPalette(config.format === "human" && useColor(report));
   const comparison = baselines?.compare(result);
   if (comparison) result.comparison = comparison;
-  const status = exitCodeFor(result.exitCode, result.thresholdExceeded, comparison?.regression);
+  const status = exitCodeFor(result.exitCode, thresholdExceeded(result), comparison?.regression);
   commandStatusKnown = status;
   if (baselines) saveBaselineNoting(() => baselines.save(result), config.format !== "quiet");
   writeExports(exports, (format) => renderReport(result, format, { palette: PLAIN, verbose: config.verbose, units: config.units }));

@@ -131,28 +131,25 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     const report: Report = {
       command,
       argv: config.command,
-      // The tree's peaks monitor gives these; were it stopped, the sampler's are what is known.
-      peakRssBytes: rss.bytes,
-      peakVszBytes: vsz.bytes,
-      rssSource: rss.source,
-      vszSource: vsz.source,
-      durationMs: Math.round(measured.durationMs),
       exitCode: status,
       ...(signal && { signal }),
-      thresholdExceeded: false,
-      ...groups,
-      ...(fault && { fault }),
-      ...(monitors.faults.length > 0 && { monitorFaults: monitors.faults }),
+      durationMs: Math.round(measured.durationMs),
       timestamp: rfc3339(startedAt),
-      samples,
-      intervalMs: config.intervalMs,
-      // Samples are taken at both ends of the run, so there is one gap fewer than samples.
-      effectiveIntervalMs: samples > 1 ? measured.durationMs / (samples - 1) : measured.durationMs,
-      processesSeen: sampler.tree.seen,
-      childrenTracked: config.children,
+      // The tree's peaks monitor gives these; were it stopped, the sampler's are what is known.
+      peaks: { rss: { ...rss }, vsz: { ...vsz } },
+      ...groups,
       processes: summarizeProcesses(sampler.tree.members),
-      version: VERSION,
-      platform: `${process.platform}-${process.arch}`,
+      sampling: {
+        samples,
+        intervalMs: config.intervalMs,
+        // Samples are taken at both ends of the run, so there is one gap fewer than samples.
+        effectiveIntervalMs: samples > 1 ? measured.durationMs / (samples - 1) : measured.durationMs,
+        processesSeen: sampler.tree.seen,
+        childrenTracked: config.children,
+        ...(fault && { fault }),
+        ...(monitors.faults.length > 0 && { monitorFaults: monitors.faults }),
+      },
+      build: { version: VERSION, platform: `${process.platform}-${process.arch}` },
     };
     tools.timeline?.finish(timelineSummary(report));
     return report;
@@ -165,14 +162,14 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
 function timelineSummary(report: Report): Parameters<TimelineWriter["finish"]>[0] {
   const { memory } = report;
   return {
-    peakRssBytes: report.peakRssBytes,
-    peakVszBytes: report.peakVszBytes,
-    peakRssSource: report.rssSource,
+    peakRssBytes: report.peaks.rss.bytes,
+    peakVszBytes: report.peaks.vsz.bytes,
+    peakRssSource: report.peaks.rss.source,
     exitCode: report.exitCode,
     durationMs: report.durationMs,
     ...(report.signal && { signal: report.signal }),
-    ...(report.thresholdBytes !== undefined && { thresholdBytes: report.thresholdBytes }),
-    ...(report.childrenTracked && { processes: report.processes }),
+    ...(report.threshold && { thresholdBytes: report.threshold.bytes }),
+    ...(report.sampling.childrenTracked && { processes: report.processes }),
     ...(report.programs && { programs: report.programs.list }),
     ...(memory?.limit && { limitBytes: memory.limit.bytes, limitSource: memory.limit.source }),
     ...(memory?.oom?.treeKilled && {

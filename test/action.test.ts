@@ -321,12 +321,12 @@ exit ${code}
     const run = { peakRssBytes: Math.round(199.8 * MiB), peakVszBytes: Math.round(892.1 * MiB), durationMs: 1234 };
     const baseline = { command: "x", timestamp: "2025-05-20T08:00:00Z", peakRssBytes: 100 * MiB, peakVszBytes: 900 * MiB, durationMs: 1000, version: "0.1.0" };
     const report = makeReport({
-      ...run,
+      peaks: { rss: { bytes: run.peakRssBytes }, vsz: { bytes: run.peakVszBytes } },
+      durationMs: run.durationMs,
       argv: ["sh", "-c", 'x\n  "peak_rss_bytes": 1,\n  "exit_code": 0,\n"oom_killed": false'],
       exitCode: 137,
       signal: "SIGKILL",
-      thresholdBytes: 150 * MiB,
-      thresholdExceeded: true,
+      threshold: { bytes: 150 * MiB, exceeded: true },
       comparison: compareRuns("main", baseline, run, 10),
     });
     const object = JSON.parse(renderJson(report, { verbose: true })) as Record<string, unknown>;

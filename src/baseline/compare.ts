@@ -1,4 +1,16 @@
 import type { Comparison, MetricChange, Report } from "../model/report.ts";
+
+/** The figures a baseline keeps of a run, and a comparison weighs: one run's, or a series' medians. */
+export interface BaselineFigures {
+  peakRssBytes: number;
+  peakVszBytes: number;
+  durationMs: number;
+}
+
+/** A report's figures, as a baseline compares them. */
+export function baselineFigures(report: Report): BaselineFigures {
+  return { peakRssBytes: report.peaks.rss.bytes, peakVszBytes: report.peaks.vsz.bytes, durationMs: report.durationMs };
+}
 import type { Baseline } from "./store.ts";
 
 // A run against a saved baseline: pure arithmetic, no I/O.
@@ -36,7 +48,7 @@ export function grewBeyond(baseline: number, current: number, thresholdPercent: 
 export function compareRuns(
   name: string,
   baseline: Baseline,
-  report: Pick<Report, "peakRssBytes" | "peakVszBytes" | "durationMs">,
+  report: BaselineFigures,
   thresholdPercent: number,
   median = false,
 ): Comparison {

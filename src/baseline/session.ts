@@ -1,5 +1,5 @@
 import type { Comparison, Report } from "../model/report.ts";
-import { compareRuns } from "./compare.ts";
+import { compareRuns, baselineFigures, type BaselineFigures } from "./compare.ts";
 import type { BaselineSettings } from "./settings.ts";
 import { baselineDir, baselineFromReport, baselinePath, prepareBaselineDir, readBaseline, writeBaseline, type Baseline } from "./store.ts";
 
@@ -15,7 +15,7 @@ export interface Baselines {
   /** Saves the run as --save-baseline, if given. Throws a PeakMemError (exit 1). */
   save(report: Report): { name: string; path: string } | undefined;
   /** A series (src/series/): its medians against --compare-baseline, if given. */
-  compareMedians(medians: Pick<Report, "peakRssBytes" | "peakVszBytes" | "durationMs">): Comparison | undefined;
+  compareMedians(medians: BaselineFigures): Comparison | undefined;
   /** A series: saves the baseline built from it as --save-baseline, if given. */
   saveBaseline(baseline: Baseline): { name: string; path: string } | undefined;
 }
@@ -28,7 +28,7 @@ export function openBaselines(settings: BaselineSettings): Baselines {
   if (saveName !== undefined) prepareBaselineDir(dir);
   return {
     ...(saveName !== undefined && { savePath: baselinePath(dir.path, saveName, "--save-baseline") }),
-    compare: (report) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, report, settings.thresholdPercent)),
+    compare: (report) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, baselineFigures(report), settings.thresholdPercent)),
     save: (report) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir.path, saveName, baselineFromReport(report)) }),
     compareMedians: (medians) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, medians, settings.thresholdPercent, true)),
     saveBaseline: (saved) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir.path, saveName, saved) }),

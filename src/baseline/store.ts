@@ -101,13 +101,13 @@ function hint(dir: BaselineDir): string {
 export function baselineFromReport(report: Report): Baseline {
   return {
     command: report.command,
-    peakRssBytes: report.peakRssBytes,
-    peakVszBytes: report.peakVszBytes,
+    peakRssBytes: report.peaks.rss.bytes,
+    peakVszBytes: report.peaks.vsz.bytes,
     durationMs: report.durationMs,
     exitCode: report.exitCode,
     timestamp: report.timestamp,
-    version: report.version,
-    platform: report.platform,
+    version: report.build.version,
+    platform: report.build.platform,
   };
 }
 

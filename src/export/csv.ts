@@ -1,4 +1,4 @@
-import type { Report } from "../model/report.ts";
+import { thresholdExceeded, type Report } from "../model/report.ts";
 import { peakPercentOfLimit } from "./memory-rows.ts";
 import { quoteField } from "../core/text/csv-field.ts";
 
@@ -19,11 +19,11 @@ export const MEMORY_HEADER = "memory_limit_bytes,memory_limit_source,peak_rss_pe
 export function render(report: Report): string {
   const row = [
     report.command,
-    report.peakRssBytes,
-    report.peakVszBytes,
+    report.peaks.rss.bytes,
+    report.peaks.vsz.bytes,
     report.durationMs,
     report.exitCode,
-    report.thresholdExceeded,
+    thresholdExceeded(report),
     report.timestamp,
   ];
   const comparison = report.comparison;
@@ -39,7 +39,7 @@ export function render(report: Report): string {
     share === undefined ? "" : Math.round(share * 100) / 100,
     memory?.oom?.kills ?? "",
     memory?.oom ? memory.oom.treeKilled : "",
-    report.peakSwapBytes ?? "",
+    report.peaks.swapBytes ?? "",
   );
   const pss = report.pss;
   if (pss) {

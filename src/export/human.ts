@@ -2,7 +2,7 @@ import { formatSize } from "../core/size/format.ts";
 import { formatDuration } from "../core/text/duration.ts";
 import type { Unit } from "../core/size/units.ts";
 import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../baseline/compare.ts";
-import type { Comparison, Report } from "../model/report.ts";
+import { thresholdExceeded, type Comparison, type Report } from "../model/report.ts";
 import { memoryRows } from "./memory-rows.ts";
 import { programTable, pssRows, signalRows } from "./usage-rows.ts";
 import { faultSentence, monitorFaultSentences, stopSentence, thresholdText } from "./notes.ts";
@@ -26,20 +26,20 @@ export function render(report: Report, options: HumanOptions): string {
   const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
   const lines = [
     `${c.bold("Command:")} ${terminalCommand(report.argv)}`,
-    `${c.bold("Peak memory usage:")} ${c.cyan(size(report.peakRssBytes))} (RSS) / ${size(report.peakVszBytes)} (VSZ)`,
+    `${c.bold("Peak memory usage:")} ${c.cyan(size(report.peaks.rss.bytes))} (RSS) / ${size(report.peaks.vsz.bytes)} (VSZ)`,
     `${c.bold("Exit code:")} ${report.exitCode === 0 ? exit : c.red(exit)}`,
     `${c.bold("Duration:")} ${formatDuration(report.durationMs)}`,
   ];
-  if (report.cgroupPeakBytes !== undefined) {
-    lines.push(`${c.bold("Cgroup peak:")} ${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache and kernel memory)`);
+  if (report.peaks.cgroup?.bytes !== undefined) {
+    lines.push(`${c.bold("Cgroup peak:")} ${size(report.peaks.cgroup?.bytes)} (${report.peaks.cgroup?.source}; includes page cache and kernel memory)`);
   }
   for (const row of [...pssRows(report, size), ...memoryRows(report, size, options.verbose)]) {
     const line = `${c.bold(`${row.label}:`)} ${row.text}`;
     lines.push(row.tone === "bad" ? c.red(line) : row.tone === "warn" ? c.yellow(line) : line);
   }
-  if (report.thresholdExceeded && report.thresholdBytes !== undefined) {
-    const limit = thresholdText(report.thresholdBytes, report.thresholdPercent, size);
-    lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peakRssBytes)} is over the limit of ${limit}`)));
+  if (thresholdExceeded(report) && report.threshold?.bytes !== undefined) {
+    const limit = thresholdText(report.threshold?.bytes, report.threshold?.percent, size);
+    lines.push(c.red(c.bold(`THRESHOLD EXCEEDED: peak RSS ${size(report.peaks.rss.bytes)} is over the limit of ${limit}`)));
     const stop = stopSentence(report);
     if (stop) lines.push(c.red(stop.stopped ? `STOPPED: ${stop.text}` : c.bold(`NOT STOPPED: ${stop.text}`)));
   }
@@ -49,9 +49,9 @@ export function render(report: Report, options: HumanOptions): string {
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size, c));
   if (options.verbose) {
     lines.push(
-      `${c.bold("Peak set by:")} RSS ${report.rssSource}, VSZ ${report.vszSource}`,
-      `${c.bold("Samples:")} ${report.samples} every ${report.intervalMs} ms (effective ${report.effectiveIntervalMs.toFixed(1)} ms)`,
-      `${c.bold("Processes seen:")} ${report.processesSeen}${report.childrenTracked ? "" : " (children not tracked)"}`,
+      `${c.bold("Peak set by:")} RSS ${report.peaks.rss.source}, VSZ ${report.peaks.vsz.source}`,
+      `${c.bold("Samples:")} ${report.sampling.samples} every ${report.sampling.intervalMs} ms (effective ${report.sampling.effectiveIntervalMs.toFixed(1)} ms)`,
+      `${c.bold("Processes seen:")} ${report.sampling.processesSeen}${report.sampling.childrenTracked ? "" : " (children not tracked)"}`,
       ...signalRows(report, psName).map((row) => c.yellow(`${c.bold(`${row.label}:`)} ${row.text}`)),
       ...programLines(report, size, c),
       ...breakdown(report, size, c),

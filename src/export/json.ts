@@ -1,4 +1,4 @@
-import type { Comparison, MemoryLimit, MetricChange, Report } from "../model/report.ts";
+import { thresholdExceeded, type Comparison, type MemoryLimit, type MetricChange, type Report } from "../model/report.ts";
 import { peakPercentOfLimit } from "./memory-rows.ts";
 import { processJson, programJson } from "../timeline/processes.ts";
 
@@ -8,34 +8,34 @@ import { processJson, programJson } from "../timeline/processes.ts";
 export function render(report: Report, options: { verbose: boolean } = { verbose: false }): string {
   const object = {
     command: report.command,
-    peak_rss_bytes: report.peakRssBytes,
-    peak_vsz_bytes: report.peakVszBytes,
+    peak_rss_bytes: report.peaks.rss.bytes,
+    peak_vsz_bytes: report.peaks.vsz.bytes,
     ...pssJson(report),
     duration_ms: report.durationMs,
     exit_code: report.exitCode,
-    threshold_exceeded: report.thresholdExceeded,
+    threshold_exceeded: thresholdExceeded(report),
     timestamp: report.timestamp,
     ...(report.signal !== undefined && { signal: report.signal }),
-    ...(report.thresholdBytes !== undefined && { threshold_bytes: report.thresholdBytes }),
-    ...(report.stoppedAtMs !== undefined && { stopped_by_threshold: true, stopped_at_ms: report.stoppedAtMs, stop_escalated: report.stopEscalated }),
+    ...(report.threshold?.bytes !== undefined && { threshold_bytes: report.threshold?.bytes }),
+    ...(report.threshold?.stop?.atMs !== undefined && { stopped_by_threshold: true, stopped_at_ms: report.threshold?.stop?.atMs, stop_escalated: report.threshold?.stop?.escalated }),
     // Processes a stop could not end: the stop is not claimed whole.
-    ...(report.stopSurvivors && { stop_survivors: report.stopSurvivors.map((s) => ({ pid: s.pid, name: s.name, ...(s.reason && { reason: s.reason }) })) }),
+    ...(report.threshold?.stop?.survivors && { stop_survivors: report.threshold?.stop?.survivors.map((s) => ({ pid: s.pid, name: s.name, ...(s.reason && { reason: s.reason }) })) }),
     // Measuring ended early (the command was still supervised): the peaks may be low.
-    ...(report.fault && { measurement_error: { message: report.fault.message, at_ms: report.fault.atMs } }),
+    ...(report.sampling.fault && { measurement_error: { message: report.sampling.fault.message, at_ms: report.sampling.fault.atMs } }),
     // A monitor that stopped on an internal error: its facts are absent, the rest is whole.
-    ...(report.monitorFaults && { monitor_errors: report.monitorFaults.map((f) => ({ monitor: f.monitor, message: f.message, at_ms: f.atMs })) }),
-    ...(report.cgroupPeakBytes !== undefined && {
-      cgroup_peak_bytes: report.cgroupPeakBytes,
+    ...(report.sampling.monitorFaults && { monitor_errors: report.sampling.monitorFaults.map((f) => ({ monitor: f.monitor, message: f.message, at_ms: f.atMs })) }),
+    ...(report.peaks.cgroup?.bytes !== undefined && {
+      cgroup_peak_bytes: report.peaks.cgroup?.bytes,
       // The file it came from; a cgroup's charge includes page cache and kernel memory.
-      cgroup_peak_source: report.cgroupSource,
+      cgroup_peak_source: report.peaks.cgroup?.source,
     }),
     ...memoryJson(report),
-    peak_rss_source: report.rssSource,
-    peak_vsz_source: report.vszSource,
-    samples: report.samples,
-    interval_ms: report.intervalMs,
-    processes_seen: report.processesSeen,
-    children_tracked: report.childrenTracked,
+    peak_rss_source: report.peaks.rss.source,
+    peak_vsz_source: report.peaks.vsz.source,
+    samples: report.sampling.samples,
+    interval_ms: report.sampling.intervalMs,
+    processes_seen: report.sampling.processesSeen,
+    children_tracked: report.sampling.childrenTracked,
     ...(report.programs && {
       // Every program, largest share of the tree's peak first; how complete the counts are.
       program_counts: report.programs.counts,
@@ -47,8 +47,8 @@ export function render(report: Report, options: { verbose: boolean } = { verbose
     ...(options.verbose && {
       processes: report.processes.map(processJson),
     }),
-    version: report.version,
-    platform: report.platform,
+    version: report.build.version,
+    platform: report.build.platform,
   };
   return `${JSON.stringify(object, null, 2)}\n`;
 }
@@ -62,7 +62,7 @@ function memoryJson(report: Report) {
   const oom = memory?.oom;
   const pressure = memory?.pressure;
   return {
-    ...(report.thresholdPercent !== undefined && { threshold_percent: report.thresholdPercent }),
+    ...(report.threshold?.percent !== undefined && { threshold_percent: report.threshold?.percent }),
     ...limitFields("memory_limit", memory?.limit),
     ...(memory?.enforced && { memory_limit_enforced: true }),
     ...(share !== undefined && { peak_rss_percent_of_limit: Math.round(share * 100) / 100 }),
@@ -86,7 +86,7 @@ function memoryJson(report: Report) {
         max_full_avg10: pressure.maxFullAvg10,
       },
     }),
-    ...(report.peakSwapBytes !== undefined && { peak_swap_bytes: report.peakSwapBytes }),
+    ...(report.peaks.swapBytes !== undefined && { peak_swap_bytes: report.peaks.swapBytes }),
   };
 }
 
@@ -103,6 +103,7 @@ function pssJson(report: Report) {
       readings: pss.readings,
       effective_interval_ms: Math.round(pss.effectiveIntervalMs * 10) / 10,
       mean_read_ms: Math.round(pss.meanReadMs * 1000) / 1000,
+      ...(pss.maxReadMs !== undefined && { max_read_ms: Math.round(pss.maxReadMs * 1000) / 1000 }),
       budget_percent: pss.budgetPercent,
       unreadable_processes: pss.unreadable,
     },

@@ -1,7 +1,7 @@
 import { formatSize } from "../core/size/format.ts";
 import type { Unit } from "../core/size/units.ts";
 import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../baseline/compare.ts";
-import type { Comparison, MetricChange, Report } from "../model/report.ts";
+import { thresholdExceeded, type Comparison, type MetricChange, type Report } from "../model/report.ts";
 import { formatDuration } from "../core/text/duration.ts";
 import { spreadSentence } from "./human.ts";
 import { memoryRows } from "./memory-rows.ts";
@@ -20,26 +20,26 @@ export function render(report: Report, options: { units?: Unit } = {}): string {
   const size = (bytes: number) => formatSize(bytes, options.units);
   const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
   const rows: Array<[string, string]> = [
-    ["Peak RSS", `**${size(report.peakRssBytes)}** (${report.peakRssBytes} bytes)`],
-    ["Peak VSZ", `${size(report.peakVszBytes)} (${report.peakVszBytes} bytes)`],
+    ["Peak RSS", `**${size(report.peaks.rss.bytes)}** (${report.peaks.rss.bytes} bytes)`],
+    ["Peak VSZ", `${size(report.peaks.vsz.bytes)} (${report.peaks.vsz.bytes} bytes)`],
     ["Exit code", report.exitCode === 0 ? exit : `❌ ${exit}`],
     ["Duration", formatDuration(report.durationMs)],
   ];
   for (const row of [...pssRows(report, size), ...memoryRows(report, size, true)]) rows.push([row.label, row.tone === "bad" ? `❌ ${row.text}` : row.tone === "warn" ? `⚠️ ${row.text}` : row.text]);
-  if (report.thresholdBytes !== undefined) {
-    const limit = thresholdText(report.thresholdBytes, report.thresholdPercent, size);
-    rows.push(["Threshold", report.thresholdExceeded ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
+  if (report.threshold?.bytes !== undefined) {
+    const limit = thresholdText(report.threshold?.bytes, report.threshold?.percent, size);
+    rows.push(["Threshold", thresholdExceeded(report) ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
   }
   const stop = stopSentence(report);
   if (stop) rows.push(["Stopped", `❌ ${stop.text}`]);
   const fault = faultSentence(report);
   if (fault) rows.push(["Incomplete", `⚠️ ${fault}`]);
   for (const sentence of monitorFaultSentences(report)) rows.push(["Incomplete", `⚠️ ${sentence}`]);
-  if (report.cgroupPeakBytes !== undefined) {
-    rows.push(["Cgroup peak", `${size(report.cgroupPeakBytes)} (${report.cgroupSource}; includes page cache)`]);
+  if (report.peaks.cgroup?.bytes !== undefined) {
+    rows.push(["Cgroup peak", `${size(report.peaks.cgroup?.bytes)} (${report.peaks.cgroup?.source}; includes page cache)`]);
   }
   for (const row of signalRows(report, visibleText)) rows.push([row.label, `⚠️ ${row.text}`]);
-  rows.push(["Peak set by", `RSS ${report.rssSource}, VSZ ${report.vszSource}`]);
+  rows.push(["Peak set by", `RSS ${report.peaks.rss.source}, VSZ ${report.peaks.vsz.source}`]);
   const lines = [`### peak-mem: ${codeSpan(terminalCommand(report.argv))}`, "", ...table(["", ""], rows), ""];
   if (report.comparison) lines.push(...comparisonLines(report.comparison, size));
   if (report.programs && report.programs.list.length > 0) {

@@ -19,13 +19,13 @@ export const CLOSE_TO_LIMIT_PERCENT = 90;
 /** Whether the peak is above CLOSE_TO_LIMIT_PERCENT of the limit: compared in whole bytes, so exactly 90% is not. */
 export function closeToLimit(report: Report): boolean {
   const limit = report.memory?.limit;
-  return limit !== undefined && limit.bytes > 0 && report.peakRssBytes * 100 > CLOSE_TO_LIMIT_PERCENT * limit.bytes;
+  return limit !== undefined && limit.bytes > 0 && report.peaks.rss.bytes * 100 > CLOSE_TO_LIMIT_PERCENT * limit.bytes;
 }
 
 /** The peak as a share of the limit, in percent (unrounded), when a limit is known. */
 export function peakPercentOfLimit(report: Report): number | undefined {
   const limit = report.memory?.limit;
-  return limit && limit.bytes > 0 ? (report.peakRssBytes / limit.bytes) * 100 : undefined;
+  return limit && limit.bytes > 0 ? (report.peaks.rss.bytes / limit.bytes) * 100 : undefined;
 }
 
 function percent(value: number): string {
@@ -51,7 +51,7 @@ export function memoryRows(report: Report, size: (bytes: number) => string, verb
   const share = peakPercentOfLimit(report);
   // Physical memory as the only bound is shown with -v, or when a threshold was a share of it.
   const aRealLimit = limit !== undefined && !limit.source.startsWith("physical memory");
-  if (limit && share !== undefined && (aRealLimit || verbose || report.thresholdPercent !== undefined)) {
+  if (limit && share !== undefined && (aRealLimit || verbose || report.threshold?.percent !== undefined)) {
     const by = memory?.enforced ? `--limit, ${where(limit)}` : where(limit);
     const soft = memory?.softLimit ? `; soft limit ${size(memory.softLimit.bytes)} (${where(memory.softLimit)})` : "";
     rows.push({
@@ -96,8 +96,8 @@ export function memoryRows(report: Report, size: (bytes: number) => string, verb
       text: `${seconds(pressure.someStallMs)} stalled (some), ${seconds(pressure.fullStallMs)} (full); avg10 up to ${pressure.maxSomeAvg10.toFixed(2)}% (${scope} ${pressure.source})`,
     });
   }
-  if (report.peakSwapBytes !== undefined && report.peakSwapBytes > 0) {
-    rows.push({ label: "Swap", text: `${size(report.peakSwapBytes)} of the tree swapped out at most (VmSwap, summed at one sample)`, tone: "warn" });
+  if (report.peaks.swapBytes !== undefined && report.peaks.swapBytes > 0) {
+    rows.push({ label: "Swap", text: `${size(report.peaks.swapBytes)} of the tree swapped out at most (VmSwap, summed at one sample)`, tone: "warn" });
   }
   return rows;
 }

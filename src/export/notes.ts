@@ -8,10 +8,10 @@ import { formatDuration } from "../core/text/duration.ts";
 
 /** "the process tree was stopped at 1.20s (SIGTERM)", or what survived the attempt. */
 export function stopSentence(report: Report): { stopped: boolean; text: string } | undefined {
-  if (report.stoppedAtMs === undefined) return undefined;
-  const how = report.stopEscalated ? "SIGTERM, then SIGKILL" : "SIGTERM";
-  const at = formatDuration(report.stoppedAtMs);
-  const survivors = report.stopSurvivors ?? [];
+  if (report.threshold?.stop?.atMs === undefined) return undefined;
+  const how = report.threshold?.stop?.escalated ? "SIGTERM, then SIGKILL" : "SIGTERM";
+  const at = formatDuration(report.threshold?.stop?.atMs);
+  const survivors = report.threshold?.stop?.survivors ?? [];
   if (survivors.length === 0) return { stopped: true, text: `the process tree was stopped at ${at} (${how})` };
   const listed = survivors.map((s) => `${s.pid} ${psName(s.name)}${s.reason ? ` (${s.reason})` : ""}`).join(", ");
   const count = survivors.length === 1 ? "1 process" : `${survivors.length} processes`;
@@ -26,11 +26,11 @@ export function thresholdText(bytes: number, percent: number | undefined, size: 
 
 /** "measuring stopped at 2.10s after an internal error (…): the peaks are what was seen until then" */
 export function faultSentence(report: Report): string | undefined {
-  if (!report.fault) return undefined;
-  return `measuring stopped at ${formatDuration(report.fault.atMs)} after an internal error (${report.fault.message}); the peaks are those seen until then and may be low`;
+  if (!report.sampling.fault) return undefined;
+  return `measuring stopped at ${formatDuration(report.sampling.fault.atMs)} after an internal error (${report.sampling.fault.message}); the peaks are those seen until then and may be low`;
 }
 
 /** "reading the PSS stopped at 2.10s after an internal error (…); its figures are left out", one per monitor. */
 export function monitorFaultSentences(report: Report): string[] {
-  return (report.monitorFaults ?? []).map((f) => `${f.monitor} stopped at ${formatDuration(f.atMs)} after an internal error (${f.message}); its figures are left out, the rest was measured`);
+  return (report.sampling.monitorFaults ?? []).map((f) => `${f.monitor} stopped at ${formatDuration(f.atMs)} after an internal error (${f.message}); its figures are left out, the rest was measured`);
 }

@@ -5,5 +5,5 @@ import type { Report } from "../model/report.ts";
  * --compare-baseline adds nothing here: they show only in the exit status (1).
  */
 export function render(report: Report): string {
-  return `${report.peakRssBytes}\n`;
+  return `${report.peaks.rss.bytes}\n`;
 }

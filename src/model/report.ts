@@ -2,34 +2,68 @@ import type { MemoryLimit } from "../platform/memory-sources.ts";
 
 export type { MemoryLimit };
 
-// Everything a renderer may show about one run. Built once in src/run.ts; renderers are
-// pure functions of it (src/export/).
+// Everything a renderer may show about one run, grouped by what it describes: the outcome at
+// the top (what ran, how it ended, how long), then one group per monitor (src/monitor/), then
+// how it was sampled and what built it. Built once in src/run.ts; each group has one view that
+// says how every format shows it (src/export/views/).
 
 export interface Report {
   /** The command as a POSIX shell would need it typed, exactly (JSON, CSV, baselines, timelines). */
   command: string;
   /** The command's argv as given, for formats that must show it escaped (terminal, Markdown). */
   argv: string[];
-  peakRssBytes: number;
-  peakVszBytes: number;
-  rssSource: PeakSource;
-  vszSource: PeakSource;
-  durationMs: number;
   /** The command's status as peak-mem passes it on: 128 + N for death by signal N. */
   exitCode: number;
   /** Name of the signal that killed the command, e.g. SIGKILL. */
   signal?: string;
-  thresholdBytes?: number;
-  /** The exact peak of the command's cgroup (--cgroup): page cache and kernel memory included. */
-  cgroupPeakBytes?: number;
-  /** The file it was read from: memory.peak (v2) or memory.max_usage_in_bytes (v1). */
-  cgroupSource?: string;
-  thresholdExceeded: boolean;
-  /** --kill-on-threshold: when the tree was stopped (ms since start), and whether SIGKILL was needed. */
-  stoppedAtMs?: number;
-  stopEscalated?: boolean;
-  /** --kill-on-threshold: processes still alive when peak-mem gave up stopping them. */
-  stopSurvivors?: StopSurvivor[];
+  durationMs: number;
+  /** When the command started, RFC 3339 UTC. */
+  timestamp: string;
+  /** The tree's peaks (src/monitor/tree-peaks.ts, src/monitor/cgroup-peak.ts). */
+  peaks: PeakFacts;
+  /** --threshold (src/monitor/threshold.ts). */
+  threshold?: ThresholdFacts;
+  /** Where the command ran: its memory limit, OOM kills, pressure (src/monitor/memory-environment.ts). */
+  memory?: MemoryEnvironment;
+  /** --pss: proportional and private memory of the tree, sampled on its own cadence (src/monitor/pss.ts). */
+  pss?: PssFacts;
+  /** The tree grouped by program (src/monitor/programs.ts); absent with --no-children. */
+  programs?: ProgramsFacts;
+  /** Every process seen, parents first, with its RSS at the tree's peak (a series may drop them). */
+  processes: ProcessSummary[];
+  /** How the run was measured, and what stopped measuring early. */
+  sampling: SamplingFacts;
+  /** --compare-baseline: this run against a saved one (src/baseline/compare.ts). */
+  comparison?: Comparison;
+  build: BuildFacts;
+}
+
+export interface PeakFacts {
+  rss: Peak;
+  vsz: Peak;
+  /** The tree's swap (VmSwap summed at one sample) at its largest, where the platform tells. */
+  swapBytes?: number;
+  /** --cgroup, --limit: the exact peak of the command's cgroup, page cache and kernel memory included. */
+  cgroup?: { bytes: number; /** memory.peak (v2) or memory.max_usage_in_bytes (v1). */ source: string };
+}
+
+export interface ThresholdFacts {
+  bytes: number;
+  /** --threshold N%: the share of the memory limit it was given as. */
+  percent?: number;
+  /** The tree's peak RSS went over it. */
+  exceeded: boolean;
+  /** --kill-on-threshold: when the tree was stopped (ms since start), whether SIGKILL was needed, what survived. */
+  stop?: { atMs: number; escalated: boolean; survivors?: StopSurvivor[] };
+}
+
+export interface SamplingFacts {
+  samples: number;
+  intervalMs: number;
+  /** Duration divided by samples taken: what the sampling really achieved. */
+  effectiveIntervalMs: number;
+  processesSeen: number;
+  childrenTracked: boolean;
   /**
    * Measuring stopped early on an internal error (the command was still supervised to its
    * end): the peaks are what was seen until then, and may be low.
@@ -40,30 +74,17 @@ export interface Report {
    * are left out of the report (src/monitor/monitor-set.ts).
    */
   monitorFaults?: MonitorFault[];
-  /** When the command started, RFC 3339 UTC. */
-  timestamp: string;
-  samples: number;
-  intervalMs: number;
-  /** Duration divided by samples taken: what the sampling really achieved. */
-  effectiveIntervalMs: number;
-  processesSeen: number;
-  childrenTracked: boolean;
-  /** Every process seen, parents first, with its RSS at the tree's peak. */
-  processes: ProcessSummary[];
+}
+
+export interface BuildFacts {
   version: string;
+  /** `${process.platform}-${process.arch}`. */
   platform: string;
-  /** --compare-baseline: this run against a saved one (src/baseline/compare.ts). */
-  comparison?: Comparison;
-  /** The tree's swap (VmSwap summed at one sample) at its largest, where the platform tells. */
-  peakSwapBytes?: number;
-  /** --threshold N%: the percentage of the memory limit it was given as (thresholdBytes holds the bytes). */
-  thresholdPercent?: number;
-  /** Where the command ran: its memory limit, OOM kills, pressure (src/monitor/memory/). */
-  memory?: MemoryEnvironment;
-  /** --pss: proportional and private memory of the tree, sampled on its own cadence (src/monitor/pss.ts). */
-  pss?: PssFacts;
-  /** The tree grouped by program (src/monitor/programs.ts); absent with --no-children. */
-  programs?: ProgramsFacts;
+}
+
+/** Whether the run crossed --threshold: what decides exit status 1 (false without a threshold). */
+export function thresholdExceeded(report: Report): boolean {
+  return report.threshold?.exceeded === true;
 }
 
 /**
@@ -88,6 +109,12 @@ export interface PssFacts {
   effectiveIntervalMs: number;
   /** The mean cost of one reading of the whole tree, ms (what set the cadence). */
   meanReadMs: number;
+  /**
+   * The longest one took, ms. The budget is kept by waiting after each reading, so one reading
+   * far slower than those before it (a process tearing down its memory holds the page tables
+   * the reading walks) can take the total past it, by at most this much.
+   */
+  maxReadMs?: number;
   /** The share of one core the PSS readings were allowed, percent. */
   budgetPercent: number;
   /** Processes whose PSS could not be read (another user's): counted by their RSS instead. */

@@ -5,6 +5,20 @@ import { ratio, statistics, type Ratio, type Statistics } from "./statistics.ts"
 // with several commands, each one's ratio to the first. Built once from the runs' reports
 // (seriesReport below); renderers are pure functions of it (src/export/series/).
 
+/**
+ * A figure of a run that a series keeps statistics of (its views declare them,
+ * src/export/views/): its key in JSON, its label, its unit, and how to read it from a report
+ * (undefined where this run has none: a PSS never read).
+ */
+export interface Figure {
+  key: string;
+  label: string;
+  unit: "bytes" | "ms";
+  of(report: Report): number | undefined;
+  /** Shown in the terminal and Markdown only when some run's value is above 0 (the swap of most runs is 0). */
+  quietAtZero?: boolean;
+}
+
 /** One counted run, as the series keeps it: the report's figures, not its processes. */
 export interface RunFigures {
   /** 1, 2, … within its command's series. */
@@ -83,16 +97,16 @@ export function runFigures(report: Report, run: number, interrupted: boolean): R
   const pss = report.pss && report.pss.readings > 0 ? report.pss.peakPssBytes : undefined;
   return {
     run,
-    peakRssBytes: report.peakRssBytes,
-    peakVszBytes: report.peakVszBytes,
+    peakRssBytes: report.peaks.rss.bytes,
+    peakVszBytes: report.peaks.vsz.bytes,
     durationMs: report.durationMs,
     exitCode: report.exitCode,
     ...(report.signal !== undefined && { signal: report.signal }),
-    thresholdExceeded: report.thresholdExceeded,
+    thresholdExceeded: report.threshold?.exceeded === true,
     ...(pss !== undefined && { peakPssBytes: pss }),
     timestamp: report.timestamp,
     ...(interrupted && { interrupted: true }),
-    ...(report.fault && { fault: report.fault.message }),
+    ...(report.sampling.fault && { fault: report.sampling.fault.message }),
   };
 }
 

@@ -66,7 +66,7 @@ export interface SettleLoop {
 }
 
 /** The part of the report a monitor gives: its own fields, nothing else. */
-export type ReportGroup = Partial<Omit<Report, "command" | "argv" | "timestamp" | "version" | "platform">>;
+export type ReportGroup = Partial<Pick<Report, "peaks" | "threshold" | "memory" | "pss" | "programs">>;
 
 export interface Monitor {
   /** What it does, as a fault names it: "reading the memory limit and OOM counters". */

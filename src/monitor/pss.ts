@@ -17,6 +17,7 @@ export class PssMonitor {
   private nextAt = 0;
   private readings = 0;
   private readMs = 0;
+  private maxReadMs = 0;
   private firstAt = 0;
   private lastAt = 0;
   private peakPss = 0;
@@ -75,6 +76,7 @@ export class PssMonitor {
     this.lastAt = tMs;
     this.readings++;
     this.readMs += cost;
+    if (cost > this.maxReadMs) this.maxReadMs = cost;
     // USS and swap PSS of the peak's own reading: how much of that peak was private.
     if (pss > this.peakPss) {
       this.peakPss = pss;
@@ -98,6 +100,7 @@ export class PssMonitor {
       readings: this.readings,
       effectiveIntervalMs: this.readings > 1 ? (this.lastAt - this.firstAt) / (this.readings - 1) : 0,
       meanReadMs: this.readings > 0 ? this.readMs / this.readings : 0,
+      maxReadMs: this.maxReadMs,
       budgetPercent: this.budgetPercent,
       unreadable: this.unreadable.size,
     };

@@ -1,4 +1,3 @@
-import { cgroupPeakMonitor } from "./cgroup-peak.ts";
 import { environmentMonitor } from "./memory-environment.ts";
 import type { MonitorEntry, MonitorPlan, RunContext, Monitor } from "./monitor.ts";
 import type { ProcessReader } from "../platform/types.ts";
@@ -11,7 +10,7 @@ import { treePeaksMonitor } from "./tree-peaks.ts";
 // what one needs of another: the memory environment starts first (the threshold may be a
 // share of its limit), the tree's peaks finish before the threshold (ru_maxrss may be what
 // crossed it), and the threshold samples last (after PSS's reading joined the peak).
-export const MONITORS: readonly MonitorEntry[] = [environmentMonitor, treePeaksMonitor, pssMonitor, programsMonitor, cgroupPeakMonitor, thresholdMonitor];
+export const MONITORS: readonly MonitorEntry[] = [environmentMonitor, treePeaksMonitor, pssMonitor, programsMonitor, thresholdMonitor];
 
 /** The first monitor asked for that this system cannot give: its option and why, else undefined. */
 export function unavailableMonitor(plan: MonitorPlan, reader: ProcessReader, entries = MONITORS): { option: string; why: string } | undefined {

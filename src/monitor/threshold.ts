@@ -38,13 +38,16 @@ export const thresholdMonitor: MonitorEntry = {
         return true;
       },
       finish() {
-        const exceeded = threshold !== undefined && sampler.peaks.rss.bytes > threshold;
+        if (threshold === undefined) return undefined;
         return {
-          ...(threshold !== undefined && { thresholdBytes: threshold }),
-          ...(plan.thresholdPercent !== undefined && { thresholdPercent: plan.thresholdPercent }),
-          thresholdExceeded: exceeded,
-          ...(stopper?.stoppedAtMs !== undefined && { stoppedAtMs: Math.round(stopper.stoppedAtMs), stopEscalated: stopper.escalated }),
-          ...(survivors.length > 0 && { stopSurvivors: survivors }),
+          threshold: {
+            bytes: threshold,
+            ...(plan.thresholdPercent !== undefined && { percent: plan.thresholdPercent }),
+            exceeded: sampler.peaks.rss.bytes > threshold,
+            ...(stopper?.stoppedAtMs !== undefined && {
+              stop: { atMs: Math.round(stopper.stoppedAtMs), escalated: stopper.escalated, ...(survivors.length > 0 && { survivors }) },
+            }),
+          },
         };
       },
     };

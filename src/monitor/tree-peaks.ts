@@ -2,9 +2,10 @@ import type { MonitorEntry } from "./monitor.ts";
 
 // The tree's peaks: RSS and VSZ as the largest of what the samples summed, what each process's
 // high-water mark kept, and, at the end, the command's ru_maxrss (the command and the
-// descendants it waited for, so not with --no-children); the tree's swap at its largest. The
-// sampler folds the samples in as it reads them (src/monitor/sampler.ts); this gives the
-// report its figures, once ru_maxrss is in.
+// descendants it waited for, so not with --no-children); the tree's swap at its largest; and
+// with --cgroup or --limit, the exact peak the kernel kept for peak-mem's cgroup (page cache
+// and kernel memory included). The sampler folds the samples in as it reads them
+// (src/monitor/sampler.ts); this gives the report its figures, once ru_maxrss is in.
 
 export const treePeaksMonitor: MonitorEntry = {
   key: "peaks",
@@ -20,13 +21,15 @@ export const treePeaksMonitor: MonitorEntry = {
       const physical = context.physicalBytes ?? process.getBuiltinModule("node:os").totalmem();
       if (maxRss !== undefined && maxRss <= physical) peaks.offer("rss", maxRss, "rusage");
       const swap = context.sampler.peakSwap;
+      const cgroup = context.cgroup?.peak();
       return {
-        peakRssBytes: peaks.rss.bytes,
-        peakVszBytes: peaks.vsz.bytes,
-        rssSource: peaks.rss.source,
-        vszSource: peaks.vsz.source,
-        // Where readings carry no swap, the tree's swap is unknown, not zero.
-        ...((swap > 0 || context.reader.readsSwap) && { peakSwapBytes: swap }),
+        peaks: {
+          rss: { ...peaks.rss },
+          vsz: { ...peaks.vsz },
+          // Where readings carry no swap, the tree's swap is unknown, not zero.
+          ...((swap > 0 || context.reader.readsSwap) && { swapBytes: swap }),
+          ...(cgroup !== undefined && { cgroup: { bytes: cgroup, source: context.cgroup?.source ?? "" } }),
+        },
       };
     },
   }),

@@ -19,19 +19,21 @@ export function annotations(report: Report): string[] {
   const limit = report.memory?.limit;
   const oom = report.memory?.oom;
   const oomKilled = oom?.treeKilled === true;
+  const peakRss = report.peaks.rss.bytes;
 
   if (oomKilled) {
     const victim = oom.victim ? ` (${oom.victim.certain ? "" : "likely "}pid ${oom.victim.pid} ${psName(oom.victim.name)})` : "";
     const at = limit ? ` at the memory limit of ${formatSize(limit.bytes)} (${limit.source})` : "";
-    lines.push(workflowCommand("error", "peak-mem: killed by the OOM killer", `${command} was killed by the kernel's OOM killer${victim}${at}; peak RSS ${formatSize(report.peakRssBytes)}`));
+    lines.push(workflowCommand("error", "peak-mem: killed by the OOM killer", `${command} was killed by the kernel's OOM killer${victim}${at}; peak RSS ${formatSize(peakRss)}`));
   }
 
-  if (report.thresholdExceeded) {
-    let [peak, threshold] = [formatSize(report.peakRssBytes), report.thresholdBytes === undefined ? undefined : formatSize(report.thresholdBytes)];
+  const crossed = report.threshold;
+  if (crossed?.exceeded) {
+    let [peak, threshold] = [formatSize(peakRss), formatSize(crossed.bytes)];
     // 1G (10^9 bytes) and a peak just over it both read 953.7 MiB: then the bytes tell them apart.
-    if (threshold === peak) [peak, threshold] = [`${peak} (${report.peakRssBytes} bytes)`, `${threshold} (${report.thresholdBytes} bytes)`];
-    const share = report.thresholdPercent !== undefined ? ` (${report.thresholdPercent}% of the memory limit)` : "";
-    const over = threshold === undefined ? "the threshold" : `the threshold of ${threshold}${share}`;
+    if (threshold === peak) [peak, threshold] = [`${peak} (${peakRss} bytes)`, `${threshold} (${crossed.bytes} bytes)`];
+    const share = crossed.percent !== undefined ? ` (${crossed.percent}% of the memory limit)` : "";
+    const over = `the threshold of ${threshold}${share}`;
     lines.push(workflowCommand("error", "peak-mem: threshold exceeded", `peak RSS ${peak} of ${command} is over ${over}`));
   }
 
@@ -52,12 +54,12 @@ export function annotations(report: Report): string[] {
   // A peak close to the limit, without an OOM kill, is worth a warning (the same test as the report's row).
   if (!oomKilled && limit && closeToLimit(report)) {
     // Rounded down, so a peak just under the limit never reads as 100% of it.
-    const percent = Math.floor((report.peakRssBytes * 100) / limit.bytes);
+    const percent = Math.floor((peakRss * 100) / limit.bytes);
     lines.push(
       workflowCommand(
         "warning",
         "peak-mem: close to the memory limit",
-        `peak RSS ${formatSize(report.peakRssBytes)} is ${percent}% of the memory limit of ${formatSize(limit.bytes)} (${limit.source})`,
+        `peak RSS ${formatSize(peakRss)} is ${percent}% of the memory limit of ${formatSize(limit.bytes)} (${limit.source})`,
       ),
     );
   }

@@ -113,15 +113,15 @@ export async function runSeries(
     }
     const interrupted = signals.caught.length > before ? signals.caught[before] : undefined;
     caughtSeen = signals.caught.length;
-    thresholdBytes ??= result.thresholdBytes;
+    thresholdBytes ??= result.threshold?.bytes;
     let median: number | undefined;
     if (!attempt.warmup && !interrupted) {
-      peaks[attempt.command]!.push(result.peakRssBytes);
+      peaks[attempt.command]!.push(result.peaks.rss.bytes);
       median = statistics(peaks[attempt.command]!)?.median;
       const before = worst[attempt.command];
-      if (!before || result.peakRssBytes > before.peakRssBytes) worst[attempt.command] = result;
+      if (!before || result.peaks.rss.bytes > before.peaks.rss.bytes) worst[attempt.command] = result;
     }
-    progress?.ended({ attempt, peakRssBytes: result.peakRssBytes, durationMs: result.durationMs, exitCode: result.exitCode, ...(median !== undefined && { medianRssBytes: median }) });
+    progress?.ended({ attempt, peakRssBytes: result.peaks.rss.bytes, durationMs: result.durationMs, exitCode: result.exitCode, ...(median !== undefined && { medianRssBytes: median }) });
     return {
       result: runFigures(result, attempt.run, interrupted !== undefined),
       status: result.exitCode,

@@ -107,8 +107,8 @@ describe("the file", () => {
   test("holds the report's fields under the names --json uses", () => {
     expect(JSON.parse(serialize(saved))).toEqual({
       command: "cargo build --release",
-      peak_rss_bytes: makeReport().peakRssBytes,
-      peak_vsz_bytes: makeReport().peakVszBytes,
+      peak_rss_bytes: makeReport().peaks.rss.bytes,
+      peak_vsz_bytes: makeReport().peaks.vsz.bytes,
       duration_ms: 14_200,
       exit_code: 0,
       timestamp: "2025-05-24T10:30:45Z",

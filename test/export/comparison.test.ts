@@ -1,7 +1,7 @@
 // --compare-baseline in every format: human lines, a JSON object, CSV columns after the
 // original seven, nothing in --quiet (a regression shows only in the exit status).
 import { describe, expect, test } from "bun:test";
-import { compareRuns } from "../../src/baseline/compare.ts";
+import { baselineFigures, compareRuns } from "../../src/baseline/compare.ts";
 import { COMPARISON_HEADER, HEADER, MEMORY_HEADER, render as csv } from "../../src/export/csv.ts";
 import { render as human } from "../../src/export/human.ts";
 import { render as json } from "../../src/export/json.ts";
@@ -15,8 +15,8 @@ const MiB = 2 ** 20;
 const saved = { command: "x", peakRssBytes: 100 * MiB, peakVszBytes: 800 * MiB, durationMs: 1000, timestamp: "2025-05-20T08:00:00Z", version: "0.1.0" };
 
 function compared(peakRssMiB: number, thresholdPercent = 10, baseline = saved): Report {
-  const report = makeReport({ peakRssBytes: peakRssMiB * MiB, peakVszBytes: 880 * MiB, durationMs: 1500 });
-  return { ...report, comparison: compareRuns("main", baseline, report, thresholdPercent) };
+  const report = makeReport({ peaks: { rss: { bytes: peakRssMiB * MiB }, vsz: { bytes: 880 * MiB } }, durationMs: 1500 });
+  return { ...report, comparison: compareRuns("main", baseline, baselineFigures(report), thresholdPercent) };
 }
 
 describe("human", () => {

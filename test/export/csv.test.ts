@@ -17,7 +17,7 @@ describe("CSV report", () => {
   });
 
   test("threshold_exceeded is true/false", () => {
-    const [, row] = parseCsv(render(makeReport({ thresholdExceeded: true, thresholdBytes: 1 })));
+    const [, row] = parseCsv(render(makeReport({ threshold: { bytes: 1, exceeded: true } })));
     expect(row?.[5]).toBe("true");
   });
 

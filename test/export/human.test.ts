@@ -25,7 +25,7 @@ describe("human report", () => {
 
   test("no escapes without colour, escapes with it", () => {
     expect(render(makeReport(), plain)).not.toMatch(ANSI);
-    expect(render(makeReport({ exitCode: 3, thresholdExceeded: true, thresholdBytes: 1 }), plain)).not.toMatch(ANSI);
+    expect(render(makeReport({ exitCode: 3, threshold: { bytes: 1, exceeded: true } }), plain)).not.toMatch(ANSI);
     const coloured = render(makeReport(), { palette: COLOURED, verbose: false });
     expect(coloured).toMatch(ANSI);
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, "")).toBe(render(makeReport(), plain));
@@ -36,8 +36,8 @@ describe("human report", () => {
   });
 
   test("THRESHOLD EXCEEDED only when exceeded, with the limit", () => {
-    expect(render(makeReport({ thresholdBytes: 2 ** 30 }), plain)).not.toContain("THRESHOLD EXCEEDED");
-    const over = render(makeReport({ thresholdBytes: 100 * 2 ** 20, thresholdExceeded: true }), plain);
+    expect(render(makeReport({ threshold: { bytes: 2 ** 30, exceeded: false } }), plain)).not.toContain("THRESHOLD EXCEEDED");
+    const over = render(makeReport({ threshold: { bytes: 100 * 2 ** 20, exceeded: true } }), plain);
     const line = lines(over).find((l) => l.includes("THRESHOLD EXCEEDED"));
     expect(line).toBeDefined();
     expect(line).toContain("100.0 MiB");
@@ -56,7 +56,7 @@ describe("human report", () => {
   });
 
   test("verbose says when children were not tracked", () => {
-    expect(render(makeReport({ childrenTracked: false }), { palette: PLAIN, verbose: true })).toContain("children not tracked");
+    expect(render(makeReport({ sampling: { childrenTracked: false } }), { palette: PLAIN, verbose: true })).toContain("children not tracked");
     expect(render(makeReport(), { palette: PLAIN, verbose: true })).not.toContain("children not tracked");
   });
 
@@ -99,7 +99,7 @@ describe("human report", () => {
   });
 
   describe("--kill-on-threshold and faults", () => {
-    const over = { thresholdExceeded: true, thresholdBytes: 100 * 2 ** 20, stoppedAtMs: 1500, stopEscalated: true };
+    const over = { threshold: { exceeded: true, bytes: 100 * 2 ** 20, stop: { atMs: 1500, escalated: true } } };
     const survivors = [
       { pid: 4242, name: "sudo", reason: "permission denied" },
       { pid: 4243, name: "e\x1b[2Jvil" },
@@ -115,7 +115,7 @@ describe("human report", () => {
     });
 
     test("survivors: NOT STOPPED, naming each, and no STOPPED claim", () => {
-      const text = lines(render(makeReport({ ...over, stopSurvivors: survivors }), plain));
+      const text = lines(render(makeReport({ threshold: { ...over.threshold, stop: { ...over.threshold.stop, survivors } } }), plain));
       expect(text[5]).toBe(
         "NOT STOPPED: stopping the process tree began at 1.50s (SIGTERM, then SIGKILL), but 2 processes could not be stopped " +
           "and still ran when peak-mem gave up: 4242 sudo (permission denied), 4243 e?[2Jvil",
@@ -125,7 +125,7 @@ describe("human report", () => {
     });
 
     test("with colour, NOT STOPPED is red and bold, STOPPED only red; the text is the same without", () => {
-      const report = makeReport({ ...over, stopSurvivors: survivors });
+      const report = makeReport({ threshold: { ...over.threshold, stop: { ...over.threshold.stop, survivors } } });
       const coloured = render(report, { palette: COLOURED, verbose: false });
       const plainLine = lines(render(report, plain))[5]!;
       expect(lines(coloured)[5]).toBe(COLOURED.red(COLOURED.bold(plainLine)));
@@ -138,19 +138,19 @@ describe("human report", () => {
       const fault = { message: "reading /proc: EMFILE: too many open files", atMs: 2100 };
       const expected =
         "Incomplete: measuring stopped at 2.10s after an internal error (reading /proc: EMFILE: too many open files); the peaks are those seen until then and may be low";
-      const alone = lines(render(makeReport({ fault }), plain));
+      const alone = lines(render(makeReport({ sampling: { fault } }), plain));
       expect(alone).toHaveLength(5);
       expect(alone[4]).toBe(expected);
-      const withStop = lines(render(makeReport({ ...over, fault }), plain));
+      const withStop = lines(render(makeReport({ ...over, sampling: { fault } }), plain));
       expect(withStop.slice(4)).toEqual(["THRESHOLD EXCEEDED: peak RSS 487.3 MiB is over the limit of 100.0 MiB (104857600 bytes)", "STOPPED: the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)", expected]);
       expect(render(makeReport(), plain)).not.toContain("Incomplete");
-      const coloured = render(makeReport({ fault }), { palette: COLOURED, verbose: false });
+      const coloured = render(makeReport({ sampling: { fault } }), { palette: COLOURED, verbose: false });
       expect(lines(coloured)[4]).toBe(COLOURED.yellow(expected));
     });
   });
 
   test("--units is respected for both peaks and the limit", () => {
-    const report = makeReport({ peakRssBytes: 2_000_000, peakVszBytes: 5_000_000, thresholdBytes: 1_000_000, thresholdExceeded: true });
+    const report = makeReport({ peaks: { rss: { bytes: 2_000_000 }, vsz: { bytes: 5_000_000 } }, threshold: { bytes: 1_000_000, exceeded: true } });
     const text = render(report, { palette: PLAIN, verbose: false, units: "MB" });
     expect(text).toContain("Peak memory usage: 2.0 MB (RSS) / 5.0 MB (VSZ)");
     expect(text).toContain("1.0 MB");

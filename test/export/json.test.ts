@@ -38,17 +38,17 @@ describe("JSON report", () => {
 
   test("threshold_bytes only when a threshold was given", () => {
     expect("threshold_bytes" in parse(render(makeReport()))).toBe(false);
-    const over = parse(render(makeReport({ thresholdBytes: 1e9, thresholdExceeded: true })));
+    const over = parse(render(makeReport({ threshold: { bytes: 1e9, exceeded: true } })));
     expect(over.threshold_bytes).toBe(1e9);
     expect(over.threshold_exceeded).toBe(true);
   });
 
   test("stop_survivors: each process a stop could not end, exactly, reason only when known", () => {
-    const base = { thresholdBytes: 1, thresholdExceeded: true, stoppedAtMs: 1500, stopEscalated: true };
-    expect("stop_survivors" in parse(render(makeReport(base)))).toBe(false);
+    const base = { bytes: 1, exceeded: true, stop: { atMs: 1500, escalated: true } };
+    expect("stop_survivors" in parse(render(makeReport({ threshold: base })))).toBe(false);
     expect("stop_survivors" in parse(render(makeReport()))).toBe(false);
     const object = parse(
-      render(makeReport({ ...base, stopSurvivors: [{ pid: 4242, name: "sudo", reason: "permission denied" }, { pid: 4243, name: "e\x1b[2Jvil" }] })),
+      render(makeReport({ threshold: { ...base, stop: { ...base.stop, survivors: [{ pid: 4242, name: "sudo", reason: "permission denied" }, { pid: 4243, name: "e\x1b[2Jvil" }] } } })),
     );
     expect(object.stop_survivors).toEqual([
       { pid: 4242, name: "sudo", reason: "permission denied" },
@@ -61,7 +61,7 @@ describe("JSON report", () => {
 
   test("measurement_error: the fault's message and when, only when there was one", () => {
     expect("measurement_error" in parse(render(makeReport()))).toBe(false);
-    const object = parse(render(makeReport({ fault: { message: "reading /proc: EMFILE: too many open files", atMs: 2100 } })));
+    const object = parse(render(makeReport({ sampling: { fault: { message: "reading /proc: EMFILE: too many open files", atMs: 2100 } } })));
     expect(object.measurement_error).toEqual({ message: "reading /proc: EMFILE: too many open files", at_ms: 2100 });
   });
 

@@ -44,8 +44,8 @@ describe("Markdown report", () => {
   });
 
   test("the threshold row: within, or exceeded; none without a threshold", () => {
-    expect(facts(render(makeReport({ thresholdBytes: 10 ** 9 })))["Threshold"]).toBe("✅ within 953.7 MiB (1000000000 bytes)");
-    const over = facts(render(makeReport({ thresholdBytes: 10 ** 8, thresholdExceeded: true })));
+    expect(facts(render(makeReport({ threshold: { bytes: 10 ** 9, exceeded: false } })))["Threshold"]).toBe("✅ within 953.7 MiB (1000000000 bytes)");
+    const over = facts(render(makeReport({ threshold: { bytes: 10 ** 8, exceeded: true } })));
     expect(over["Threshold"]).toBe("❌ exceeded: over 95.4 MiB (100000000 bytes)");
     expect(over["Threshold"]).toContain("exceeded");
     expect(facts(render(makeReport()))["Threshold"]).toBeUndefined();
@@ -53,20 +53,25 @@ describe("Markdown report", () => {
 
   test("the exit code carries the signal; a tree stopped by --kill-on-threshold says so", () => {
     expect(facts(render(makeReport({ exitCode: 3 })))["Exit code"]).toBe("❌ 3");
-    const killed = facts(render(makeReport({ exitCode: 143, signal: "SIGTERM", thresholdBytes: 1, thresholdExceeded: true, stoppedAtMs: 1500, stopEscalated: true })));
+    const killed = facts(render(makeReport({ exitCode: 143, signal: "SIGTERM", threshold: { bytes: 1, exceeded: true, stop: { atMs: 1500, escalated: true } } })));
     expect(killed["Exit code"]).toBe("❌ 143 (SIGTERM)");
     expect(killed["Stopped"]).toBe("❌ the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)");
   });
 
   test("survivors of a stop: the Stopped row says so and names them; no stop, no row", () => {
     const report = makeReport({
-      thresholdBytes: 1,
-      thresholdExceeded: true,
-      stoppedAtMs: 1500,
-      stopSurvivors: [
-        { pid: 4242, name: "a|b", reason: "permission denied" },
-        { pid: 4243, name: "e\x1b[2Jvil" },
-      ],
+      threshold: {
+        bytes: 1,
+        exceeded: true,
+        stop: {
+          atMs: 1500,
+          escalated: false,
+          survivors: [
+            { pid: 4242, name: "a|b", reason: "permission denied" },
+            { pid: 4243, name: "e\x1b[2Jvil" },
+          ],
+        },
+      },
     });
     const text = render(report);
     expect(facts(text)["Stopped"]).toBe(
@@ -80,18 +85,18 @@ describe("Markdown report", () => {
 
   test("a fault: an Incomplete row after the stop; none without one", () => {
     const fault = { message: "reading /proc: EMFILE: too many open files", atMs: 2100 };
-    const text = render(makeReport({ thresholdBytes: 1, thresholdExceeded: true, stoppedAtMs: 1500, fault }));
+    const text = render(makeReport({ threshold: { bytes: 1, exceeded: true, stop: { atMs: 1500, escalated: false } }, sampling: { fault } }));
     const rows = parseMarkdownReport(text).tables[0]!.rows.map(([name]) => name);
     expect(rows.indexOf("Incomplete")).toBe(rows.indexOf("Stopped") + 1);
     expect(facts(text)["Incomplete"]).toBe(
       "⚠️ measuring stopped at 2.10s after an internal error (reading /proc: EMFILE: too many open files); the peaks are those seen until then and may be low",
     );
-    expect(facts(render(makeReport({ fault })))["Incomplete"]).toStartWith("⚠️ measuring stopped at 2.10s");
+    expect(facts(render(makeReport({ sampling: { fault } })))["Incomplete"]).toStartWith("⚠️ measuring stopped at 2.10s");
     expect(facts(render(makeReport()))["Incomplete"]).toBeUndefined();
   });
 
   test("the cgroup peak, and --units", () => {
-    const text = render(makeReport({ cgroupPeakBytes: 2 * 2 ** 30, cgroupSource: "memory.peak" }), { units: "MB" });
+    const text = render(makeReport({ peaks: { cgroup: { bytes: 2 * 2 ** 30, source: "memory.peak" } } }), { units: "MB" });
     expect(facts(text)["Cgroup peak"]).toBe("2147.5 MB (memory.peak; includes page cache)");
     expect(facts(text)["Peak RSS"]).toStartWith("**511.0 MB**");
   });

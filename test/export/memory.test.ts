@@ -11,7 +11,7 @@ import { PLAIN } from "../../src/export/palette.ts";
 import type { MemoryEnvironment, MemoryLimit, OomFacts, PressureFacts, Report } from "../../src/model/report.ts";
 import { formatSize } from "../../src/core/size/format.ts";
 import { parseCsv } from "./csv-reader.ts";
-import { makeReport } from "./fixture.ts";
+import { makeReport, type ReportOverrides } from "./fixture.ts";
 import { parseMarkdownReport } from "./markdown-table.ts";
 
 const MiB = 2 ** 20;
@@ -21,7 +21,8 @@ const CGROUP_200: MemoryLimit = { bytes: 200 * MiB, source: "cgroup memory.max",
 const PHYSICAL: MemoryLimit = { bytes: 16 * GiB, source: "physical memory, MemTotal" };
 
 /** A report whose peak is `peakMiB` and whose memory environment is `memory`. */
-const at = (peakMiB: number, memory: MemoryEnvironment, more: Partial<Report> = {}) => makeReport({ peakRssBytes: peakMiB * MiB, memory, ...more });
+const at = (peakMiB: number, memory: MemoryEnvironment, more: ReportOverrides = {}) =>
+  makeReport({ memory, ...more, peaks: { ...more.peaks, rss: { bytes: peakMiB * MiB, ...more.peaks?.rss } } });
 const oomOf = (facts: Partial<OomFacts>): OomFacts => ({ kills: 1, source: "memory.events", scope: "cgroup", treeKilled: false, ...facts });
 const pressureOf = (facts: Partial<PressureFacts>): PressureFacts => ({
   source: "memory.pressure",
@@ -82,7 +83,7 @@ describe("memoryRows", () => {
     const report = at(512, { limit: PHYSICAL });
     expect(rowsOf(report)).toEqual([]);
     expect(rowsOf(report, true)).toEqual([{ label: "Memory limit", text: "16.0 GiB (physical memory, MemTotal), peak at 3.1%" }]);
-    expect(row(at(512, { limit: PHYSICAL }, { thresholdPercent: 80, thresholdBytes: Math.floor(0.8 * 16 * GiB) }), "Memory limit")?.text).toBe(
+    expect(row(at(512, { limit: PHYSICAL }, { threshold: { bytes: Math.floor(0.8 * 16 * GiB), percent: 80, exceeded: false } }), "Memory limit")?.text).toBe(
       "16.0 GiB (physical memory, MemTotal), peak at 3.1%",
     );
   });
@@ -165,12 +166,12 @@ describe("memoryRows", () => {
   });
 
   test("swap: a warning row when any was swapped out", () => {
-    expect(row(makeReport({ peakSwapBytes: 3 * MiB }), "Swap")).toEqual({
+    expect(row(makeReport({ peaks: { swapBytes: 3 * MiB } }), "Swap")).toEqual({
       label: "Swap",
       text: "3.0 MiB of the tree swapped out at most (VmSwap, summed at one sample)",
       tone: "warn",
     });
-    expect(row(makeReport({ peakSwapBytes: 0 }), "Swap", true)).toBeUndefined();
+    expect(row(makeReport({ peaks: { swapBytes: 0 } }), "Swap", true)).toBeUndefined();
     expect(row(makeReport(), "Swap", true)).toBeUndefined();
   });
 
@@ -178,7 +179,7 @@ describe("memoryRows", () => {
     const report = at(
       190,
       { limit: CGROUP_200, oom: oomOf({ treeKilled: true, victim: { pid: 100, name: "cargo", role: "command", certain: true } }), pressure: pressureOf({ someStallMs: 5 }) },
-      { peakSwapBytes: MiB },
+      { peaks: { swapBytes: MiB } },
     );
     expect(rowsOf(report).map((r) => [r.label, r.tone])).toEqual([
       ["Memory limit", "warn"],
@@ -199,7 +200,7 @@ const FULL = at(
     oom: oomOf({ treeKilled: true, victim: { pid: 100, name: "cargo", role: "command", certain: true }, atMs: 1200 }),
     pressure: pressureOf({ someStallMs: 250.4, fullStallMs: 40.6, maxSomeAvg10: 1.5, maxFullAvg10: 0.5 }),
   },
-  { peakSwapBytes: 3 * MiB },
+  { peaks: { swapBytes: 3 * MiB } },
 );
 const LIMIT_LINE = "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak at 87%; soft limit 150.0 MiB (cgroup memory.high of /x/y)";
 const OOM_LINE = "OOM kill: Killed by the kernel's OOM killer (cgroup limit 200.0 MiB): the command itself (100 cargo)";
@@ -215,7 +216,7 @@ describe("human", () => {
   });
 
   test("before the threshold line, which says the share it was given as", () => {
-    const report = at(174, { limit: CGROUP_200 }, { thresholdPercent: 80, thresholdBytes: 160 * MiB, thresholdExceeded: true });
+    const report = at(174, { limit: CGROUP_200 }, { threshold: { bytes: 160 * MiB, percent: 80, exceeded: true } });
     expect(lines(report).slice(4)).toEqual([
       "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak at 87%",
       `THRESHOLD EXCEEDED: peak RSS 174.0 MiB is over the limit of 160.0 MiB (${160 * MiB} bytes, 80% of the memory limit)`,
@@ -280,7 +281,7 @@ describe("json", () => {
   const parse = (report: Report) => JSON.parse(json(report)) as Record<string, unknown>;
 
   test("every fact, flat, with the names and shapes given", () => {
-    const object = parse({ ...FULL, thresholdPercent: 80, memory: { ...FULL.memory, enforced: true } });
+    const object = parse({ ...FULL, threshold: { bytes: 160 * MiB, percent: 80, exceeded: true }, memory: { ...FULL.memory, enforced: true } });
     expect(object).toMatchObject({
       threshold_percent: 80,
       memory_limit_bytes: 200 * MiB,
@@ -309,7 +310,7 @@ describe("json", () => {
 
   test("peak_rss_percent_of_limit rounded to 0.01", () => {
     expect(parse(at(200 / 3, { limit: CGROUP_200 })).peak_rss_percent_of_limit).toBe(33.33);
-    expect(parse(makeReport({ peakRssBytes: 2 * MiB + 1, memory: { limit: { bytes: 3 * MiB, source: "cgroup memory.max" } } })).peak_rss_percent_of_limit).toBe(66.67);
+    expect(parse(makeReport({ peaks: { rss: { bytes: 2 * MiB + 1 } }, memory: { limit: { bytes: 3 * MiB, source: "cgroup memory.max" } } })).peak_rss_percent_of_limit).toBe(66.67);
   });
 
   test("a victim's name exactly, hidden characters and all; certain false for a likely one", () => {

@@ -28,7 +28,7 @@ function setUp() {
   return { reader, sampler, child, exit, clock, warnings, warn: (line: string) => void warnings.push(line) };
 }
 
-/** A monitor that counts its phases, and may throw in one of them. */
+/** A monitor that counts its phases, and may throw in one of them; its group (a threshold) carries its sample count. */
 function counting(name: string, throwIn?: "sample" | "record" | "finish" | "start") {
   const calls = { start: 0, sample: 0, record: 0, finish: 0 };
   const maybeThrow = (phase: typeof throwIn) => {
@@ -43,7 +43,7 @@ function counting(name: string, throwIn?: "sample" | "record" | "finish" | "star
       maybeThrow("record");
       sample.otherRss = 7;
     },
-    finish: () => (calls.finish++, maybeThrow("finish"), { cgroupPeakBytes: calls.sample }),
+    finish: () => (calls.finish++, maybeThrow("finish"), { threshold: { bytes: calls.sample, exceeded: false } }),
   };
   return { monitor, calls };
 }
@@ -90,7 +90,7 @@ describe("the run loop", () => {
     // Its group is left out; the healthy one's is there.
     const groups = monitors.finish({ durationMs: measured.durationMs, command: { exitCode: 0 }, rootPid: ROOT, rootName: "cmd" });
     expect(broken.calls.finish).toBe(0);
-    expect(groups).toEqual({ cgroupPeakBytes: healthy.calls.sample });
+    expect(groups).toEqual({ threshold: { bytes: healthy.calls.sample, exceeded: false } });
   });
 
   test("a fault in a later phase stops only that monitor: start, record and finish", async () => {
@@ -161,10 +161,10 @@ describe("the registry", () => {
   const names = (c: RunContext) => createMonitors(c).map((m) => m.name);
 
   test("each monitor is created only when the run wants it, in registry order", () => {
-    expect(names(context({}))).toEqual(["reading the memory limit and OOM counters", "finding the tree's peaks", "grouping the tree by program", "reading the cgroup's peak"]);
+    expect(names(context({}))).toEqual(["reading the memory limit and OOM counters", "finding the tree's peaks", "grouping the tree by program"]);
     expect(names(context({ children: false }))).not.toContain("grouping the tree by program");
     expect(names(context({ thresholdBytes: 10 })).at(-1)).toBe("checking the threshold");
-    expect(MONITORS.map((m) => m.key)).toEqual(["memory", "peaks", "pss", "programs", "cgroup-peak", "threshold"]);
+    expect(MONITORS.map((m) => m.key)).toEqual(["memory", "peaks", "pss", "programs", "threshold"]);
   });
 
   test("--pss on a system without proportional memory is refused with its reason; where it can, the monitor runs", () => {
@@ -190,7 +190,8 @@ describe("the registry", () => {
     c.sampler.sample(0);
     monitors.sample(0);
     const groups = monitors.finish({ durationMs: 5, command: { exitCode: 0, maxRss: 7000 }, rootPid: ROOT, rootName: "cmd" });
-    expect(groups).toMatchObject({ thresholdBytes: 5000, thresholdPercent: 50, thresholdExceeded: true, peakRssBytes: 7000, rssSource: "rusage" });
+    expect(groups.threshold).toMatchObject({ bytes: 5000, percent: 50, exceeded: true });
+    expect(groups.peaks?.rss).toMatchObject({ bytes: 7000, source: "rusage" });
     expect(groups.memory?.limit).toEqual({ bytes: 10_000, source: "cgroup memory.max" });
     expect(monitors.faults).toEqual([]);
   });

@@ -2,18 +2,18 @@ import { describe, expect, test } from "bun:test";
 import { compareRuns } from "../../src/baseline/compare.ts";
 import type { Baseline } from "../../src/baseline/store.ts";
 import { annotations, escapeData, escapeProperty } from "../../src/output/annotations.ts";
-import type { MemoryEnvironment, OomFacts, Report } from "../../src/model/report.ts";
-import { makeReport } from "../export/fixture.ts";
+import type { MemoryEnvironment, OomFacts } from "../../src/model/report.ts";
+import { makeReport, type ReportOverrides } from "../export/fixture.ts";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
 const LIMIT = { bytes: 200 * MiB, source: "cgroup memory.max" };
 
 /** An OOM kill of the tree under a 200 MiB limit; override the facts a test is about. */
-function oomKill(oom: Partial<OomFacts> = {}, memory: Partial<MemoryEnvironment> = {}): Partial<Report> {
+function oomKill(oom: Partial<OomFacts> = {}, memory: Partial<MemoryEnvironment> = {}): ReportOverrides {
   return {
     argv: ["./alloc", "400M"],
-    peakRssBytes: Math.round(199.8 * MiB),
+    peaks: { rss: { bytes: Math.round(199.8 * MiB) } },
     exitCode: 137,
     signal: "SIGKILL",
     memory: {
@@ -25,10 +25,10 @@ function oomKill(oom: Partial<OomFacts> = {}, memory: Partial<MemoryEnvironment>
 }
 
 /** A run against baseline "main" of 100 MiB. */
-function regressed(current: number, thresholdPercent = 10, baselinePeak = 100 * MiB, name = "main"): Partial<Report> {
+function regressed(current: number, thresholdPercent = 10, baselinePeak = 100 * MiB, name = "main"): ReportOverrides {
   const baseline: Baseline = { command: "cargo build --release", timestamp: "2025-05-20T08:00:00Z", peakRssBytes: baselinePeak, peakVszBytes: 900 * MiB, durationMs: 14_000, version: "0.1.0" };
   const run = { peakRssBytes: current, peakVszBytes: 900 * MiB, durationMs: 14_000 };
-  return { ...run, comparison: compareRuns(name, baseline, run, thresholdPercent) };
+  return { peaks: { rss: { bytes: run.peakRssBytes }, vsz: { bytes: run.peakVszBytes } }, durationMs: run.durationMs, comparison: compareRuns(name, baseline, run, thresholdPercent) };
 }
 
 /**
@@ -85,22 +85,22 @@ describe("annotations", () => {
   });
 
   test("a crossed threshold", () => {
-    const report = makeReport({ peakRssBytes: Math.round(1.2 * GiB), thresholdBytes: GiB, thresholdExceeded: true });
+    const report = makeReport({ peaks: { rss: { bytes: Math.round(1.2 * GiB) } }, threshold: { bytes: GiB, exceeded: true } });
     expect(annotations(report)).toEqual(["::error title=peak-mem%3A threshold exceeded::peak RSS 1.2 GiB of cargo build --release is over the threshold of 1.0 GiB"]);
   });
 
   test("a threshold that reads the same as the peak gets the exact bytes of both", () => {
-    const [line] = annotations(makeReport({ peakRssBytes: 1_000_000_001, thresholdBytes: 1_000_000_000, thresholdExceeded: true }));
+    const [line] = annotations(makeReport({ peaks: { rss: { bytes: 1_000_000_001 } }, threshold: { bytes: 1_000_000_000, exceeded: true } }));
     expect(parse(line!).message).toBe("peak RSS 953.7 MiB (1000000001 bytes) of cargo build --release is over the threshold of 953.7 MiB (1000000000 bytes)");
   });
 
   test("a threshold given as a share of the memory limit says so", () => {
-    const [line] = annotations(makeReport({ peakRssBytes: 170 * MiB, thresholdBytes: 160 * MiB, thresholdPercent: 80, thresholdExceeded: true, memory: { limit: { bytes: 400 * MiB, source: "cgroup memory.max" } } }));
+    const [line] = annotations(makeReport({ peaks: { rss: { bytes: 170 * MiB } }, threshold: { bytes: 160 * MiB, percent: 80, exceeded: true }, memory: { limit: { bytes: 400 * MiB, source: "cgroup memory.max" } } }));
     expect(parse(line!).message).toBe("peak RSS 170.0 MiB of cargo build --release is over the threshold of 160.0 MiB (80% of the memory limit)");
   });
 
   test("no threshold line unless it was crossed", () => {
-    expect(annotations(makeReport({ peakRssBytes: GiB, thresholdBytes: GiB, thresholdExceeded: false }))).toEqual([]);
+    expect(annotations(makeReport({ peaks: { rss: { bytes: GiB } }, threshold: { bytes: GiB, exceeded: false } }))).toEqual([]);
   });
 
   test("a regression against a baseline, in the comparison's own wording", () => {
@@ -132,12 +132,12 @@ describe("annotations", () => {
   });
 
   test("a peak above 90% of the memory limit is a warning", () => {
-    const report = makeReport({ peakRssBytes: 190 * MiB, memory: { limit: LIMIT } });
+    const report = makeReport({ peaks: { rss: { bytes: 190 * MiB } }, memory: { limit: LIMIT } });
     expect(annotations(report)).toEqual(["::warning title=peak-mem%3A close to the memory limit::peak RSS 190.0 MiB is 95%25 of the memory limit of 200.0 MiB (cgroup memory.max)"]);
   });
 
   test("close to the limit: strictly above 90%, the share rounded down", () => {
-    const at = (peakRssBytes: number, bytes = 1000) => annotations(makeReport({ peakRssBytes, memory: { limit: { bytes, source: "physical memory" } } }));
+    const at = (peakRssBytes: number, bytes = 1000) => annotations(makeReport({ peaks: { rss: { bytes: peakRssBytes } }, memory: { limit: { bytes, source: "physical memory" } } }));
     expect(at(900)).toEqual([]);
     expect(parse(at(901)[0]!).message).toBe("peak RSS 901 B is 90% of the memory limit of 1000 B (physical memory)");
     expect(parse(at(999)[0]!).message).toContain("is 99% of");
@@ -148,14 +148,16 @@ describe("annotations", () => {
   });
 
   test("OOM kills elsewhere in the cgroup do not hide the warning", () => {
-    const lines = annotations(makeReport({ peakRssBytes: 190 * MiB, memory: { limit: LIMIT, oom: { kills: 1, source: "memory.events", scope: "cgroup", treeKilled: false } } }));
+    const lines = annotations(makeReport({ peaks: { rss: { bytes: 190 * MiB } }, memory: { limit: LIMIT, oom: { kills: 1, source: "memory.events", scope: "cgroup", treeKilled: false } } }));
     expect(lines.map((line) => parse(line).title)).toEqual(["peak-mem: close to the memory limit"]);
   });
 
   test("everything at once, in order: OOM kill, threshold, regression", () => {
-    const report = makeReport({ ...regressed(Math.round(199.8 * MiB)), ...oomKill(), thresholdBytes: 150 * MiB, thresholdExceeded: true });
+    const [run, killed] = [regressed(Math.round(199.8 * MiB)), oomKill()];
+    const report = makeReport({ ...run, ...killed, peaks: { ...run.peaks, ...killed.peaks }, threshold: { bytes: 150 * MiB, exceeded: true } });
     expect(annotations(report).map((line) => parse(line).title)).toEqual(["peak-mem: killed by the OOM killer", "peak-mem: threshold exceeded", "peak-mem: memory regression"]);
-    const withWarning = makeReport({ ...regressed(195 * MiB), peakRssBytes: 195 * MiB, memory: { limit: LIMIT }, thresholdBytes: 150 * MiB, thresholdExceeded: true });
+    const near = regressed(195 * MiB);
+    const withWarning = makeReport({ ...near, peaks: { ...near.peaks, rss: { bytes: 195 * MiB } }, memory: { limit: LIMIT }, threshold: { bytes: 150 * MiB, exceeded: true } });
     expect(annotations(withWarning).map((line) => parse(line))).toEqual([
       { level: "error", title: "peak-mem: threshold exceeded", message: "peak RSS 195.0 MiB of cargo build --release is over the threshold of 150.0 MiB" },
       { level: "error", title: "peak-mem: memory regression", message: 'peak RSS grew 95.0% over baseline "main" (100.0 MiB → 195.0 MiB), more than the 10% allowed' },
@@ -165,7 +167,7 @@ describe("annotations", () => {
 
   test("a command holding a line break, a CR and % still gives one line each, escaped", () => {
     const argv = ["sh", "-c", "printf '100%\\n'\necho done\r", "50%"];
-    const report = makeReport({ ...oomKill(), argv, thresholdBytes: 150 * MiB, thresholdExceeded: true });
+    const report = makeReport({ ...oomKill(), argv, threshold: { bytes: 150 * MiB, exceeded: true } });
     const lines = annotations(report);
     expect(lines).toHaveLength(2);
     // The command as on a terminal ($'…' for the word with the line break), then %-escaped.
@@ -177,7 +179,7 @@ describe("annotations", () => {
   });
 
   test("the command is shown from argv, never from the raw command string", () => {
-    const report = makeReport({ argv: ["echo", "a\u001b[2Jb"], command: "echo 'raw\ncommand'", thresholdBytes: 1, thresholdExceeded: true });
+    const report = makeReport({ argv: ["echo", "a\u001b[2Jb"], command: "echo 'raw\ncommand'", threshold: { bytes: 1, exceeded: true } });
     const [line] = annotations(report);
     expect(parse(line!).message).toBe(String.raw`peak RSS 487.3 MiB of echo $'a\E[2Jb' is over the threshold of 1 B`);
   });

@@ -1,0 +1,38 @@
+import { processJson } from "../../timeline/processes.ts";
+import type { View } from "./view.ts";
+
+// The processes of the tree: those the kernel said were killed by a signal (a compiler's
+// SIGSEGV, an OOM kill's SIGKILL), and the tree as it stood when its RSS peaked, each process
+// under its parent with its RSS then and its own peak. JSON lists every process with -v.
+
+/** Processes of the tree (not the command: its own line says) shown by name before "and N more". */
+const SIGNALLED_SHOWN = 5;
+/** The most processes of the tree at the peak a terminal shows. */
+const AT_PEAK_SHOWN = 40;
+
+export const processesView: View = {
+  group: "processes",
+  rows(report, show) {
+    const killed = report.processes.filter((p) => p.depth > 0 && p.signal !== undefined);
+    if (killed.length === 0) return [];
+    const shown = killed.slice(0, SIGNALLED_SHOWN).map((p) => `${p.pid} ${show.name(p.name)} (${p.signal})`);
+    const more = killed.length > SIGNALLED_SHOWN ? `, and ${killed.length - SIGNALLED_SHOWN} more` : "";
+    const count = killed.length === 1 ? "1 process" : `${killed.length} processes`;
+    return [{ label: "Killed by a signal", text: `${count} of the tree: ${shown.join(", ")}${more}`, tone: "warn", detail: true }];
+  },
+  tables(report, show, terminal) {
+    const atPeak = report.processes.filter((p) => p.rssAtPeak !== undefined);
+    if (atPeak.length === 0) return [];
+    const shown = terminal ? atPeak.slice(0, AT_PEAK_SHOWN) : atPeak;
+    return [
+      {
+        title: "At the peak: the tree when its RSS peaked",
+        header: ["Process", "RSS then", "Own peak"],
+        rows: shown.map((p) => [{ prefix: `${"  ".repeat(p.depth)}${p.pid} `, name: p.name }, show.size(p.rssAtPeak ?? 0), show.size(p.peakRss)]),
+        more: atPeak.length - shown.length,
+        detail: true,
+      },
+    ];
+  },
+  json: (report, verbose) => (verbose ? { processes: report.processes.map(processJson) } : {}),
+};

@@ -1,0 +1,65 @@
+import type { Figure } from "../../model/series.ts";
+import type { Report } from "../../model/report.ts";
+
+// A view says how one group of the report shows in every format, so that the formats loop
+// over views instead of naming facts: the rows the terminal and Markdown both show (the same
+// rows, laid out each its own way), the tables after them, the JSON fields, the CSV columns,
+// the figures a series keeps statistics of, and a run's note in a series. The original report
+// fields (the four terminal lines, the seven JSON keys and CSV columns) are written by the
+// formats themselves, first and unchanged; views add to them. src/export/views/index.ts
+// lists the views in the order every format shows them.
+
+/** How a format shows sizes and outside text. */
+export interface Show {
+  size(bytes: number): string;
+  /** A process or program name made visible for this format (escaped: it comes from outside). */
+  name(text: string): string;
+  /** Other text from outside (a baseline's name), made visible. */
+  text(text: string): string;
+}
+
+/** One labelled fact. The terminal shows `Label: text`; Markdown a table row. */
+export interface FactRow {
+  label: string;
+  text: string;
+  /** "bad": the run suffered from it; "warn": it came close, or a figure may be low; "good": a check passed. */
+  tone?: "bad" | "warn" | "good";
+  /** The whole line stands out on a terminal (a crossed threshold, a regression). */
+  loud?: boolean;
+  /** Shown on a terminal only with -v; Markdown, a record, shows every row. */
+  detail?: boolean;
+}
+
+/** A cell: text, or a name from outside that each format escapes its own way (after `prefix`, plain text). */
+export type TableCell = string | { name: string; prefix?: string };
+
+/** A table after the rows: a title line, a header, rows (the first column left-aligned). */
+export interface FactTable {
+  title: string;
+  header: string[];
+  rows: TableCell[][];
+  /** Rows left out (the terminal shows at most so many): "… and N more". */
+  more?: number;
+  detail?: boolean;
+}
+
+export interface View {
+  /** What the view shows, for tests and docs: the group's name. */
+  readonly group: string;
+  rows?(report: Report, show: Show): FactRow[];
+  /** `terminal`: the terminal's cut of long tables; Markdown and JSON have them whole. */
+  tables?(report: Report, show: Show, terminal: boolean): FactTable[];
+  /** Its JSON fields, after the original ones; `verbose`: what -v adds (the process list). */
+  json?(report: Report, verbose: boolean): Record<string, unknown>;
+  /** Its CSV columns, always all of them (a cell is empty where the fact is not known), so that every CSV of peak-mem has one header. */
+  readonly csv?: readonly CsvColumn[];
+  /** The figures a series keeps statistics of. */
+  readonly figures?: readonly Figure[];
+  /** A run's short note in a series' table of runs ("killed by the OOM killer"). */
+  note?(report: Report, show: Show): string | undefined;
+}
+
+export interface CsvColumn {
+  name: string;
+  cell(report: Report): string | number | boolean | undefined;
+}
