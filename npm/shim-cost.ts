@@ -1,6 +1,6 @@
 // What the npm package's Node shim costs: `peak-mem --version` through the installed bin
 // against the binary itself (wall time, medians of many runs), and the shim's own peak RSS
-// (measured by peak-mem with --no-children: Node alone). The README's figures come from this.
+// (measured by peak-mem with --no-children: Node alone). The figures in docs/install.md come from this.
 //   npm run build && bun run npm/shim-cost.ts [RUNS]
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

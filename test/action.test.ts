@@ -460,11 +460,12 @@ exit ${code}
     expect(over.outputs["threshold-exceeded"]).toBe("true");
     // peak-mem annotates it itself on GitHub Actions (GITHUB_ACTIONS=true), once.
     expect(over.log.match(/^::error title=peak-mem%3A threshold exceeded::peak RSS .* of bash -c 'sleep 0.1' is over the threshold of 1000 B$/gm)).toHaveLength(1);
-    expect(over.summary).toMatch(/^\| Threshold \| ❌ exceeded: over 1000 B \(1000 bytes\) \|$/m);
+    expect(over.summary).toMatch(/^\| THRESHOLD EXCEEDED \| ❌ peak RSS \d+(\.\d)? [KM]iB is over the threshold of 1000 B \(1000 bytes\) \|$/m);
 
     const within = runAction(real, { command: "true", threshold: "1GiB" });
     expect(within.code).toBe(0);
-    expect(within.summary).toMatch(/^\| Threshold \| ✅ within 1\.0 GiB \(1073741824 bytes\) \|$/m);
+    expect(within.summary).toMatch(/^\| Threshold \| ✅ peak RSS \d+(\.\d)? (B|[KM]iB) is within the threshold of 1\.0 GiB \(1073741824 bytes\) \|$/m);
+    expect(within.summary).not.toContain("THRESHOLD EXCEEDED");
   });
 
   test.skipIf(!host)("an OOM kill under --limit: oom-killed, the limit, one annotation", () => {
@@ -477,9 +478,9 @@ exit ${code}
     expect(run.outputs).toMatchObject({ "exit-code": "137", "command-exit-code": "137", "oom-killed": "true", "memory-limit-bytes": "64000000" });
     const annotations = run.log.split("\n").filter((line) => line.startsWith("::"));
     expect(annotations).toHaveLength(1);
-    const prefix = `::error title=peak-mem%3A killed by the OOM killer::bash -c '${command}' was killed by the kernel's OOM killer (pid `;
+    const prefix = `::error title=peak-mem%3A killed by the OOM killer::bash -c '${command}' was killed (pid `;
     expect(annotations[0]!.slice(0, prefix.length)).toBe(prefix);
-    expect(annotations[0]!.slice(prefix.length)).toMatch(/^\d+ bash\) at the memory limit of 61\.0 MiB \(cgroup memory\.(max|limit_in_bytes)\); peak RSS \d+\.\d MiB$/);
+    expect(annotations[0]!.slice(prefix.length)).toMatch(/^\d+ bash\) by the kernel's OOM killer at the memory limit of 61\.0 MiB \(cgroup memory\.(max|limit_in_bytes)\); peak RSS \d+\.\d MiB$/);
     expect(run.log).not.toContain("::warning");
     expect(run.summary).toStartWith("### peak-mem: ");
   });

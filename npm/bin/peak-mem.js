@@ -4,7 +4,7 @@
 // and Biome do; no install script). This starts it with stdio untouched, passes signals on,
 // and leaves with its exit status, or dies of the signal it died of. Node cannot exec(), so
 // this process stays in between: as the native peak-mem's parent it is never measured (peak-mem
-// measures its own child, the command). The cost is Node's start-up (README, "npm").
+// measures its own child, the command). The cost is Node's start-up (docs/install.md, "With npm").
 "use strict";
 
 const { spawn } = require("child_process");

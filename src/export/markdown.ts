@@ -1,93 +1,60 @@
 import { formatSize } from "../core/size/format.ts";
 import type { Unit } from "../core/size/units.ts";
-import { formatChange, formatGrowth, formatThreshold, grewBeyond } from "../baseline/compare.ts";
-import { thresholdExceeded, type Comparison, type MetricChange, type Report } from "../model/report.ts";
 import { formatDuration } from "../core/text/duration.ts";
-import { spreadSentence } from "./human.ts";
-import { memoryRows } from "./memory-rows.ts";
-import { programTable, pssRows, signalRows } from "./usage-rows.ts";
-import { faultSentence, monitorFaultSentences, stopSentence, thresholdText } from "./notes.ts";
 import { terminalCommand, visibleText } from "../core/text/visible.ts";
+import type { Report } from "../model/report.ts";
+import { factRows, factTables, type FactRow, type FactTable, type Show, type TableCell } from "./views/index.ts";
 
 // The report as GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY: a
-// heading with the command, then a two-column table of facts and, with --compare-baseline,
-// a table of baseline → current and a line saying whether it is a regression. It starts
-// with the heading and ends with a blank line, so reports appended to one summary stay apart.
-// The command and the baseline's name are shown escaped (src/core/text/visible.ts): a control or
-// bidirectional character would otherwise reach whoever reads the page or cats the file.
+// heading with the command, then a two-column table of facts (the original four, then every
+// view's rows, the detail rows of -v included: a job summary is a record), then the views'
+// tables. It starts with the heading and ends with a blank line, so reports appended to one
+// summary stay apart. Text from outside is shown escaped (src/core/text/visible.ts): a control
+// or bidirectional character would otherwise reach whoever reads the page or cats the file.
+
+export function markdownShow(units: Unit | undefined): Show {
+  return { size: (bytes) => formatSize(bytes, units), name: visibleText, text: visibleText };
+}
 
 export function render(report: Report, options: { units?: Unit } = {}): string {
-  const size = (bytes: number) => formatSize(bytes, options.units);
+  const show = markdownShow(options.units);
+  const { rss, vsz } = report.peaks;
   const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
   const rows: Array<[string, string]> = [
-    ["Peak RSS", `**${size(report.peaks.rss.bytes)}** (${report.peaks.rss.bytes} bytes)`],
-    ["Peak VSZ", `${size(report.peaks.vsz.bytes)} (${report.peaks.vsz.bytes} bytes)`],
+    ["Peak RSS", `**${show.size(rss.bytes)}** (${rss.bytes} bytes)`],
+    ["Peak VSZ", `${show.size(vsz.bytes)} (${vsz.bytes} bytes)`],
     ["Exit code", report.exitCode === 0 ? exit : `❌ ${exit}`],
     ["Duration", formatDuration(report.durationMs)],
+    ...factRows(report, show).map(markdownRow),
   ];
-  for (const row of [...pssRows(report, size), ...memoryRows(report, size, true)]) rows.push([row.label, row.tone === "bad" ? `❌ ${row.text}` : row.tone === "warn" ? `⚠️ ${row.text}` : row.text]);
-  if (report.threshold?.bytes !== undefined) {
-    const limit = thresholdText(report.threshold?.bytes, report.threshold?.percent, size);
-    rows.push(["Threshold", thresholdExceeded(report) ? `❌ exceeded: over ${limit}` : `✅ within ${limit}`]);
-  }
-  const stop = stopSentence(report);
-  if (stop) rows.push(["Stopped", `❌ ${stop.text}`]);
-  const fault = faultSentence(report);
-  if (fault) rows.push(["Incomplete", `⚠️ ${fault}`]);
-  for (const sentence of monitorFaultSentences(report)) rows.push(["Incomplete", `⚠️ ${sentence}`]);
-  if (report.peaks.cgroup?.bytes !== undefined) {
-    rows.push(["Cgroup peak", `${size(report.peaks.cgroup?.bytes)} (${report.peaks.cgroup?.source}; includes page cache)`]);
-  }
-  for (const row of signalRows(report, visibleText)) rows.push([row.label, `⚠️ ${row.text}`]);
-  rows.push(["Peak set by", `RSS ${report.peaks.rss.source}, VSZ ${report.peaks.vsz.source}`]);
   const lines = [`### peak-mem: ${codeSpan(terminalCommand(report.argv))}`, "", ...table(["", ""], rows), ""];
-  if (report.comparison) lines.push(...comparisonLines(report.comparison, size));
-  if (report.programs && report.programs.list.length > 0) {
-    const programs = programTable(report.programs, size);
-    lines.push(`Memory by program (${programs.note}):`, "", ...table(programs.header, programs.rows.map(([name = "", ...rest]) => [{ code: visibleText(name) }, ...rest])), "");
-  }
+  for (const each of factTables(report, show, false)) lines.push(...markdownTable(each));
   return `${lines.join("\n")}\n`;
 }
 
-/** --compare-baseline: which baseline, its table, and the verdict (only peak RSS decides). */
-export function comparisonLines(comparison: Comparison, size: (bytes: number) => string): string[] {
-  const { peakRss, peakVsz, duration, thresholdPercent, spread } = comparison;
-  const row = (metric: string, change: MetricChange, show: (value: number) => string) => [metric, show(change.baseline), show(change.current), formatChange(change.changePercent)];
-  const allowed = formatThreshold(thresholdPercent);
-  const growth = peakRss.changePercent === null ? `from ${size(peakRss.baseline)} to ${size(peakRss.current)}` : formatGrowth(peakRss.changePercent, thresholdPercent);
-  // A series is compared by its medians (src/series/); a series baseline has a spread.
-  const of = comparison.median ? "median " : "";
-  const beyond = spread ? " and above every run of the baseline" : "";
-  const verdict = comparison.regression
-    ? `❌ **Regression**: ${of}peak RSS grew ${growth}, over the ${allowed} allowed${beyond}.`
-    : spread && grewBeyond(peakRss.baseline, peakRss.current, thresholdPercent)
-      ? `✅ No regression: ${of}peak RSS grew ${growth}, over the ${allowed} allowed but within the baseline's run-to-run spread.`
-      : `✅ No regression: ${of}peak RSS ${formatChange(peakRss.changePercent)}, within the ${allowed} allowed.`;
-  const name = comparison.median ? (metric: string) => `${metric} (median)` : (metric: string) => metric;
-  return [
-    `Compared with baseline ${codeSpan(visibleText(comparison.baselineName))} (saved ${comparison.baselineTimestamp}):`,
-    "",
-    ...table(["Metric", "Baseline", "Current", "Change"], [
-      row(name("Peak RSS"), peakRss, size),
-      row(name("Peak VSZ"), peakVsz, size),
-      row(name("Duration"), duration, formatDuration),
-    ]),
-    "",
-    ...(spread ? [`Baseline ${spreadSentence(comparison, size)}.`, ""] : []),
-    verdict,
-    "",
-  ];
+/** A fact row's cells: its tone as a mark before the text. */
+export function markdownRow(row: FactRow): [string, string] {
+  const mark = row.tone === "bad" ? "❌ " : row.tone === "warn" ? "⚠️ " : row.tone === "good" ? "✅ " : "";
+  return [row.label, `${mark}${row.text}`];
 }
 
-/** A table cell shown as code: its text exactly, whatever characters it holds. */
+/** A view's table: its title, then the table with names as code. */
+export function markdownTable(each: FactTable): string[] {
+  const cellOf = (value: TableCell): Cell => (typeof value === "string" ? value : { code: visibleText(value.name), ...(value.prefix && { prefix: value.prefix.trim() }) });
+  return [each.title, "", ...table(each.header, each.rows.map((row) => row.map(cellOf))), ""];
+}
+
+/** A table cell shown as code: its text exactly, whatever characters it holds (after `prefix`, plain text). */
 export interface CodeCell {
   code: string;
+  prefix?: string;
 }
 export type Cell = string | CodeCell;
 
 /** A GFM table: header, delimiter row, rows; every cell escaped. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly Cell[]>): string[] {
-  const text = (value: Cell) => (typeof value === "string" ? (value === "" ? " " : ` ${cell(value)} `) : ` ${codeCell(value.code)} `);
+  const text = (value: Cell) =>
+    typeof value === "string" ? (value === "" ? " " : ` ${cell(value)} `) : ` ${value.prefix ? `${cell(value.prefix)} ` : ""}${codeCell(value.code)} `;
   const row = (cells: readonly Cell[]) => `|${cells.map(text).join("|")}|`;
   return [row(header), `|${header.map(() => " --- |").join("")}`, ...rows.map(row)];
 }

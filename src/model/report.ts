@@ -29,6 +29,8 @@ export interface Report {
   pss?: PssFacts;
   /** The tree grouped by program (src/monitor/programs.ts); absent with --no-children. */
   programs?: ProgramsFacts;
+  /** How many processes of the tree were alive at once, at most (src/monitor/concurrency.ts); absent with --no-children. */
+  concurrency?: { /** The most read alive at one sample: a lower bound (one between two samples is missed). */ peakProcesses: number };
   /** Every process seen, parents first, with its RSS at the tree's peak (a series may drop them). */
   processes: ProcessSummary[];
   /** How the run was measured, and what stopped measuring early. */

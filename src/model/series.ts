@@ -13,40 +13,28 @@ import { ratio, statistics, type Ratio, type Statistics } from "./statistics.ts"
 export interface Figure {
   key: string;
   label: string;
-  unit: "bytes" | "ms";
+  unit: "bytes" | "ms" | "count";
   of(report: Report): number | undefined;
-  /** Shown in the terminal and Markdown only when some run's value is above 0 (the swap of most runs is 0). */
-  quietAtZero?: boolean;
+  /**
+   * Shown in the terminal and Markdown only when some run's value is above this (the swap of most
+   * runs is 0, and most commands are one process at a time); JSON always has it.
+   */
+  shownAbove?: number;
 }
 
-/** One counted run, as the series keeps it: the report's figures, not its processes. */
-export interface RunFigures {
+/** One counted run: its whole report (without the process list, which a long series would pile up). */
+export interface SeriesRun {
   /** 1, 2, … within its command's series. */
   run: number;
-  peakRssBytes: number;
-  peakVszBytes: number;
-  durationMs: number;
-  /** The command's status as peak-mem passes it on (128 + N for signal N). */
-  exitCode: number;
-  signal?: string;
-  /** --threshold: this run's peak crossed it. */
-  thresholdExceeded: boolean;
-  /** --pss: the tree's peak PSS, when it was read at least once. */
-  peakPssBytes?: number;
-  /** When the run started, RFC 3339 UTC. */
-  timestamp: string;
+  report: Report;
   /** A signal reached peak-mem during this run (Ctrl-C): listed, but not in the statistics. */
   interrupted?: boolean;
-  /** Measuring stopped early on an internal error: the peaks may be low. */
-  fault?: string;
 }
 
-export interface MetricStatistics {
-  peakRss: Statistics;
-  peakVsz: Statistics;
-  duration: Statistics;
-  /** --pss: over the runs whose PSS was read. */
-  peakPss?: Statistics;
+/** A figure's statistics over a command's counted runs that have it. */
+export interface FigureStatistics {
+  figure: Figure;
+  statistics: Statistics;
 }
 
 export interface CommandSeries {
@@ -54,13 +42,18 @@ export interface CommandSeries {
   command: string;
   /** As given, for the formats that show it escaped. */
   argv: string[];
-  runs: RunFigures[];
-  /** Over the runs that were not interrupted; absent when there are none. */
-  statistics?: MetricStatistics;
+  runs: SeriesRun[];
+  /** Each figure's statistics over the runs that were not interrupted, in figure order; absent when there are none. */
+  statistics?: FigureStatistics[];
   /** The largest peak RSS of its runs is over --threshold (decides the exit status). */
   thresholdExceeded: boolean;
   /** With several commands, for the second and later: their medians over the first's. */
   ratio?: { peakRss?: Ratio; duration?: Ratio };
+}
+
+/** The statistics of one figure, by its key ("peak_rss_bytes"). */
+export function statisticsOf(command: CommandSeries, key: string): Statistics | undefined {
+  return command.statistics?.find((each) => each.figure.key === key)?.statistics;
 }
 
 /** Why a series ended before all its runs. */
@@ -92,26 +85,13 @@ export interface SeriesReport {
   platform: string;
 }
 
-/** The figures the series keeps of one run's report. */
-export function runFigures(report: Report, run: number, interrupted: boolean): RunFigures {
-  const pss = report.pss && report.pss.readings > 0 ? report.pss.peakPssBytes : undefined;
-  return {
-    run,
-    peakRssBytes: report.peaks.rss.bytes,
-    peakVszBytes: report.peaks.vsz.bytes,
-    durationMs: report.durationMs,
-    exitCode: report.exitCode,
-    ...(report.signal !== undefined && { signal: report.signal }),
-    thresholdExceeded: report.threshold?.exceeded === true,
-    ...(pss !== undefined && { peakPssBytes: pss }),
-    timestamp: report.timestamp,
-    ...(interrupted && { interrupted: true }),
-    ...(report.sampling.fault && { fault: report.sampling.fault.message }),
-  };
+/** A run as the series keeps it: the process list dropped (the programs stay). */
+export function seriesRun(report: Report, run: number, interrupted: boolean): SeriesRun {
+  return { run, report: { ...report, processes: [] }, ...(interrupted && { interrupted: true }) };
 }
 
 export interface SeriesInput {
-  commands: { command: string; argv: string[]; runs: RunFigures[] }[];
+  commands: { command: string; argv: string[]; runs: SeriesRun[] }[];
   runsRequested: number;
   warmupRuns: number;
   ignoreFailure: boolean;
@@ -124,11 +104,12 @@ export interface SeriesInput {
   platform: string;
 }
 
-export function seriesReport(input: SeriesInput): SeriesReport {
+/** The series with its statistics: `figures`, those its views declare (src/export/views/). */
+export function seriesReport(input: SeriesInput, figures: readonly Figure[]): SeriesReport {
   const commands: CommandSeries[] = input.commands.map((each) => {
     const counted = each.runs.filter((run) => !run.interrupted);
-    const stats = metricStatistics(counted);
-    const largest = Math.max(0, ...counted.map((run) => run.peakRssBytes));
+    const stats = figureStatistics(counted, figures);
+    const largest = Math.max(0, ...counted.map((run) => run.report.peaks.rss.bytes));
     return {
       command: each.command,
       argv: each.argv,
@@ -137,16 +118,16 @@ export function seriesReport(input: SeriesInput): SeriesReport {
       thresholdExceeded: input.thresholdBytes !== undefined && counted.length > 0 && largest > input.thresholdBytes,
     };
   });
-  const first = commands[0]?.statistics;
-  if (commands.length > 1 && first) {
+  const first = commands[0];
+  if (commands.length > 1 && first?.statistics) {
     for (const each of commands.slice(1)) {
       if (!each.statistics) continue;
-      const rss = ratio(each.statistics.peakRss, first.peakRss);
-      const duration = ratio(each.statistics.duration, first.duration);
+      const rss = ratioOf(each, first, "peak_rss_bytes");
+      const duration = ratioOf(each, first, "duration_ms");
       each.ratio = { ...(rss && { peakRss: rss }), ...(duration && { duration }) };
     }
   }
-  const failedRuns = input.commands.reduce((sum, each) => sum + each.runs.filter((run) => run.exitCode !== 0 && !run.interrupted).length, 0);
+  const failedRuns = input.commands.reduce((sum, each) => sum + each.runs.filter((run) => run.report.exitCode !== 0 && !run.interrupted).length, 0);
   return {
     commands,
     runsRequested: input.runsRequested,
@@ -163,11 +144,21 @@ export function seriesReport(input: SeriesInput): SeriesReport {
   };
 }
 
-function metricStatistics(runs: RunFigures[]): MetricStatistics | undefined {
-  const peakRss = statistics(runs.map((run) => run.peakRssBytes));
-  const peakVsz = statistics(runs.map((run) => run.peakVszBytes));
-  const duration = statistics(runs.map((run) => run.durationMs));
-  if (!peakRss || !peakVsz || !duration) return undefined;
-  const peakPss = statistics(runs.flatMap((run) => (run.peakPssBytes === undefined ? [] : [run.peakPssBytes])));
-  return { peakRss, peakVsz, duration, ...(peakPss && { peakPss }) };
+function ratioOf(command: CommandSeries, first: CommandSeries, key: string): Ratio | undefined {
+  const of = statisticsOf(command, key);
+  const to = statisticsOf(first, key);
+  return of && to ? ratio(of, to) : undefined;
+}
+
+/** Undefined without a counted run; a figure no run has is left out. */
+function figureStatistics(runs: SeriesRun[], figures: readonly Figure[]): FigureStatistics[] | undefined {
+  if (runs.length === 0) return undefined;
+  return figures.flatMap((figure) => {
+    const values = runs.flatMap((run) => {
+      const value = figure.of(run.report);
+      return value === undefined ? [] : [value];
+    });
+    const stats = statistics(values);
+    return stats ? [{ figure, statistics: stats }] : [];
+  });
 }

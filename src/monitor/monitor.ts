@@ -65,8 +65,8 @@ export interface SettleLoop {
   readonly measuring: boolean;
 }
 
-/** The part of the report a monitor gives: its own fields, nothing else. */
-export type ReportGroup = Partial<Pick<Report, "peaks" | "threshold" | "memory" | "pss" | "programs">>;
+/** The part of the report a monitor gives: its own group (the outcome, the processes, how it was sampled and the build are the run's). */
+export type ReportGroup = Partial<Omit<Report, "command" | "argv" | "exitCode" | "signal" | "durationMs" | "timestamp" | "processes" | "sampling" | "comparison" | "build">>;
 
 export interface Monitor {
   /** What it does, as a fault names it: "reading the memory limit and OOM counters". */

@@ -25,6 +25,8 @@ export class Sampler {
   private now = 0;
   /** The tree's swap summed at one sample, at its largest. */
   peakSwap = 0;
+  /** How many processes of the tree the latest sample read alive. */
+  latestCount = 0;
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
   constructor(
@@ -65,6 +67,7 @@ export class Sampler {
     this.peaks.offer("rss", reading.processPeakRss, "process-hwm");
     this.peaks.offer("vsz", reading.processPeakVsz, "process-hwm");
     if (reading.swap > this.peakSwap) this.peakSwap = reading.swap;
+    this.latestCount = reading.count;
     this.reapOrphans();
     return { tMs, ...reading };
   }

@@ -1,5 +1,5 @@
 import { formatGrowth, formatThreshold } from "../baseline/compare.ts";
-import { closeToLimit } from "../export/memory-rows.ts";
+import { closeToLimit } from "../export/views/memory.ts";
 import type { Report } from "../model/report.ts";
 import { formatSize } from "../core/size/format.ts";
 import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
@@ -22,9 +22,12 @@ export function annotations(report: Report): string[] {
   const peakRss = report.peaks.rss.bytes;
 
   if (oomKilled) {
-    const victim = oom.victim ? ` (${oom.victim.certain ? "" : "likely "}pid ${oom.victim.pid} ${psName(oom.victim.name)})` : "";
+    const victim = oom.victim;
+    const named = victim && `${victim.certain ? "" : "likely "}pid ${victim.pid} ${psName(victim.name)}`;
+    // The command itself, or a process of its tree: the annotation says which.
+    const who = !victim || victim.role === "command" ? `${command} was killed${named ? ` (${named})` : ""}` : `a process of ${command} was killed (${named})`;
     const at = limit ? ` at the memory limit of ${formatSize(limit.bytes)} (${limit.source})` : "";
-    lines.push(workflowCommand("error", "peak-mem: killed by the OOM killer", `${command} was killed by the kernel's OOM killer${victim}${at}; peak RSS ${formatSize(peakRss)}`));
+    lines.push(workflowCommand("error", "peak-mem: killed by the OOM killer", `${who} by the kernel's OOM killer${at}; peak RSS ${formatSize(peakRss)}`));
   }
 
   const crossed = report.threshold;

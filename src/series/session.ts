@@ -20,7 +20,8 @@ import type { TimelineWriter } from "../timeline/writers.ts";
 import { VERSION } from "../core/version.ts";
 import { baselineFromSeries, seriesMedians } from "./baseline.ts";
 import { runLoop, type Attempt, type LoopStop, type Outcome } from "./loop.ts";
-import { runFigures, seriesReport, type RunFigures, type SeriesStop } from "../model/series.ts";
+import { seriesReport, seriesRun, type SeriesRun, type SeriesStop } from "../model/series.ts";
+import { FIGURES } from "../export/views/index.ts";
 import { SeriesProgress } from "./progress.ts";
 import { statistics } from "../model/statistics.ts";
 
@@ -84,7 +85,7 @@ export async function runSeries(
   const worst: (Report | undefined)[] = settings.commands.map(() => undefined);
   const peaks: number[][] = settings.commands.map(() => []);
 
-  const runOnce = async (attempt: Attempt): Promise<Outcome<RunFigures>> => {
+  const runOnce = async (attempt: Attempt): Promise<Outcome<SeriesRun>> => {
     const argv = settings.commands[attempt.command] ?? [];
     let timeline: TimelineWriter | undefined;
     if (!attempt.warmup && config.timelinePath !== undefined) {
@@ -123,14 +124,14 @@ export async function runSeries(
     }
     progress?.ended({ attempt, peakRssBytes: result.peaks.rss.bytes, durationMs: result.durationMs, exitCode: result.exitCode, ...(median !== undefined && { medianRssBytes: median }) });
     return {
-      result: runFigures(result, attempt.run, interrupted !== undefined),
+      result: seriesRun(result, attempt.run, interrupted !== undefined),
       status: result.exitCode,
       ...(result.signal && { signal: result.signal }),
       ...(interrupted && { interrupted }),
     };
   };
 
-  let loop: Awaited<ReturnType<typeof runLoop<RunFigures>>>;
+  let loop: Awaited<ReturnType<typeof runLoop<SeriesRun>>>;
   try {
     loop = await runLoop(plan, runOnce, {
       signalBetweenRuns: () => (signals.caught.length > caughtSeen ? signals.caught[caughtSeen] : undefined),
@@ -153,7 +154,7 @@ export async function runSeries(
     intervalMs: config.intervalMs,
     version: VERSION,
     platform: `${process.platform}-${process.arch}`,
-  });
+  }, FIGURES);
   if (series.stop?.reason === "error") warn(`the series stopped: ${series.stop.message}`);
   const medians = seriesMedians(series);
   const comparison = medians && baselines?.compareMedians(medians);

@@ -1,4 +1,5 @@
 import { formatDuration } from "../core/text/duration.ts";
+import { PROGRAM_COLUMNS, processSeconds } from "../core/text/vocabulary.ts";
 import { formatSize } from "../core/size/format.ts";
 import type { ProgramUsage } from "../model/report.ts";
 import type { ChartData, ProcessSummary } from "../model/chart-data.ts";
@@ -109,10 +110,10 @@ function programTable(programs: ProgramUsage[], g: Geometry): string {
     const cells = [
       `<td class="program">${swatch}${escapeXml(p.name)}</td>`,
       `<td class="num">${count(p.processes)}</td>`,
-      `<td class="num">${formatSize(p.peakRssBytes)}</td>`,
-      `<td class="num">${formatSize(p.rssAtPeakBytes)}</td>`,
       `<td class="num">${formatSize(p.maxProcessPeakBytes)}</td>`,
-      `<td class="num">${(Number.isFinite(p.processSeconds) ? p.processSeconds : 0).toFixed(2)} s</td>`,
+      `<td class="num">${p.rssAtPeakBytes > 0 ? formatSize(p.rssAtPeakBytes) : "–"}</td>`,
+      `<td class="num">${formatSize(p.peakRssBytes)}</td>`,
+      `<td class="num">${processSeconds(p.processSeconds)}</td>`,
     ];
     return `<tr${band === undefined ? "" : ` data-band="${band}"`}>${cells.join("")}</tr>`;
   });
@@ -120,13 +121,13 @@ function programTable(programs: ProgramUsage[], g: Geometry): string {
 <h2>Programs <span class="muted">(${programs.length})</span></h2>
 <div class="table-wrap">
 <table>
-<thead><tr><th>Program</th><th class="num">Processes</th><th class="num">Peak RSS</th><th class="num">RSS at tree peak</th><th class="num">Largest process</th><th class="num">Process time</th></tr></thead>
+<thead><tr>${PROGRAM_COLUMNS.map((name, i) => (i === 0 ? `<th>${name}</th>` : `<th class="num">${name}</th>`)).join("")}</tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
 </table>
 </div>
-<p class="muted">Each program's processes taken together: peak RSS is their largest sum at one sample, RSS at tree peak their sum at the sample where the tree's was largest, largest process the highest peak of any one of them, and process time their lifetimes added up.</p>
+<p class="muted">Each program's processes taken together: largest process is the highest peak of any one of them, at tree peak their sum at the sample where the tree's was largest (– when none was alive then), own peak their largest sum at one sample, and process-seconds their lifetimes added up.</p>
 </section>`;
 }
 
@@ -142,13 +143,13 @@ function processTable(processes: ProcessSummary[], g: Geometry): string {
 <h2>Processes <span class="muted">(${processes.length} seen)</span></h2>
 <div class="table-wrap">
 <table>
-<thead><tr><th class="num">PID</th><th>Process</th><th class="num">Own peak RSS</th><th class="num">RSS at tree peak</th><th class="num">First seen</th><th class="num">Last seen</th><th>Lifetime</th></tr></thead>
+<thead><tr><th class="num">PID</th><th>Process</th><th class="num">Own peak</th><th class="num">At tree peak</th><th class="num">First seen</th><th class="num">Last seen</th><th>Lifetime</th></tr></thead>
 <tbody>
 ${rows.join("\n")}
 </tbody>
 </table>
 </div>
-<p class="muted">Own peak RSS is each process's largest RSS; RSS at tree peak is its share of the sample where the tree's sum was largest (blank when it was not alive then). Summed RSS counts pages shared between processes once per process.</p>
+<p class="muted">Own peak is each process's largest RSS; at tree peak is its RSS at the sample where the tree's sum was largest (blank when it was not alive then). Summed RSS counts pages shared between processes once per process.</p>
 </section>`;
 }
 
@@ -176,8 +177,9 @@ function lifetimeBar(p: ProcessSummary, timeMaxMs: number): string {
   return `<div class="life" title="${title}"><span style="left: ${coord(Math.min(left, 99.5))}%; width: ${coord(width)}%"></span></div>`;
 }
 
+/** Times as every other format writes them (formatDuration: 1.85s, 2m 5.3s). */
 function seconds(ms: number): string {
-  return `${(Number.isFinite(ms) ? ms / 1000 : 0).toFixed(2)} s`;
+  return formatDuration(Number.isFinite(ms) ? Math.max(0, ms) : 0);
 }
 
 // ---- hover ----
@@ -291,7 +293,7 @@ const HOVER_SCRIPT = `
     cursor.setAttribute("visibility", "visible");
     const n = data.count[i];
     tip.replaceChildren(
-      row("Time", (data.t[i] / 1000).toFixed(2) + " s"),
+      row("Time", (data.t[i] / 1000).toFixed(2) + "s"),
       row("RSS", size(data.rss[i])),
       row("VSZ", size(data.vsz[i])),
       row("Processes", String(n)),

@@ -174,9 +174,10 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
   if (duration !== undefined) data.durationMs = duration;
   if (processes) data.processes = processes;
   if (programs) data.programs = programs;
-  const limit = number(summary, "limit_bytes");
+  // The report's names; timelines written by earlier versions said limit_bytes, limit_source.
+  const limit = number(summary, "memory_limit_bytes") ?? number(summary, "limit_bytes");
   if (limit !== undefined) data.limitBytes = limit;
-  const limitSource = string(summary, "limit_source");
+  const limitSource = string(summary, "memory_limit_source") ?? string(summary, "limit_source");
   if (limitSource !== undefined) data.limitSource = limitSource;
   const oomKill = oomKillFrom(summary?.oom_kill);
   if (oomKill) data.oomKill = oomKill;

@@ -105,8 +105,8 @@ export function summaryObject(summary: TimelineSummary) {
       processes: summary.processes.map(processJson),
     }),
     ...(summary.programs && { programs: summary.programs.map(programJson) }),
-    ...(summary.limitBytes !== undefined && { limit_bytes: summary.limitBytes }),
-    ...(summary.limitSource !== undefined && { limit_source: summary.limitSource }),
+    ...(summary.limitBytes !== undefined && { memory_limit_bytes: summary.limitBytes }),
+    ...(summary.limitSource !== undefined && { memory_limit_source: summary.limitSource }),
     ...(summary.oomKill && {
       oom_kill: {
         at_ms: Math.round(summary.oomKill.atMs),

@@ -361,7 +361,7 @@ describe.if(haveChromium)("the charts in Chromium", () => {
     expect(line.dash).toBe("none");
     expect(line.threshold).not.toBe("none");
     // The summary cards.
-    for (const text of [`${formatSize(LIMIT)} (cgroup memory.limit_in_bytes)`, "4242 alloc at 1.50 s"]) {
+    for (const text of [`${formatSize(LIMIT)} (cgroup memory.limit_in_bytes)`, "4242 alloc at 1.50s"]) {
       expect(await page.getByText(text, { exact: true }).isVisible()).toBe(true);
     }
     await screenshot(page, "chart-limit.png");

@@ -51,8 +51,11 @@ test("--markdown: the command is escaped, nothing raw, still one heading and one
     const { heading, tables, other } = parseMarkdownReport(stdout);
     expect(heading).toStartWith("### peak-mem: `");
     expect(heading).toContain(argv === FORGED ? `$'true\\nPeak memory usage:` : `$'\\E[2J\\E[31mred'`);
-    expect(tables).toHaveLength(2); // the facts, and the tree by program
-    expect(other).toEqual([expect.stringMatching(/^Memory by program /)]);
+    // The facts, the tree by program, and (when a process of it was sampled at the peak) the tree then: each table under its title.
+    expect(other[0]).toMatch(/^Programs: \d+ \(/);
+    expect(other.slice(1)).toEqual(other.length > 1 ? ["At the peak: the tree when its RSS peaked"] : []);
+    expect(tables).toHaveLength(other.length + 1);
+    expect(tables[0]!.header).toEqual(["", ""]);
     expect(stdout.split("\n").filter((line) => line.includes("Peak memory usage:")).length).toBeLessThanOrEqual(1);
   }
 });

@@ -72,7 +72,8 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     const human = await inside(group, ["--", program, "400", "300"], noGitHub);
     expect(human.code).toBe(137);
     expect(human.stdout).toContain("Exit code: 137 (SIGKILL)");
-    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \(cgroup memory\.limit_in_bytes of \/.*\), peak at \d+%$/m);
+    // Then the swap limit when the cgroup has one (cgroup v1's memory+swap limit, v2's swap.max).
+    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \(cgroup memory\.limit_in_bytes of \/[^)]*\), peak at \d+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
     expect(human.stdout).toMatch(/^OOM kill: Killed by the kernel's OOM killer \(cgroup limit 200\.0 MiB\): the command itself \(\d+ alloc\)$/m);
   });
 
@@ -106,7 +107,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(report.oom_kills).toBe(0);
     expect(report.oom_killed).toBe(false);
     const human = await inside(group, ["--", program, "120", "300"], noGitHub);
-    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \(.*\), peak at 6[0-5]%$/m);
+    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \([^)]*\), peak at 6[0-5]%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
     expect(human.stdout).not.toContain("OOM");
   });
 
@@ -136,7 +137,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(report.cgroup_peak_bytes).toBeLessThanOrEqual(100_000_000);
     expect(readdirSync(HOME as string).filter((name) => name.startsWith("peak-mem-"))).toEqual(before);
     const human = await runArgv([BINARY, "--limit", "100M", "--", program, "300", "300"], { env: noGitHub });
-    expect(human.stdout).toMatch(/^Memory limit: 95\.4 MiB \(--limit, cgroup memory\.limit_in_bytes of .*\), peak at \d+%$/m);
+    expect(human.stdout).toMatch(/^Memory limit: 95\.4 MiB \(--limit, cgroup memory\.limit_in_bytes of [^)]*\), peak at \d+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
     expect(human.stdout).toMatch(/^OOM kill: Killed by the kernel's OOM killer \(cgroup limit 95\.4 MiB\)/m);
   });
 

@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { allocate, BINARY, MiB, peakMem, tempDir } from "../helpers.ts";
+import { CSV_HEADER } from "../../src/export/csv.ts";
 import { parseCsv } from "../export/csv-reader.ts";
 import { parseMarkdownReport } from "../export/markdown-table.ts";
 
@@ -22,22 +23,25 @@ test("JSON has the original report fields, names and types", async () => {
   expect(["sampled-sum", "process-hwm", "rusage"]).toContain(report.peak_rss_source);
 });
 
-test("CSV is the original header and one RFC 4180 row, then the memory environment's columns", async () => {
+test("CSV is the original header and one RFC 4180 row, then every view's columns: one header for every CSV", async () => {
   const { code, stdout } = await peakMem(["--csv", "--", "sh", "-c", 'echo "a,b" > /dev/null']);
   expect(code).toBe(0);
   const [header, row, rest] = stdout.split("\n");
-  expect(header).toBe(
-    "command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp,memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes",
-  );
+  expect(header).toStartWith("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp,signal,peak_rss_source,");
+  expect(header).toBe(CSV_HEADER);
   expect(rest).toBe("");
   // The command has a comma and double quotes: quoted, quotes doubled.
   expect(row).toStartWith(`"sh -c 'echo ""a,b"" > /dev/null'",`);
-  const fields = (parseCsv(`${row}\n`)[0] ?? []).slice(1);
-  expect(fields).toHaveLength(12);
-  expect(fields.slice(0, 4).every((field) => /^\d+$/.test(field))).toBe(true);
-  expect(fields[4]).toBe("false");
-  expect(fields[5]).toMatch(TIMESTAMP);
-  expect(Number(fields[6])).toBeGreaterThan(0); // the limit: a cgroup's, or physical memory
+  const fields = parseCsv(`${row}\n`)[0] ?? [];
+  expect(fields).toHaveLength(header!.split(",").length);
+  expect(fields.slice(1, 5).every((field) => /^\d+$/.test(field))).toBe(true);
+  expect(fields[5]).toBe("false");
+  expect(fields[6]).toMatch(TIMESTAMP);
+  const cells = Object.fromEntries(header!.split(",").map((name, i) => [name, fields[i]]));
+  expect(Number(cells.memory_limit_bytes)).toBeGreaterThan(0); // the limit: a cgroup's, or physical memory
+  expect(["sampled-sum", "process-hwm", "rusage", "cgroup"]).toContain(cells.peak_rss_source ?? "");
+  // Not measured, not known: empty.
+  expect([cells.signal, cells.threshold_bytes, cells.peak_pss_bytes, cells.baseline, cells.regression]).toEqual(["", "", "", "", ""]);
 });
 
 test("quiet prints the peak RSS in bytes, digits only", async () => {
@@ -52,13 +56,24 @@ test("--markdown is a heading and a table that parses, ready for $GITHUB_STEP_SU
   expect(code).toBe(0);
   const { heading, tables, other } = parseMarkdownReport(stdout);
   expect(heading).toBe("### peak-mem: `true`");
-  // The facts, then the tree by program (here the command alone).
-  expect(other).toEqual([expect.stringMatching(/^Memory by program \(counts (complete|sampled).*\):$/)]);
-  expect(tables).toHaveLength(2);
+  // The facts, then the tree by program (here the command alone), then the tree at its peak when the command was sampled then.
+  expect(other[0]).toMatch(/^Programs: 1 \(counts (complete|sampled).*\)$/);
+  expect(other.slice(1)).toEqual(other.length > 1 ? ["At the peak: the tree when its RSS peaked"] : []);
+  expect(tables).toHaveLength(other.length + 1);
   expect(tables[1]!.rows.map((row) => row[0])).toEqual(["`true`"]);
   const rows = Object.fromEntries(tables[0]!.rows.map(([name, value]) => [name, value]));
-  // The memory limit always (physical memory at least); memory pressure when there was any.
-  expect(Object.keys(rows).filter((name) => name !== "Memory pressure")).toEqual(["Peak RSS", "Peak VSZ", "Exit code", "Duration", "Memory limit", "Peak set by"]);
+  // Every row, the terminal's -v details too: the memory limit always (physical memory at least);
+  // memory pressure when there was any, the processes at once when counted.
+  expect(Object.keys(rows).filter((name) => name !== "Memory pressure" && name !== "Processes at once")).toEqual([
+    "Peak RSS",
+    "Peak VSZ",
+    "Exit code",
+    "Duration",
+    "Peak set by",
+    "Memory limit",
+    "Samples",
+    "Processes seen",
+  ]);
   expect(rows["Memory limit"]).toMatch(/^[\d.]+ (MiB|GiB|TiB) \(.*\), peak at [\d.]+%$/);
   expect(rows["Peak RSS"]).toMatch(/^\*\*\d+(\.\d)? (B|KiB|MiB)\*\* \(\d+ bytes\)$/);
   expect(rows["Exit code"]).toBe("0");
@@ -72,25 +87,28 @@ test("--markdown is a heading and a table that parses, ready for $GITHUB_STEP_SU
   expect(report.heading).toBe("### peak-mem: `sh -c 'echo a | cat; exit 3'`");
   const facts = Object.fromEntries(report.tables[0]!.rows.map(([name, value]) => [name, value]));
   expect(facts["Exit code"]).toBe("❌ 3");
-  expect(facts["Threshold"]).toBe("❌ exceeded: over 1 B (1 bytes)");
+  expect(facts["THRESHOLD EXCEEDED"]).toMatch(/^❌ peak RSS \d+(\.\d)? (B|KiB|MiB) is over the threshold of 1 B \(1 bytes\)$/);
+  expect(facts["Threshold"]).toBeUndefined();
 });
 
-test("--markdown with --compare-baseline adds the comparison as a second table and a verdict", async () => {
+test("--markdown with --compare-baseline adds the comparison as rows of the facts table, and the verdict", async () => {
   const dir = tempDir();
   const saved = await peakMem(["-q", "--save-baseline", "big", "--baseline-dir", dir, "--", ...allocate(40, 200)]);
   expect(saved.code).toBe(0);
   const { code, stdout } = await peakMem(["--markdown", "--compare-baseline", "big", "--baseline-dir", dir, "--", "true"]);
   expect(code).toBe(0);
   const { tables, other } = parseMarkdownReport(stdout);
-  expect(tables).toHaveLength(3); // the facts, the comparison, the tree by program
-  expect(tables[1]!.header).toEqual(["Metric", "Baseline", "Current", "Change"]);
-  expect(tables[1]!.rows.map((row) => row[0])).toEqual(["Peak RSS", "Peak VSZ", "Duration"]);
-  expect(tables[1]!.rows[0]![3]).toMatch(/^-\d+\.\d%$/);
-  expect(other).toEqual([
-    expect.stringMatching(/^Compared with baseline `big` \(saved \d{4}-.+Z\):$/),
-    expect.stringMatching(/^✅ No regression: peak RSS -\d+\.\d%, within the 10% allowed\.$/),
-    expect.stringMatching(/^Memory by program /),
+  // No table of its own: the facts, the tree by program (and the tree at its peak, when sampled then).
+  expect(other[0]).toMatch(/^Programs: /);
+  expect(tables).toHaveLength(other.length + 1);
+  const baseline = tables[0]!.rows.filter(([name]) => name === 'Baseline "big"').map(([, text]) => text);
+  expect(baseline).toEqual([
+    expect.stringMatching(/^saved \d{4}-.+Z$/),
+    expect.stringMatching(/^peak RSS [\d.]+ MiB → [\d.]+ (B|KiB|MiB) \(-\d+\.\d%\)$/),
+    expect.stringMatching(/^peak VSZ [\d.]+ (MiB|GiB) → [\d.]+ (B|KiB|MiB|GiB) \([-+]?\d+\.\d%\)$/),
+    expect.stringMatching(/^duration [\d.]+s → [\d.]+s \([-+]?\d+\.\d%\)$/),
   ]);
+  expect(tables[0]!.rows.at(-1)).toEqual(["No regression", expect.stringMatching(/^✅ peak RSS -\d+\.\d%, within the 10% allowed$/)]);
 });
 
 test("the human report has the original four lines in order, without colour when piped", async () => {
@@ -118,7 +136,9 @@ test("--units forces the unit of displayed sizes", async () => {
 
 test("verbose adds samples, the effective interval, processes seen and the peak's source", async () => {
   const { stdout } = await peakMem(["-v", "--", "sh", "-c", "sleep 0.3 & wait"]);
-  expect(stdout).toMatch(/^Peak set by: RSS (sampled-sum|process-hwm|rusage), VSZ (sampled-sum|process-hwm)$/m);
+  // Where each peak came from, in words.
+  const source = "(the tree summed at one sample|one process's own high-water mark|the kernel's exact figure for the command \\(ru_maxrss\\)|the cgroup's own peak)";
+  expect(stdout).toMatch(new RegExp(`^Peak set by: RSS: ${source}; VSZ: ${source}$`, "m"));
   expect(stdout).toMatch(/^Samples: \d+ every 100 ms \(effective \d+\.\d ms\)$/m);
   expect(stdout).toMatch(/^Processes seen: 2$/m);
 });

@@ -95,7 +95,7 @@ describe.skipIf(!CC)("repeated runs", () => {
     const argv = counted(join(dir, "threshold"), `if [ "$n" -eq 1 ]; then exec '${alloc}' 60 100; else exec '${alloc}' 20 100; fi`);
     const { code, stdout } = await peakMem(["--runs", "3", "-t", "40MiB", "--", ...argv]);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/THRESHOLD EXCEEDED: the largest peak RSS, [\d.]+ MiB in run 2, is over the limit of 40\.0 MiB/);
+    expect(stdout).toMatch(/THRESHOLD EXCEEDED: the largest peak RSS, [\d.]+ MiB in run 2, is over the threshold of 40\.0 MiB \(41943040 bytes\); 1 of 3 runs over it\n/);
   });
 });
 
@@ -139,12 +139,21 @@ describe.skipIf(!CC)("formats", () => {
     const args = ["--runs", "3", "--", alloc, "20", "50", "---", alloc, "30", "50"];
     const report = json((await peakMem(["--json", ...args])).stdout);
     expect(report.commands.map((command: Json) => command.runs.length)).toEqual([3, 3]);
+    // Each run is the single run's JSON (its command, its peaks' sources, its sampling) with its number; no version of its own.
+    const first = report.commands[1].runs[0];
+    expect(first).toMatchObject({ run: 1, command: report.commands[1].command, exit_code: 0, peak_rss_source: expect.any(String), samples: expect.any(Number) });
+    expect(first).not.toHaveProperty("version");
+    expect(Object.keys(report.commands[0].statistics).slice(0, 3)).toEqual(["peak_rss_bytes", "peak_vsz_bytes", "duration_ms"]);
 
     const csv = await peakMem(["--csv", ...args]);
     const [header, ...rows] = parseCsv(csv.stdout);
     expect(header!.slice(0, 7)).toEqual(["command", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code", "threshold_exceeded", "timestamp"]);
+    // The single run's header, then which run of which command, and whether it was interrupted.
+    expect(header!.slice(-3)).toEqual(["run", "command_index", "interrupted"]);
     expect(rows).toHaveLength(6);
-    expect(rows.map((row) => `${row[8]}:${row[7]}`)).toEqual(["1:1", "1:2", "1:3", "2:1", "2:2", "2:3"]);
+    expect(rows.every((row) => row.length === header!.length)).toBe(true);
+    const [run, command, interrupted] = ["run", "command_index", "interrupted"].map((name) => header!.indexOf(name));
+    expect(rows.map((row) => `${row[command!]}:${row[run!]}:${row[interrupted!]}`)).toEqual(["1:1:false", "1:2:false", "1:3:false", "2:1:false", "2:2:false", "2:3:false"]);
     expect(rows.every((row) => Number(row[1]) > 20 * MiB)).toBe(true);
 
     const markdown = parseMarkdownReport((await peakMem(["--markdown", ...args])).stdout);

@@ -162,6 +162,9 @@ test("-v shows the tree at the peak; with --json, a processes array", async () =
   const start = lines.findIndex((line) => line.startsWith("At the peak:"));
   expect(start).toBeGreaterThan(0);
   const tree = lines.slice(start + 1).filter((line) => line.trim() !== "");
+  // A table: its header, then each process under its parent, its RSS at the tree's peak and its own.
+  expect(tree[0]).toMatch(/^ {2}Process +At tree peak +Own peak$/);
+  tree.shift();
   expect(tree[0]).toMatch(/^ {2}\d+ sh\s+\S+ \S+\s+\S+ \S+$/);
   expect(tree.filter((line) => /^ {4}\d+ bun\S* /.test(line))).toHaveLength(2); // bun, or bun.exe from npm
 

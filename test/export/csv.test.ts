@@ -1,19 +1,40 @@
 import { describe, expect, test } from "bun:test";
-import { HEADER, MEMORY_HEADER, quoteField, render } from "../../src/export/csv.ts";
+import { CSV_HEADER, HEADER, quoteField, render } from "../../src/export/csv.ts";
 import { parseCsv } from "./csv-reader.ts";
 import { makeReport } from "./fixture.ts";
 
 describe("CSV report", () => {
-  test("the original header first and unchanged, then the memory columns, then one row", () => {
+  test("the original header first and unchanged, then every view's columns, then one row", () => {
     const text = render(makeReport());
     expect(HEADER).toBe("command,peak_rss_bytes,peak_vsz_bytes,duration_ms,exit_code,threshold_exceeded,timestamp");
+    // One fixed header for every CSV, whatever was measured.
+    expect(CSV_HEADER).toBe(
+      `${HEADER},signal,peak_rss_source,peak_swap_bytes,cgroup_peak_bytes,threshold_bytes,` +
+        "memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,memory_soft_limit_bytes,memory_swap_limit_bytes,oom_kills,oom_killed," +
+        "peak_pss_bytes,uss_at_pss_peak_bytes,swap_pss_at_pss_peak_bytes,peak_processes,baseline,baseline_peak_rss_bytes,rss_change_percent,regression",
+    );
     const lines = text.split("\n");
-    expect(lines[0]).toBe(`${HEADER},${MEMORY_HEADER}`);
-    expect(lines[0]).toEndWith(",timestamp,memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,oom_kills,oom_killed,peak_swap_bytes");
-    // The original seven cells first; the memory cells are tested in memory.test.ts.
-    expect(lines[1]).toStartWith(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z,`);
+    expect(lines[0]).toBe(CSV_HEADER);
+    // The original seven cells first; then only what this run knows (the memory cells are tested in memory.test.ts).
+    expect(lines[1]).toBe(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z,,sampled-sum${",".repeat(18)}`);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
+  });
+
+  test("the same header whatever was measured; each view's cells where it knows them", () => {
+    const report = makeReport({
+      signal: "SIGKILL",
+      exitCode: 137,
+      peaks: { swapBytes: 4096, cgroup: { bytes: 5000, source: "memory.peak" } },
+      threshold: { bytes: 1000, exceeded: true },
+      concurrency: { peakProcesses: 12 },
+    });
+    const [header, row] = parseCsv(render(report));
+    expect(header!.join(",")).toBe(CSV_HEADER);
+    const cells = Object.fromEntries(header!.map((name, i) => [name, row![i]]));
+    expect(cells).toMatchObject({ exit_code: "137", threshold_exceeded: "true", signal: "SIGKILL", peak_swap_bytes: "4096", cgroup_peak_bytes: "5000", threshold_bytes: "1000", peak_processes: "12" });
+    expect(cells.memory_limit_bytes).toBe("");
+    expect(cells.regression).toBe("");
   });
 
   test("threshold_exceeded is true/false", () => {
@@ -26,9 +47,10 @@ describe("CSV report", () => {
     const text = render(makeReport({ command }));
     const records = parseCsv(text);
     expect(records).toHaveLength(2);
-    expect(records[0]).toEqual([...HEADER.split(","), ...MEMORY_HEADER.split(",")]);
+    expect(records[0]).toEqual(CSV_HEADER.split(","));
     expect(records[1]?.[0]).toBe(command);
-    expect(records[1]).toHaveLength(13);
+    expect(records[1]).toHaveLength(CSV_HEADER.split(",").length);
+    expect(records[1]).toHaveLength(27);
   });
 
   test("quoteField quotes only when needed and doubles quotes", () => {

@@ -35,12 +35,13 @@ describe("human report", () => {
     expect(render(makeReport({ exitCode: 137, signal: "SIGKILL" }), plain)).toContain("Exit code: 137 (SIGKILL)");
   });
 
-  test("THRESHOLD EXCEEDED only when exceeded, with the limit", () => {
-    expect(render(makeReport({ threshold: { bytes: 2 ** 30, exceeded: false } }), plain)).not.toContain("THRESHOLD EXCEEDED");
+  test("THRESHOLD EXCEEDED only when exceeded, with the threshold; within it, a line only with -v", () => {
+    const within = makeReport({ threshold: { bytes: 2 ** 30, exceeded: false } });
+    expect(render(within, plain)).not.toContain("THRESHOLD EXCEEDED");
+    expect(render(within, plain)).not.toContain("Threshold");
+    expect(lines(render(within, { palette: PLAIN, verbose: true }))).toContain("Threshold: peak RSS 487.3 MiB is within the threshold of 1.0 GiB (1073741824 bytes)");
     const over = render(makeReport({ threshold: { bytes: 100 * 2 ** 20, exceeded: true } }), plain);
-    const line = lines(over).find((l) => l.includes("THRESHOLD EXCEEDED"));
-    expect(line).toBeDefined();
-    expect(line).toContain("100.0 MiB");
+    expect(lines(over)).toEqual([...lines(render(makeReport(), plain)), "THRESHOLD EXCEEDED: peak RSS 487.3 MiB is over the threshold of 100.0 MiB (104857600 bytes)"]);
     expect(lines(over).slice(0, 4)[3]).toStartWith("Duration:");
   });
 
@@ -50,9 +51,35 @@ describe("human report", () => {
     expect(lines(quiet)).toHaveLength(4);
     expect(lines(verbose).length).toBeGreaterThan(4);
     expect(lines(verbose).slice(0, 4)).toEqual(lines(quiet));
-    expect(verbose).toContain("sampled-sum");
-    expect(verbose).toContain("142");
-    expect(quiet).not.toContain("sampled-sum");
+    // Where each peak came from, in words (JSON keeps the source's name).
+    expect(lines(verbose)[4]).toBe("Peak set by: RSS: the tree summed at one sample; VSZ: one process's own high-water mark");
+    expect(verbose).not.toContain("sampled-sum");
+    expect(verbose).toContain("Samples: 142 every 100 ms (effective 100.0 ms)");
+    expect(verbose).toContain("Processes seen: 7");
+    expect(quiet).not.toContain("Peak set by");
+    expect(quiet).not.toContain("At the peak");
+  });
+
+  test("the peak's other sources in words", () => {
+    const report = makeReport({ peaks: { rss: { source: "rusage" }, vsz: { source: "sampled-sum" } } });
+    expect(render(report, { palette: PLAIN, verbose: true })).toContain(
+      "Peak set by: RSS: the kernel's exact figure for the command (ru_maxrss); VSZ: the tree summed at one sample\n",
+    );
+    const cgroup = makeReport({ peaks: { rss: { source: "cgroup" } } });
+    expect(render(cgroup, { palette: PLAIN, verbose: true })).toContain("Peak set by: RSS: the cgroup's own peak;");
+  });
+
+  test("-v: the tree at its peak, a table under its own title; a process not alive then is left out", () => {
+    const breakdown = lines(render(makeReport(), { palette: PLAIN, verbose: true }));
+    const at = breakdown.indexOf("At the peak: the tree when its RSS peaked");
+    expect(at).toBeGreaterThan(3);
+    expect(breakdown.slice(at + 1).map((line) => line.trim().split(/\s{2,}/))).toEqual([
+      ["Process", "At tree peak", "Own peak"],
+      ["100 cargo", "40.0 MiB", "50.0 MiB"],
+      ["120 rustc", "447.0 MiB", "447.0 MiB"],
+    ]);
+    // Each process under its parent.
+    expect(breakdown[at + 3]).toStartWith("    120 rustc");
   });
 
   test("verbose says when children were not tracked", () => {
@@ -83,10 +110,12 @@ describe("human report", () => {
     const text = render(makeReport({ processes }), { palette: PLAIN, verbose: true });
     expect(text).not.toMatch(/[\x1b\u202e]/);
     const breakdown = lines(text).slice(lines(text).findIndex((line) => line.startsWith("At the peak:")));
-    expect(breakdown).toHaveLength(3);
-    expect(breakdown[1]).toStartWith("  100 e?[7mX ");
-    expect(breakdown[2]).toStartWith("    101 a?Peak memory usage: 1 B? ");
-    expect(new Set(breakdown.map((line) => line.length)).size).toBe(1);
+    expect(breakdown).toHaveLength(4);
+    expect(breakdown[1]).toStartWith("  Process ");
+    expect(breakdown[2]).toStartWith("  100 e?[7mX ");
+    expect(breakdown[3]).toStartWith("    101 a?Peak memory usage: 1 B? ");
+    // The header and every row one width: the columns kept.
+    expect(new Set(breakdown.slice(1).map((line) => line.length)).size).toBe(1);
     expect(lines(text).filter((line) => line.startsWith("Peak memory usage:"))).toHaveLength(1);
   });
 
@@ -124,14 +153,14 @@ describe("human report", () => {
       expect(text.join("\n")).not.toContain("\x1b");
     });
 
-    test("with colour, NOT STOPPED is red and bold, STOPPED only red; the text is the same without", () => {
+    test("with colour, NOT STOPPED is red and bold throughout, STOPPED red with only its label bold; the text is the same without", () => {
       const report = makeReport({ threshold: { ...over.threshold, stop: { ...over.threshold.stop, survivors } } });
       const coloured = render(report, { palette: COLOURED, verbose: false });
       const plainLine = lines(render(report, plain))[5]!;
       expect(lines(coloured)[5]).toBe(COLOURED.red(COLOURED.bold(plainLine)));
       expect(coloured.replace(/\x1b\[[0-9;]*m/g, "")).toBe(render(report, plain));
       const whole = lines(render(makeReport(over), { palette: COLOURED, verbose: false }))[5];
-      expect(whole).toBe(COLOURED.red("STOPPED: the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)"));
+      expect(whole).toBe(COLOURED.red(`${COLOURED.bold("STOPPED:")} the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)`));
     });
 
     test("a fault: an Incomplete line, threshold or not", () => {
@@ -142,10 +171,11 @@ describe("human report", () => {
       expect(alone).toHaveLength(5);
       expect(alone[4]).toBe(expected);
       const withStop = lines(render(makeReport({ ...over, sampling: { fault } }), plain));
-      expect(withStop.slice(4)).toEqual(["THRESHOLD EXCEEDED: peak RSS 487.3 MiB is over the limit of 100.0 MiB (104857600 bytes)", "STOPPED: the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)", expected]);
+      expect(withStop.slice(4)).toEqual(["THRESHOLD EXCEEDED: peak RSS 487.3 MiB is over the threshold of 100.0 MiB (104857600 bytes)", "STOPPED: the process tree was stopped at 1.50s (SIGTERM, then SIGKILL)", expected]);
       expect(render(makeReport(), plain)).not.toContain("Incomplete");
       const coloured = render(makeReport({ sampling: { fault } }), { palette: COLOURED, verbose: false });
-      expect(lines(coloured)[4]).toBe(COLOURED.yellow(expected));
+      // Yellow, its label bold as every row's.
+      expect(lines(coloured)[4]).toBe(COLOURED.yellow(`${COLOURED.bold("Incomplete:")} ${expected.slice("Incomplete: ".length)}`));
     });
   });
 

@@ -65,6 +65,20 @@ describe("JSON report", () => {
     expect(object.measurement_error).toEqual({ message: "reading /proc: EMFILE: too many open files", at_ms: 2100 });
   });
 
+  test("keys grouped by view, after the original seven: peaks, processes (-v), sampling, then the build", () => {
+    const original = ["command", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code", "threshold_exceeded", "timestamp"];
+    const sampling = ["samples", "interval_ms", "processes_seen", "children_tracked"];
+    expect(Object.keys(parse(render(makeReport())))).toEqual([...original, "peak_rss_source", "peak_vsz_source", ...sampling, "version", "platform"]);
+    // The signal is the outcome's, right after the original fields; -v's processes before the sampling.
+    const killed = parse(render(makeReport({ exitCode: 137, signal: "SIGKILL" }), { verbose: true }));
+    expect(Object.keys(killed)).toEqual([...original, "signal", "peak_rss_source", "peak_vsz_source", "processes", ...sampling, "version", "platform"]);
+    // Measuring's faults with the sampling, before the comparison.
+    const change = { baseline: 1, current: 1, changePercent: 0 };
+    const comparison = { baselineName: "main", baselineTimestamp: "t", peakRss: change, peakVsz: change, duration: change, thresholdPercent: 10, regression: false };
+    const faulty = parse(render(makeReport({ comparison, sampling: { fault: { message: "x", atMs: 1 }, monitorFaults: [{ monitor: "m", message: "y", atMs: 2 }] } })));
+    expect(Object.keys(faulty).slice(-6)).toEqual(["children_tracked", "measurement_error", "monitor_errors", "comparison", "version", "platform"]);
+  });
+
   test("a command with quotes and newlines survives", () => {
     const command = `sh -c 'echo "hi"\nexit 3'`;
     expect(parse(render(makeReport({ command }))).command).toBe(command);

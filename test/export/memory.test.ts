@@ -1,22 +1,25 @@
-// The memory environment (limit, OOM kill, pressure, swap) as rows (src/export/memory-rows.ts),
-// and as each renderer shows them: human lines, Markdown rows, JSON fields, CSV columns.
+// The memory environment (limit, OOM kill, pressure) as rows of the memory view
+// (src/export/views/memory.ts), the swap as a row of the peaks view beside the cgroup's peak
+// (src/export/views/peaks.ts), and as each renderer shows them: human lines, Markdown rows,
+// JSON fields, CSV columns.
 import { describe, expect, test } from "bun:test";
 import { createColors } from "picocolors";
-import { COMPARISON_HEADER, HEADER, MEMORY_HEADER, render as csv } from "../../src/export/csv.ts";
-import { render as human } from "../../src/export/human.ts";
+import { CSV_HEADER, render as csv } from "../../src/export/csv.ts";
+import { render as human, terminalShow } from "../../src/export/human.ts";
 import { render as json } from "../../src/export/json.ts";
 import { render as markdown } from "../../src/export/markdown.ts";
-import { CLOSE_TO_LIMIT_PERCENT, memoryRows, peakPercentOfLimit } from "../../src/export/memory-rows.ts";
 import { PLAIN } from "../../src/export/palette.ts";
+import { CLOSE_TO_LIMIT_PERCENT, closeToLimit, memoryView, peakPercentOfLimit } from "../../src/export/views/memory.ts";
+import { peaksView } from "../../src/export/views/peaks.ts";
+import type { View } from "../../src/export/views/view.ts";
 import type { MemoryEnvironment, MemoryLimit, OomFacts, PressureFacts, Report } from "../../src/model/report.ts";
-import { formatSize } from "../../src/core/size/format.ts";
 import { parseCsv } from "./csv-reader.ts";
 import { makeReport, type ReportOverrides } from "./fixture.ts";
 import { parseMarkdownReport } from "./markdown-table.ts";
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;
-const size = (bytes: number) => formatSize(bytes);
+const show = terminalShow(undefined);
 const CGROUP_200: MemoryLimit = { bytes: 200 * MiB, source: "cgroup memory.max", cgroup: "/x" };
 const PHYSICAL: MemoryLimit = { bytes: 16 * GiB, source: "physical memory, MemTotal" };
 
@@ -33,8 +36,11 @@ const pressureOf = (facts: Partial<PressureFacts>): PressureFacts => ({
   maxFullAvg10: 0,
   ...facts,
 });
-const rowsOf = (report: Report, verbose = false) => memoryRows(report, size, verbose);
-const row = (report: Report, label: string, verbose = false) => rowsOf(report, verbose).find((r) => r.label === label);
+/** Every row of the memory view (detail rows included: the terminal shows those only with -v). */
+const rowsOf = (report: Report, view: View = memoryView) => view.rows!(report, show);
+/** The rows a terminal shows: with -v, the detail rows too. */
+const shownOf = (report: Report, verbose: boolean) => rowsOf(report).filter((r) => verbose || !r.detail);
+const row = (report: Report, label: string, view: View = memoryView) => rowsOf(report, view).find((r) => r.label === label);
 
 describe("peakPercentOfLimit", () => {
   test("the peak over the limit, unrounded", () => {
@@ -50,10 +56,19 @@ describe("peakPercentOfLimit", () => {
   });
 });
 
-describe("memoryRows", () => {
+describe("closeToLimit", () => {
+  test(`above ${CLOSE_TO_LIMIT_PERCENT}% of the limit, compared in whole bytes: exactly ${CLOSE_TO_LIMIT_PERCENT}% is not`, () => {
+    expect(closeToLimit(at(181, { limit: CGROUP_200 }))).toBe(true);
+    expect(closeToLimit(at(180, { limit: CGROUP_200 }))).toBe(false);
+    expect(closeToLimit(makeReport({ peaks: { rss: { bytes: 90 * MiB + 1 } }, memory: { limit: { bytes: 100 * MiB, source: "cgroup memory.max" } } }))).toBe(true);
+    expect(closeToLimit(makeReport())).toBe(false);
+    expect(closeToLimit(at(10, { limit: { bytes: 0, source: "cgroup memory.max" } }))).toBe(false);
+  });
+});
+
+describe("memoryView.rows", () => {
   test("no memory environment: no rows", () => {
     expect(rowsOf(makeReport())).toEqual([]);
-    expect(rowsOf(makeReport(), true)).toEqual([]);
   });
 
   test("a cgroup limit: size, where, and the peak's share", () => {
@@ -67,9 +82,14 @@ describe("memoryRows", () => {
     );
   });
 
-  test("--limit says so; a soft limit follows", () => {
+  test("--limit says so; a soft limit follows, then a swap limit", () => {
     const memory: MemoryEnvironment = { limit: CGROUP_200, enforced: true, softLimit: { bytes: 150 * MiB, source: "cgroup memory.high", cgroup: "/x/y" } };
     expect(row(at(100, memory), "Memory limit")?.text).toBe("200.0 MiB (--limit, cgroup memory.max of /x), peak at 50%; soft limit 150.0 MiB (cgroup memory.high of /x/y)");
+    const swap: MemoryLimit = { bytes: 64 * MiB, source: "cgroup memory.swap.max", cgroup: "/" };
+    expect(row(at(100, { ...memory, swapLimit: swap }), "Memory limit")?.text).toBe(
+      "200.0 MiB (--limit, cgroup memory.max of /x), peak at 50%; soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 64.0 MiB (cgroup memory.swap.max)",
+    );
+    expect(row(at(100, { limit: CGROUP_200, swapLimit: swap }), "Memory limit")?.text).toBe("200.0 MiB (cgroup memory.max of /x), peak at 50%; swap limit 64.0 MiB (cgroup memory.swap.max)");
   });
 
   test(`above ${CLOSE_TO_LIMIT_PERCENT}% the row warns; at it, not`, () => {
@@ -79,13 +99,14 @@ describe("memoryRows", () => {
     expect(row(at(250, { limit: CGROUP_200 }), "Memory limit")?.text).toEndWith("peak at 125%");
   });
 
-  test("physical memory alone: a row only with -v or a threshold given as a percentage", () => {
+  test("physical memory alone: a detail row (the terminal shows it with -v), not one with a threshold given as a percentage", () => {
     const report = at(512, { limit: PHYSICAL });
-    expect(rowsOf(report)).toEqual([]);
-    expect(rowsOf(report, true)).toEqual([{ label: "Memory limit", text: "16.0 GiB (physical memory, MemTotal), peak at 3.1%" }]);
-    expect(row(at(512, { limit: PHYSICAL }, { threshold: { bytes: Math.floor(0.8 * 16 * GiB), percent: 80, exceeded: false } }), "Memory limit")?.text).toBe(
-      "16.0 GiB (physical memory, MemTotal), peak at 3.1%",
-    );
+    expect(rowsOf(report)).toEqual([{ label: "Memory limit", text: "16.0 GiB (physical memory, MemTotal), peak at 3.1%", detail: true }]);
+    expect(shownOf(report, false)).toEqual([]);
+    expect(row(at(512, { limit: PHYSICAL }, { threshold: { bytes: Math.floor(0.8 * 16 * GiB), percent: 80, exceeded: false } }), "Memory limit")).toEqual({
+      label: "Memory limit",
+      text: "16.0 GiB (physical memory, MemTotal), peak at 3.1%",
+    });
   });
 
   test("an OOM kill of the command: bad, with the limit and the command", () => {
@@ -133,23 +154,25 @@ describe("memoryRows", () => {
     expect(row(at(100, { limit: CGROUP_200, oom: oomOf({ kills: 2 }) }), "OOM kill")).toBeUndefined();
   });
 
-  test("system-wide kills, none of the tree's: a row only with -v", () => {
+  test("system-wide kills, none of the tree's: a detail row (the terminal shows it with -v)", () => {
     const report = at(100, { limit: CGROUP_200, oom: oomOf({ kills: 3, source: "/proc/vmstat", scope: "system" }) });
-    expect(row(report, "OOM kills")).toBeUndefined();
-    expect(row(report, "OOM kills", true)).toEqual({
+    expect(row(report, "OOM kills")).toEqual({
       label: "OOM kills",
       text: "3 OOM kills on this system during the run (/proc/vmstat), none seen in this command's tree",
       tone: "warn",
+      detail: true,
     });
+    expect(shownOf(report, false).map((r) => r.label)).toEqual(["Memory limit"]);
+    expect(shownOf(report, true).map((r) => r.label)).toEqual(["Memory limit", "OOM kills"]);
   });
 
-  test("no kills: no OOM row, even with -v", () => {
+  test("no kills: no OOM row, not even a detail", () => {
     const report = at(100, { limit: CGROUP_200, oom: oomOf({ kills: 0 }) });
-    expect(rowsOf(report, true).map((r) => r.label)).toEqual(["Memory limit"]);
+    expect(rowsOf(report).map((r) => r.label)).toEqual(["Memory limit"]);
   });
 
   test("pressure: a row only for a stall of 1 ms during the run; an avg10 alone may be from before it", () => {
-    const labels = (pressure: Partial<PressureFacts>) => rowsOf(at(100, { pressure: pressureOf(pressure) }), true).map((r) => r.label);
+    const labels = (pressure: Partial<PressureFacts>) => rowsOf(at(100, { pressure: pressureOf(pressure) })).map((r) => r.label);
     expect(labels({})).toEqual([]);
     expect(labels({ someStallMs: 0.9, maxSomeAvg10: 0.009 })).toEqual([]);
     expect(labels({ someStallMs: 1 })).toEqual(["Memory pressure"]);
@@ -165,17 +188,21 @@ describe("memoryRows", () => {
     expect(row(at(100, { pressure: system }), "Memory pressure")?.text).toBe("2.50s stalled (some), 1.00s (full); avg10 up to 12.35% (the system's /proc/pressure/memory)");
   });
 
-  test("swap: a warning row when any was swapped out", () => {
-    expect(row(makeReport({ peaks: { swapBytes: 3 * MiB } }), "Swap")).toEqual({
+  test("swap: a warning row of the peaks view when any was swapped out, after the cgroup's peak", () => {
+    expect(row(makeReport({ peaks: { swapBytes: 3 * MiB } }), "Swap", peaksView)).toEqual({
       label: "Swap",
       text: "3.0 MiB of the tree swapped out at most (VmSwap, summed at one sample)",
       tone: "warn",
     });
-    expect(row(makeReport({ peaks: { swapBytes: 0 } }), "Swap", true)).toBeUndefined();
-    expect(row(makeReport(), "Swap", true)).toBeUndefined();
+    expect(row(makeReport({ peaks: { swapBytes: 0 } }), "Swap", peaksView)).toBeUndefined();
+    expect(row(makeReport(), "Swap", peaksView)).toBeUndefined();
+    const both = makeReport({ peaks: { swapBytes: MiB, cgroup: { bytes: 300 * MiB, source: "memory.peak" } } });
+    expect(rowsOf(both, peaksView).map((r) => r.label)).toEqual(["Cgroup peak", "Swap", "Peak set by"]);
+    // Not a memory row any more.
+    expect(rowsOf(both).map((r) => r.label)).toEqual([]);
   });
 
-  test("in order: limit, OOM, pressure, swap", () => {
+  test("in order: limit, OOM, pressure", () => {
     const report = at(
       190,
       { limit: CGROUP_200, oom: oomOf({ treeKilled: true, victim: { pid: 100, name: "cargo", role: "command", certain: true } }), pressure: pressureOf({ someStallMs: 5 }) },
@@ -185,8 +212,16 @@ describe("memoryRows", () => {
       ["Memory limit", "warn"],
       ["OOM kill", "bad"],
       ["Memory pressure", undefined],
-      ["Swap", "warn"],
     ]);
+  });
+
+  test("a run's note in a series: an OOM kill of the tree and its victim, likely or not; nothing else", () => {
+    const note = (oom: Partial<OomFacts>) => memoryView.note!(at(100, { limit: CGROUP_200, oom: oomOf(oom) }), show);
+    expect(note({ treeKilled: true, victim: { pid: 5301, name: "bench", role: "member", certain: true } })).toBe("OOM kill: 5301 bench");
+    expect(note({ treeKilled: true, victim: { pid: 5301, name: "be\x1bnch", role: "member", certain: false } })).toBe("OOM kill: likely 5301 be?nch");
+    expect(note({ treeKilled: true })).toBe("OOM kill");
+    expect(note({ kills: 2 })).toBeUndefined();
+    expect(memoryView.note!(makeReport(), show)).toBeUndefined();
   });
 });
 
@@ -202,7 +237,8 @@ const FULL = at(
   },
   { peaks: { swapBytes: 3 * MiB } },
 );
-const LIMIT_LINE = "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak at 87%; soft limit 150.0 MiB (cgroup memory.high of /x/y)";
+const LIMIT_LINE =
+  "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak at 87%; soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 100.0 MiB (cgroup memory.swap.max of /x)";
 const OOM_LINE = "OOM kill: Killed by the kernel's OOM killer (cgroup limit 200.0 MiB): the command itself (100 cargo)";
 const PRESSURE_LINE = "Memory pressure: 250 ms stalled (some), 41 ms (full); avg10 up to 1.50% (the cgroup's memory.pressure)";
 const SWAP_LINE = "Swap: 3.0 MiB of the tree swapped out at most (VmSwap, summed at one sample)";
@@ -210,26 +246,33 @@ const SWAP_LINE = "Swap: 3.0 MiB of the tree swapped out at most (VmSwap, summed
 describe("human", () => {
   const lines = (report: Report, verbose = false) => human(report, { palette: PLAIN, verbose }).trimEnd().split("\n");
 
-  test("after the original four lines, one line per row", () => {
-    expect(lines(FULL).slice(4)).toEqual([LIMIT_LINE, OOM_LINE, PRESSURE_LINE, SWAP_LINE]);
+  test("after the original four lines, one line per row: the swap with the peaks, then the memory rows", () => {
+    expect(lines(FULL).slice(4)).toEqual([SWAP_LINE, LIMIT_LINE, OOM_LINE, PRESSURE_LINE]);
     expect(lines(FULL)[3]).toStartWith("Duration:");
   });
 
-  test("before the threshold line, which says the share it was given as", () => {
+  test("after the threshold line, which says the share it was given as", () => {
     const report = at(174, { limit: CGROUP_200 }, { threshold: { bytes: 160 * MiB, percent: 80, exceeded: true } });
     expect(lines(report).slice(4)).toEqual([
+      `THRESHOLD EXCEEDED: peak RSS 174.0 MiB is over the threshold of 160.0 MiB (${160 * MiB} bytes, 80% of the memory limit)`,
       "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak at 87%",
-      `THRESHOLD EXCEEDED: peak RSS 174.0 MiB is over the limit of 160.0 MiB (${160 * MiB} bytes, 80% of the memory limit)`,
     ]);
   });
 
   test("bad rows red, warn rows yellow, others plain; the same text without colour", () => {
     const c = createColors(true);
     const coloured = human(FULL, { palette: c, verbose: false }).trimEnd().split("\n");
-    expect(coloured[5]).toBe(c.red(`${c.bold("OOM kill:")} ${OOM_LINE.slice("OOM kill: ".length)}`));
-    expect(coloured[7]).toBe(c.yellow(`${c.bold("Swap:")} ${SWAP_LINE.slice("Swap: ".length)}`));
-    expect(coloured[6]).toBe(`${c.bold("Memory pressure:")} ${PRESSURE_LINE.slice("Memory pressure: ".length)}`);
+    expect(coloured[4]).toBe(c.yellow(`${c.bold("Swap:")} ${SWAP_LINE.slice("Swap: ".length)}`));
+    expect(coloured[5]).toBe(`${c.bold("Memory limit:")} ${LIMIT_LINE.slice("Memory limit: ".length)}`);
+    expect(coloured[6]).toBe(c.red(`${c.bold("OOM kill:")} ${OOM_LINE.slice("OOM kill: ".length)}`));
+    expect(coloured[7]).toBe(`${c.bold("Memory pressure:")} ${PRESSURE_LINE.slice("Memory pressure: ".length)}`);
     expect(coloured.join("\n").replace(/\x1b\[[0-9;]*m/g, "")).toBe(lines(FULL).join("\n"));
+  });
+
+  test("close to the limit: the limit line yellow", () => {
+    const c = createColors(true);
+    const coloured = human(at(181, { limit: CGROUP_200 }), { palette: c, verbose: false }).trimEnd().split("\n");
+    expect(coloured[4]).toBe(c.yellow(`${c.bold("Memory limit:")} 200.0 MiB (cgroup memory.max of /x), peak at 91%`));
   });
 
   test("physical memory alone: a line with -v only", () => {
@@ -243,14 +286,15 @@ describe("markdown", () => {
   const rowsIn = (report: Report) => parseMarkdownReport(markdown(report)).tables[0]!.rows;
   const facts = (report: Report) => Object.fromEntries(rowsIn(report).map(([name, value]) => [name, value]));
 
-  test("a row per fact after Duration: ❌ for bad, ⚠️ for warn", () => {
+  test("a row per fact after Duration, in the terminal's order: ❌ for bad, ⚠️ for warn", () => {
     const rows = rowsIn(FULL);
     const from = rows.findIndex(([name]) => name === "Duration") + 1;
-    expect(rows.slice(from, from + 4)).toEqual([
+    expect(rows.slice(from, from + 5)).toEqual([
+      ["Swap", `⚠️ ${SWAP_LINE.slice("Swap: ".length)}`],
+      ["Peak set by", "RSS: the tree summed at one sample; VSZ: one process's own high-water mark"],
       ["Memory limit", LIMIT_LINE.slice("Memory limit: ".length)],
       ["OOM kill", `❌ ${OOM_LINE.slice("OOM kill: ".length)}`],
       ["Memory pressure", PRESSURE_LINE.slice("Memory pressure: ".length)],
-      ["Swap", `⚠️ ${SWAP_LINE.slice("Swap: ".length)}`],
     ]);
   });
 
@@ -266,14 +310,15 @@ describe("markdown", () => {
 
   test("no memory environment: no memory rows", () => {
     expect(Object.keys(facts(makeReport()))).not.toContain("Memory limit");
-    expect(Object.keys(facts(makeReport()))).toEqual(["Peak RSS", "Peak VSZ", "Exit code", "Duration", "Peak set by"]);
+    expect(Object.keys(facts(makeReport()))).toEqual(["Peak RSS", "Peak VSZ", "Exit code", "Duration", "Peak set by", "Samples", "Processes seen"]);
   });
 
   test("a victim's name cannot break the table or drive a terminal", () => {
     const report = at(100, { limit: CGROUP_200, oom: oomOf({ treeKilled: true, victim: { pid: 7, name: "a|b\x1b[2J\nc", role: "orphan", certain: true } }) });
     const text = markdown(report);
     expect(text).not.toMatch(/[\x1b]/);
-    expect(facts(report)["OOM kill"]).toBe("❌ Killed by the kernel's OOM killer (cgroup limit 200.0 MiB): 7 a|b?[2J?c, an orphan of the tree");
+    // Markdown, a record, shows each hidden character as a visible escape (the terminal, as ps does, as ?).
+    expect(facts(report)["OOM kill"]).toBe("❌ Killed by the kernel's OOM killer (cgroup limit 200.0 MiB): 7 a|b\\x1b[2J\\nc, an orphan of the tree");
   });
 });
 
@@ -304,8 +349,30 @@ describe("json", () => {
       memory_pressure: { source: "memory.pressure", scope: "cgroup", some_stall_ms: 250, full_stall_ms: 41, max_some_avg10: 1.5, max_full_avg10: 0.5 },
       peak_swap_bytes: 3 * MiB,
     });
-    // The original report fields come first, unchanged.
-    expect(Object.keys(object).slice(0, 7)).toEqual(["command", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code", "threshold_exceeded", "timestamp"]);
+    // The original report fields come first, unchanged; then by view: the swap with the peaks, the threshold, the memory facts.
+    const keys = Object.keys(object);
+    expect(keys.slice(0, 7)).toEqual(["command", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code", "threshold_exceeded", "timestamp"]);
+    expect(keys.slice(keys.indexOf("peak_swap_bytes"), keys.indexOf("memory_limit_bytes") + 1)).toEqual(["peak_swap_bytes", "threshold_bytes", "threshold_percent", "memory_limit_bytes"]);
+    expect(keys.slice(keys.indexOf("memory_limit_bytes"), keys.indexOf("memory_pressure") + 1)).toEqual([
+      "memory_limit_bytes",
+      "memory_limit_source",
+      "memory_limit_cgroup",
+      "memory_limit_enforced",
+      "peak_rss_percent_of_limit",
+      "memory_soft_limit_bytes",
+      "memory_soft_limit_source",
+      "memory_soft_limit_cgroup",
+      "memory_swap_limit_bytes",
+      "memory_swap_limit_source",
+      "memory_swap_limit_cgroup",
+      "oom_kills",
+      "oom_kills_source",
+      "oom_kills_scope",
+      "oom_killed",
+      "oom_victim",
+      "oom_kill_at_ms",
+      "memory_pressure",
+    ]);
   });
 
   test("peak_rss_percent_of_limit rounded to 0.01", () => {
@@ -335,7 +402,7 @@ describe("json", () => {
 });
 
 describe("csv", () => {
-  const MEMORY_COLUMNS = ["memory_limit_bytes", "memory_limit_source", "peak_rss_percent_of_limit", "oom_kills", "oom_killed", "peak_swap_bytes"];
+  const MEMORY_COLUMNS = ["memory_limit_bytes", "memory_limit_source", "peak_rss_percent_of_limit", "memory_soft_limit_bytes", "memory_swap_limit_bytes", "oom_kills", "oom_killed"];
   const record = (report: Report) => {
     const [header, row, ...rest] = parseCsv(csv(report));
     expect(rest).toEqual([]);
@@ -343,22 +410,26 @@ describe("csv", () => {
     return Object.fromEntries(header!.map((name, i) => [name, row![i]]));
   };
 
-  test("the header always ends with the memory columns", () => {
-    expect(MEMORY_HEADER).toBe(MEMORY_COLUMNS.join(","));
-    expect(csv(makeReport()).split("\n")[0]).toBe(`${HEADER},${MEMORY_HEADER}`);
+  test("the memory view's columns, in the one header: after the threshold's, before the PSS's; the swap with the peaks", () => {
+    expect(memoryView.csv!.map((column) => column.name)).toEqual(MEMORY_COLUMNS);
+    expect(CSV_HEADER).toContain(`,threshold_bytes,${MEMORY_COLUMNS.join(",")},peak_pss_bytes,`);
+    expect(CSV_HEADER).toContain(",peak_rss_source,peak_swap_bytes,cgroup_peak_bytes,");
+    expect(csv(makeReport()).split("\n")[0]).toBe(CSV_HEADER);
   });
 
-  test("after the comparison's columns when there is one", () => {
+  test("the same header with a comparison; its cells last", () => {
     const change = { baseline: 100, current: 120, changePercent: 20 };
     const comparison = { baselineName: "main", baselineTimestamp: "2025-05-20T08:00:00Z", peakRss: change, peakVsz: change, duration: change, thresholdPercent: 10, regression: true };
     const [header, row] = csv({ ...FULL, comparison }).trimEnd().split("\n");
-    expect(header).toBe(`${HEADER},${COMPARISON_HEADER},${MEMORY_HEADER}`);
-    expect(row).toEndWith(",main,100,20,true,209715200,cgroup memory.max,87,1,true,3145728");
+    expect(header).toBe(CSV_HEADER);
+    expect(row).toContain(`,${200 * MiB},cgroup memory.max,87,${150 * MiB},${100 * MiB},1,true,`);
+    expect(row).toEndWith(",main,100,20,true");
   });
 
   test("every memory cell when known", () => {
     const values = record(FULL);
-    expect(MEMORY_COLUMNS.map((name) => values[name])).toEqual([String(200 * MiB), "cgroup memory.max", "87", "1", "true", String(3 * MiB)]);
+    expect(MEMORY_COLUMNS.map((name) => values[name])).toEqual([String(200 * MiB), "cgroup memory.max", "87", String(150 * MiB), String(100 * MiB), "1", "true"]);
+    expect(values.peak_swap_bytes).toBe(String(3 * MiB));
   });
 
   test("the share rounded to 0.01; kills counted but none ours", () => {
@@ -374,10 +445,11 @@ describe("csv", () => {
     expect(values.peak_rss_percent_of_limit).toBe("4.5");
   });
 
-  test("empty cells where unknown: no limit, no OOM counter", () => {
+  test("empty cells where unknown: no limit, no OOM counter, no swap read", () => {
     const values = record(makeReport());
-    expect([values.memory_limit_bytes, values.memory_limit_source, values.peak_rss_percent_of_limit, values.oom_kills, values.oom_killed]).toEqual(["", "", "", "", ""]);
+    expect(MEMORY_COLUMNS.map((name) => values[name])).toEqual(["", "", "", "", "", "", ""]);
+    expect(values.peak_swap_bytes).toBe("");
     const limitOnly = record(at(100, { limit: CGROUP_200 }));
-    expect([limitOnly.oom_kills, limitOnly.oom_killed]).toEqual(["", ""]);
+    expect([limitOnly.memory_soft_limit_bytes, limitOnly.memory_swap_limit_bytes, limitOnly.oom_kills, limitOnly.oom_killed]).toEqual(["", "", "", ""]);
   });
 });

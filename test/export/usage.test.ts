@@ -1,4 +1,5 @@
-// PSS and programs in every format, from one report made here (src/export/usage-rows.ts).
+// PSS and programs in every format, from one report made here (the PSS, programs and processes
+// views: src/export/views/pss.ts, programs.ts, processes.ts).
 import { describe, expect, test } from "bun:test";
 import * as csv from "../../src/export/csv.ts";
 import * as human from "../../src/export/human.ts";
@@ -50,20 +51,33 @@ describe("--pss", () => {
     expect(object.peak_pss_bytes).toBeUndefined();
   });
 
-  test("JSON: the peaks beside peak_rss_bytes, and how they were read", () => {
-    const object = JSON.parse(json.render(report));
+  test("JSON: the peaks in the PSS group, after the memory facts and before the programs, and how they were read", () => {
+    const object = JSON.parse(json.render(makeReport({ pss: PSS, programs: PROGRAMS, memory: { limit: { bytes: 2 ** 30, source: "cgroup memory.max" } } })));
     const keys = Object.keys(object);
-    expect(keys.indexOf("peak_pss_bytes")).toBe(keys.indexOf("peak_vsz_bytes") + 1);
+    // The original seven first, as they were; the PSS group together, in view order.
+    expect(keys.slice(0, 7)).toEqual(["command", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "exit_code", "threshold_exceeded", "timestamp"]);
+    const at = keys.indexOf("peak_pss_bytes");
+    expect(keys.slice(at, at + 4)).toEqual(["peak_pss_bytes", "uss_at_pss_peak_bytes", "swap_pss_at_pss_peak_bytes", "pss_sampling"]);
+    expect(at).toBeGreaterThan(keys.indexOf("peak_rss_percent_of_limit"));
+    expect(at).toBeLessThan(keys.indexOf("program_counts"));
+    expect(keys.indexOf("program_counts")).toBeLessThan(keys.indexOf("samples"));
     expect(object.peak_pss_bytes).toBe(210 * MiB);
     expect(object.uss_at_pss_peak_bytes).toBe(12 * MiB);
     expect(object.pss_sampling).toEqual({ source: "smaps_rollup", readings: 41, effective_interval_ms: 98.4, mean_read_ms: 0.42, budget_percent: 5, unreadable_processes: 0 });
   });
 
-  test("CSV: the PSS columns only with --pss", () => {
+  test("CSV: the PSS cells with --pss; empty without it, or when never read, under the same header", () => {
     const [header = [], row = []] = parseCsv(csv.render(report));
     expect(row[header.indexOf("peak_pss_bytes")]).toBe(String(210 * MiB));
     expect(row[header.indexOf("uss_at_pss_peak_bytes")]).toBe(String(12 * MiB));
-    expect(parseCsv(csv.render(makeReport()))[0]).not.toContain("peak_pss_bytes");
+    expect(row[header.indexOf("swap_pss_at_pss_peak_bytes")]).toBe("0");
+    const [plainHeader = [], plainRow = []] = parseCsv(csv.render(makeReport()));
+    expect(plainHeader).toEqual(header);
+    const notRead = parseCsv(csv.render(makeReport({ pss: { ...PSS, readings: 0 } })))[1] ?? [];
+    for (const name of ["peak_pss_bytes", "uss_at_pss_peak_bytes", "swap_pss_at_pss_peak_bytes"]) {
+      expect(plainRow[header.indexOf(name)]).toBe("");
+      expect(notRead[header.indexOf(name)]).toBe("");
+    }
   });
 
   test("Markdown: a row", () => {
@@ -81,6 +95,8 @@ describe("programs", () => {
     expect(lines[at + 2]).toMatch(/^ {2}rustc +3 +447\.0 MiB +447\.0 MiB +600\.0 MiB +27\.50$/);
     expect(text).not.toContain("\u001b");
     expect(lines[at + 4]).toContain("cc|?[31mx"); // as ps shows a control character
+    // Not alive at the tree's peak: "–", not "0 B" (which would say it was alive and used nothing).
+    expect(lines[at + 4]).toMatch(/^ {2}cc\|\?\[31mx +40 +1\.0 MiB +– +2\.0 MiB +0\.04$/);
     expect(human.render(report, { palette: PLAIN, verbose: false })).not.toContain("Programs:");
   });
 
@@ -100,13 +116,20 @@ describe("programs", () => {
     expect(object.programs[2].name).toBe("cc|\u001b[31mx"); // exact in JSON
   });
 
-  test("Markdown: every program in a table, the pipe escaped", () => {
+  test("Markdown: every program in a table under the terminal's title, the pipe escaped", () => {
     const text = markdown.render(report);
-    expect(text).toContain("Memory by program (counts complete: every fork and exit of the tree heard from the kernel; 37 too short for any sample, known from the events):");
-    expect(text).toContain("| Program | Processes | Largest process | At tree peak | Own peak | Process-seconds |");
+    expect(text).toContain(
+      "\nPrograms: 3 (counts complete: every fork and exit of the tree heard from the kernel; 37 too short for any sample, known from the events)\n\n" +
+        "| Program | Processes | Largest process | At tree peak | Own peak | Process-seconds |\n",
+    );
     expect(text).toContain("| `rustc` | 3 | 447.0 MiB | 447.0 MiB | 600.0 MiB | 27.50 |");
-    // In a code span backslashes show as they are: one, as visibleText wrote it.
-    expect(text).toContain("| `cc\\|\\x1b[31mx` | 40 |");
+    // In a code span backslashes show as they are: one, as visibleText wrote it; not alive at the peak, "–".
+    expect(text).toContain("| `cc\\|\\x1b[31mx` | 40 | 1.0 MiB | – | 2.0 MiB | 0.04 |");
+    // Every program, however many: the terminal's cut is its own.
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...PROGRAMS.list[1]!, name: `p${i}` }));
+    const all = markdown.render(makeReport({ programs: { counts: "sampled", list: many } }));
+    expect(all).toContain("| `p11` |");
+    expect(all).not.toContain("more");
   });
 });
 

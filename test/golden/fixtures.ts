@@ -1,6 +1,7 @@
 import type { ChartData, ProcessSummary, TimelineSample } from "../../src/model/chart-data.ts";
 import type { MetricChange, ProgramUsage, Report } from "../../src/model/report.ts";
-import { seriesReport, type RunFigures, type SeriesReport } from "../../src/model/series.ts";
+import { seriesReport, type SeriesReport, type SeriesRun } from "../../src/model/series.ts";
+import { FIGURES } from "../../src/export/views/index.ts";
 
 // The fixed inputs of the golden files (test/golden/README.md). Every value is written out
 // here, not taken from the other tests' fixtures, so that a change to those never moves a
@@ -92,6 +93,7 @@ export const RICH_REPORT: Report = deepFreeze<Report>({
     fault: { message: "cannot read /proc/4213/status: input/output error", atMs: 11_204 },
     monitorFaults: [{ monitor: "reading the PSS", message: "smaps_rollup: unexpected line", atMs: 3_050 }],
   },
+  concurrency: { peakProcesses: 6 },
   processes: RICH_PROCESSES,
   build: { version: "1.2.3", platform: "linux-x64" },
   comparison: {
@@ -168,23 +170,72 @@ export const MINIMAL_REPORT: Report = deepFreeze<Report>({
 
 // ---- series ----
 
-/** Run `run` of command `command` (both 1-based): the commands' runs interleave, a few seconds apart. */
-function run(command: number, run: number, fields: Partial<RunFigures> & Pick<RunFigures, "peakRssBytes" | "durationMs">): RunFigures {
-  return {
-    run,
-    peakVszBytes: 2 * GiB + fields.peakRssBytes,
-    exitCode: 0,
-    thresholdExceeded: false,
-    timestamp: `2025-05-24T10:3${run}:${String(command * 5).padStart(2, "0")}Z`,
-    ...fields,
-  };
+/** What a run of a series is given here: its figures, and what else it met. */
+interface RunFields {
+  peakRssBytes: number;
+  durationMs: number;
+  peakPssBytes?: number;
+  exitCode?: number;
+  signal?: string;
+  thresholdExceeded?: boolean;
+  interrupted?: boolean;
+  fault?: string;
+  /** The cgroup limit it ran under, and whether the OOM killer took a process of it (pid, name). */
+  limitBytes?: number;
+  oomVictim?: { pid: number; name: string };
 }
+
+const ARGV: Record<number, string[]> = { 1: ["./bench", "--impl=old"], 2: ["sh", "-c", "./bench --impl=new | tee out.log"], 3: ["cargo", "build", "--release"] };
+
+/** Run `run` of command `command` (both 1-based), as a whole report: the commands' runs interleave, a few seconds apart. */
+function run(command: number, run: number, fields: RunFields, threshold?: { bytes: number; percent: number }): SeriesRun {
+  const argv = ARGV[command] ?? ["cargo", "build", "--release"];
+  const report: Report = {
+    command: argv.map((arg) => (/^[\w./=-]+$/.test(arg) ? arg : `'${arg}'`)).join(" "),
+    argv,
+    exitCode: fields.exitCode ?? 0,
+    ...(fields.signal && { signal: fields.signal }),
+    durationMs: fields.durationMs,
+    timestamp: `2025-05-24T10:3${run}:${String(command * 5).padStart(2, "0")}Z`,
+    peaks: { rss: { bytes: fields.peakRssBytes, source: "sampled-sum" }, vsz: { bytes: 2 * GiB + fields.peakRssBytes, source: "process-hwm" }, swapBytes: 0 },
+    ...(threshold && { threshold: { ...threshold, exceeded: fields.thresholdExceeded === true } }),
+    ...(fields.limitBytes !== undefined && {
+      memory: {
+        limit: { bytes: fields.limitBytes, source: "cgroup memory.max", cgroup: "/ci.slice" },
+        oom: {
+          kills: fields.oomVictim ? 1 : 0,
+          source: "memory.events",
+          scope: "cgroup" as const,
+          treeKilled: fields.oomVictim !== undefined,
+          ...(fields.oomVictim && { victim: { ...fields.oomVictim, role: "member" as const, certain: true }, atMs: fields.durationMs - 20 }),
+        },
+      },
+    }),
+    ...(fields.peakPssBytes !== undefined && {
+      pss: { peakPssBytes: fields.peakPssBytes, source: "smaps_rollup", readings: 6, effectiveIntervalMs: 250, meanReadMs: 1.5, budgetPercent: 5, unreadable: 0 },
+    }),
+    processes: [],
+    sampling: {
+      samples: Math.round(fields.durationMs / 100) + 1,
+      intervalMs: 100,
+      effectiveIntervalMs: 100,
+      processesSeen: 3,
+      childrenTracked: true,
+      ...(fields.fault && { fault: { message: fields.fault, atMs: 900 } }),
+    },
+    build: { version: "1.2.3", platform: "linux-x64" },
+  };
+  return { run, report, ...(fields.interrupted && { interrupted: true }) };
+}
+
+/** --threshold 25% of the memory limit, as every run of SERIES had it. */
+const T = { bytes: 200 * MiB, percent: 25 };
 
 /**
  * Two commands × 3 runs with --ignore-failure, --warmup 1, --threshold 25% and --pss: the
- * first with a run measured only in part (a fault) and one without a PSS reading; the second
- * over the threshold, with a failed run (SIGSEGV) and its third run interrupted by Ctrl-C,
- * which stopped the series.
+ * first with a run measured only in part (a fault) and one without a PSS reading; the second,
+ * under a 256 MiB cgroup limit, over the threshold, with a run killed by the OOM killer and
+ * its third run interrupted by Ctrl-C, which stopped the series.
  */
 export const SERIES: SeriesReport = deepFreeze(
   seriesReport({
@@ -193,18 +244,18 @@ export const SERIES: SeriesReport = deepFreeze(
         command: "./bench --impl=old",
         argv: ["./bench", "--impl=old"],
         runs: [
-          run(1, 1, { peakRssBytes: 100 * MiB + 300 * KiB, durationMs: 1_510, peakPssBytes: 80 * MiB }),
-          run(1, 2, { peakRssBytes: 104 * MiB, durationMs: 1_498, peakPssBytes: 82 * MiB, fault: "cannot read /proc/5120/status: input/output error" }),
-          run(1, 3, { peakRssBytes: 98 * MiB + 512 * KiB, durationMs: 1_533 }),
+          run(1, 1, { peakRssBytes: 100 * MiB + 300 * KiB, durationMs: 1_510, peakPssBytes: 80 * MiB }, T),
+          run(1, 2, { peakRssBytes: 104 * MiB, durationMs: 1_498, peakPssBytes: 82 * MiB, fault: "cannot read /proc/5120/status: input/output error" }, T),
+          run(1, 3, { peakRssBytes: 98 * MiB + 512 * KiB, durationMs: 1_533 }, T),
         ],
       },
       {
         command: "sh -c './bench --impl=new | tee out.log'",
         argv: ["sh", "-c", "./bench --impl=new | tee out.log"],
         runs: [
-          run(2, 1, { peakRssBytes: 210 * MiB, durationMs: 2_940, peakPssBytes: 190 * MiB, thresholdExceeded: true }),
-          run(2, 2, { peakRssBytes: 190 * MiB, durationMs: 812, peakPssBytes: 170 * MiB, exitCode: 139, signal: "SIGSEGV" }),
-          run(2, 3, { peakRssBytes: 205 * MiB, durationMs: 2_001, exitCode: 130, signal: "SIGINT", thresholdExceeded: true, interrupted: true }),
+          run(2, 1, { peakRssBytes: 210 * MiB, durationMs: 2_940, peakPssBytes: 190 * MiB, thresholdExceeded: true, limitBytes: 256 * MiB }, T),
+          run(2, 2, { peakRssBytes: 190 * MiB, durationMs: 812, peakPssBytes: 170 * MiB, exitCode: 137, signal: "SIGKILL", limitBytes: 256 * MiB, oomVictim: { pid: 5301, name: "bench" } }, T),
+          run(2, 3, { peakRssBytes: 205 * MiB, durationMs: 2_001, exitCode: 130, signal: "SIGINT", thresholdExceeded: true, interrupted: true, limitBytes: 256 * MiB }, T),
         ],
       },
     ],
@@ -218,7 +269,7 @@ export const SERIES: SeriesReport = deepFreeze(
     intervalMs: 100,
     version: "1.2.3",
     platform: "linux-x64",
-  }),
+  }, FIGURES),
 );
 
 /** Three runs of one command against a series baseline: grown past 10%, but within the baseline's spread. */
@@ -230,9 +281,9 @@ export const SERIES_ONE: SeriesReport = deepFreeze(
           command: "cargo build --release",
           argv: ["cargo", "build", "--release"],
           runs: [
-            run(1, 1, { peakRssBytes: 110 * MiB, durationMs: 14_200 }),
-            run(1, 2, { peakRssBytes: 112 * MiB, durationMs: 14_050 }),
-            run(1, 3, { peakRssBytes: 115 * MiB, durationMs: 14_480 }),
+            run(3, 1, { peakRssBytes: 110 * MiB, durationMs: 14_200 }),
+            run(3, 2, { peakRssBytes: 112 * MiB, durationMs: 14_050 }),
+            run(3, 3, { peakRssBytes: 115 * MiB, durationMs: 14_480 }),
           ],
         },
       ],
@@ -243,7 +294,7 @@ export const SERIES_ONE: SeriesReport = deepFreeze(
       intervalMs: 100,
       version: "1.2.3",
       platform: "linux-x64",
-    });
+    }, FIGURES);
     // As src/series/session.ts adds it: the medians against the baseline.
     series.comparison = {
       baselineName: "release-1.2",

@@ -161,10 +161,11 @@ describe("the registry", () => {
   const names = (c: RunContext) => createMonitors(c).map((m) => m.name);
 
   test("each monitor is created only when the run wants it, in registry order", () => {
-    expect(names(context({}))).toEqual(["reading the memory limit and OOM counters", "finding the tree's peaks", "grouping the tree by program"]);
+    expect(names(context({}))).toEqual(["reading the memory limit and OOM counters", "finding the tree's peaks", "grouping the tree by program", "counting the processes alive at once"]);
     expect(names(context({ children: false }))).not.toContain("grouping the tree by program");
+    expect(names(context({ children: false }))).not.toContain("counting the processes alive at once");
     expect(names(context({ thresholdBytes: 10 })).at(-1)).toBe("checking the threshold");
-    expect(MONITORS.map((m) => m.key)).toEqual(["memory", "peaks", "pss", "programs", "threshold"]);
+    expect(MONITORS.map((m) => m.key)).toEqual(["memory", "peaks", "pss", "programs", "concurrency", "threshold"]);
   });
 
   test("--pss on a system without proportional memory is refused with its reason; where it can, the monitor runs", () => {

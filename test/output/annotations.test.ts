@@ -57,20 +57,33 @@ describe("annotations", () => {
 
   test("an OOM kill of the tree: who, at which limit, and the peak", () => {
     expect(annotations(makeReport(oomKill()))).toEqual([
-      "::error title=peak-mem%3A killed by the OOM killer::./alloc 400M was killed by the kernel's OOM killer (pid 4242 alloc) at the memory limit of 200.0 MiB (cgroup memory.max); peak RSS 199.8 MiB",
+      "::error title=peak-mem%3A killed by the OOM killer::./alloc 400M was killed (pid 4242 alloc) by the kernel's OOM killer at the memory limit of 200.0 MiB (cgroup memory.max); peak RSS 199.8 MiB",
     ]);
+  });
+
+  test("a process of the tree other than the command: the annotation says it was one of the command's", () => {
+    for (const role of ["member", "orphan"] as const) {
+      const [line] = annotations(makeReport(oomKill({ victim: { pid: 4250, name: "cc1plus", role, certain: true } })));
+      expect(parse(line!).message).toBe(
+        "a process of ./alloc 400M was killed (pid 4250 cc1plus) by the kernel's OOM killer at the memory limit of 200.0 MiB (cgroup memory.max); peak RSS 199.8 MiB",
+      );
+    }
   });
 
   test("an OOM victim only likely (it vanished as the count rose) says so", () => {
     const [line] = annotations(makeReport(oomKill({ victim: { pid: 4242, name: "alloc", role: "member", certain: false } })));
-    expect(parse(line!).message).toBe("./alloc 400M was killed by the kernel's OOM killer (likely pid 4242 alloc) at the memory limit of 200.0 MiB (cgroup memory.max); peak RSS 199.8 MiB");
+    expect(parse(line!).message).toBe(
+      "a process of ./alloc 400M was killed (likely pid 4242 alloc) by the kernel's OOM killer at the memory limit of 200.0 MiB (cgroup memory.max); peak RSS 199.8 MiB",
+    );
+    const [own] = annotations(makeReport(oomKill({ victim: { pid: 4242, name: "alloc", role: "command", certain: false } })));
+    expect(parse(own!).message).toStartWith("./alloc 400M was killed (likely pid 4242 alloc) by the kernel's OOM killer");
   });
 
   test("an OOM kill without a known victim or limit leaves those parts out", () => {
     const noVictim = annotations(makeReport(oomKill({ victim: undefined })));
     expect(parse(noVictim[0]!).message).toBe("./alloc 400M was killed by the kernel's OOM killer at the memory limit of 200.0 MiB (cgroup memory.max); peak RSS 199.8 MiB");
     const noLimit = annotations(makeReport(oomKill({ source: "/proc/vmstat", scope: "system" }, { limit: undefined })));
-    expect(parse(noLimit[0]!).message).toBe("./alloc 400M was killed by the kernel's OOM killer (pid 4242 alloc); peak RSS 199.8 MiB");
+    expect(parse(noLimit[0]!).message).toBe("./alloc 400M was killed (pid 4242 alloc) by the kernel's OOM killer; peak RSS 199.8 MiB");
   });
 
   test("an OOM kill replaces the close-to-the-limit warning", () => {
@@ -172,7 +185,7 @@ describe("annotations", () => {
     expect(lines).toHaveLength(2);
     // The command as on a terminal ($'…' for the word with the line break), then %-escaped.
     const shown = String.raw`sh -c $'printf \'100%\\n\'\necho done\r' 50%`;
-    expect(parse(lines[0]!).message).toStartWith(`${shown} was killed by the kernel's OOM killer`);
+    expect(parse(lines[0]!).message).toStartWith(`${shown} was killed (pid 4242 alloc) by the kernel's OOM killer`);
     expect(parse(lines[1]!).message).toBe(`peak RSS 199.8 MiB of ${shown} is over the threshold of 150.0 MiB`);
     expect(lines[1]).toBe(String.raw`::error title=peak-mem%3A threshold exceeded::peak RSS 199.8 MiB of sh -c $'printf \'100%25\\n\'\necho done\r' 50%25 is over the threshold of 150.0 MiB`);
     for (const line of lines) expect(line).not.toMatch(/[\r\n\u2028\u2029]/);

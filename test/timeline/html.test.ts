@@ -81,6 +81,9 @@ describe("renderHtml", () => {
     expect(html).toContain('<td class="name" style="--depth: 0">sh</td>');
     expect(html).toContain('<td class="name" style="--depth: 2">&#60;evil&#62; &#38; co</td>');
     expect(html).toContain(`<td class="num">${formatSize(124 * MiB)}</td>`);
+    // The terminal's words for the two peaks; times as every other format writes them.
+    expect(html).toContain('<thead><tr><th class="num">PID</th><th>Process</th><th class="num">Own peak</th><th class="num">At tree peak</th><th class="num">First seen</th><th class="num">Last seen</th><th>Lifetime</th></tr></thead>');
+    expect(html).toContain('<td class="num">0.19s</td><td class="num">1.92s</td><td><div class="life" title="0.19s to 1.92s">');
     // Lifetime bars on the run's time scale: 190 ms of 2400 is 7.9 %.
     expect(html).toContain('style="left: 7.9%; width: 72.1%"');
 
@@ -135,11 +138,13 @@ describe("renderHtml", () => {
     const html = renderHtml(makeChartData(120, { exitCode: 137, signal: "SIGKILL", oomKill: { atMs: 1500, pid: 4242, name: "alloc", certain: true } }));
     expect(textOf(html, "oom-label")).toBe("OOM kill: 4242 alloc");
     expect(html).toMatch(/<g id="oom-marker" transform="translate\(580 [\d.]+\)">/);
-    expect(card(html, "OOM kill")).toBe('<strong class="exceeded">4242 alloc</strong> at 1.50 s');
+    // Times as every other format writes them: 1.50s.
+    expect(card(html, "OOM kill")).toBe('<strong class="exceeded">4242 alloc</strong> at 1.50s');
     const likely = renderHtml(makeChartData(120, { oomKill: { atMs: 1500, pid: 4242, certain: false } }));
     expect(textOf(likely, "oom-label")).toBe("OOM kill (likely): 4242");
-    expect(card(likely, "OOM kill")).toBe('<strong class="exceeded">4242</strong> at 1.50 s <span class="muted">(likely)</span>');
-    expect(card(renderHtml(makeChartData(120, { oomKill: { atMs: 0 } })), "OOM kill")).toBe('<strong class="exceeded">a process</strong> at 0.00 s');
+    expect(card(likely, "OOM kill")).toBe('<strong class="exceeded">4242</strong> at 1.50s <span class="muted">(likely)</span>');
+    expect(card(renderHtml(makeChartData(120, { oomKill: { atMs: 0 } })), "OOM kill")).toBe('<strong class="exceeded">a process</strong> at 0.00s');
+    expect(card(renderHtml(makeChartData(120, { oomKill: { atMs: 125_300 } })), "OOM kill")).toBe('<strong class="exceeded">a process</strong> at 2m 5.3s');
   });
 
   test("escapes the OOM victim's name and the limit's source", () => {
@@ -215,6 +220,19 @@ describe("renderHtml: RSS by program", () => {
     expect(section).toMatch(/<tr data-band="0"><td class="program"><i class="swatch band-0"><\/i>ld<\/td><td class="num">1<\/td><td class="num">260\.0 MiB<\/td>/);
     expect(section).toContain('<tr><td class="program"><i class="swatch none"></i>cat</td><td class="num">40</td>');
     expect(renderHtml(makeProgramChartData(120, { programs: undefined }))).not.toContain('<section class="programs">');
+  });
+
+  test("the programs table has the terminal's columns in the terminal's order; not alive at the peak is –", () => {
+    const cc = { name: "cc", processes: 3, maxProcessPeakBytes: 10 * MiB, rssAtPeakBytes: 0, peakRssBytes: 25 * MiB, processSeconds: 1.5 };
+    const ld = { name: "ld", processes: 2, maxProcessPeakBytes: 40 * MiB, rssAtPeakBytes: 35 * MiB, peakRssBytes: 70 * MiB, processSeconds: 12.345 };
+    const page = renderHtml(makeProgramChartData(120, { programs: [ld, cc] }));
+    const section = page.slice(page.indexOf('<section class="programs">'), page.indexOf("</section>"));
+    expect(section).toContain(
+      '<thead><tr><th>Program</th><th class="num">Processes</th><th class="num">Largest process</th><th class="num">At tree peak</th><th class="num">Own peak</th><th class="num">Process-seconds</th></tr></thead>',
+    );
+    // Processes, largest process, at tree peak, own peak, process-seconds (no " s").
+    expect(section).toContain('ld</td><td class="num">2</td><td class="num">40.0 MiB</td><td class="num">35.0 MiB</td><td class="num">70.0 MiB</td><td class="num">12.35</td></tr>');
+    expect(section).toContain('cc</td><td class="num">3</td><td class="num">10.0 MiB</td><td class="num">–</td><td class="num">25.0 MiB</td><td class="num">1.50</td></tr>');
   });
 
   test("program names from outside are escaped in the chart, the legend, the table and the readout's JSON", () => {

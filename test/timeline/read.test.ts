@@ -48,12 +48,22 @@ describe("readTimeline", () => {
     }
   });
 
-  test("the memory limit and an OOM kill, from .json and .jsonl", () => {
-    const more = { ...summary, limit_bytes: 200 * 1024 * 1024, limit_source: "cgroup memory.limit_in_bytes", oom_kill: { at_ms: 120, pid: 4242, name: "alloc", certain: false } };
+  test("the memory limit and an OOM kill, from .json and .jsonl, under the report's names", () => {
+    const more = { ...summary, memory_limit_bytes: 200 * 1024 * 1024, memory_limit_source: "cgroup memory.limit_in_bytes", oom_kill: { at_ms: 120, pid: 4242, name: "alloc", certain: false } };
     const expected = { limitBytes: 200 * 1024 * 1024, limitSource: "cgroup memory.limit_in_bytes", oomKill: { atMs: 120, pid: 4242, name: "alloc", certain: false } };
     expect(readTimeline("t.json", JSON.stringify({ ...header, samples, summary: more }))).toMatchObject(expected);
     const lines = [header, ...samples, { summary: more }].map((line) => JSON.stringify(line)).join("\n");
     expect(readTimeline("t.jsonl", lines)).toMatchObject(expected);
+  });
+
+  test("the memory limit under the names earlier versions wrote (limit_bytes, limit_source) is read too; the report's names win", () => {
+    const old = { ...summary, limit_bytes: 200 * 1024 * 1024, limit_source: "cgroup memory.limit_in_bytes" };
+    const expected = { limitBytes: 200 * 1024 * 1024, limitSource: "cgroup memory.limit_in_bytes" };
+    expect(readTimeline("t.json", JSON.stringify({ ...header, samples, summary: old }))).toMatchObject(expected);
+    const lines = [header, ...samples, { summary: old }].map((line) => JSON.stringify(line)).join("\n");
+    expect(readTimeline("t.jsonl", lines)).toMatchObject(expected);
+    const both = { ...old, memory_limit_bytes: 300, memory_limit_source: "cgroup memory.max" };
+    expect(readTimeline("t.json", JSON.stringify({ ...header, samples, summary: both }))).toMatchObject({ limitBytes: 300, limitSource: "cgroup memory.max" });
   });
 
   test("an OOM kill needs only its time; one without a time, or fields of the wrong type, are left out", () => {
@@ -61,9 +71,10 @@ describe("readTimeline", () => {
     expect(read({ oom_kill: { at_ms: 80 } }).oomKill).toEqual({ atMs: 80 });
     expect(read({ oom_kill: { at_ms: 80, pid: "1", name: 2, certain: "yes" } }).oomKill).toEqual({ atMs: 80 });
     for (const oom_kill of [{ pid: 1 }, { at_ms: "80" }, null, 80, "yes"]) expect(read({ oom_kill }).oomKill).toBeUndefined();
-    const bad = read({ limit_bytes: "200M", limit_source: 5 });
-    expect(bad.limitBytes).toBeUndefined();
-    expect(bad.limitSource).toBeUndefined();
+    for (const bad of [read({ memory_limit_bytes: "200M", memory_limit_source: 5 }), read({ limit_bytes: "200M", limit_source: 5 })]) {
+      expect(bad.limitBytes).toBeUndefined();
+      expect(bad.limitSource).toBeUndefined();
+    }
   });
 
   test("a file without them (older, or from a run without a limit) has none", () => {

@@ -60,16 +60,19 @@ describe("timeline writers", () => {
     oomKill: { atMs: 87.6, pid: 4242, name: "alloc", certain: true },
   };
 
-  test("the summary saves the limit and an OOM kill in snake case, leaving out what is not known", () => {
+  test("the summary saves the limit (under the report's JSON names) and an OOM kill in snake case, leaving out what is not known", () => {
     expect(summaryObject(limited)).toMatchObject({
-      limit_bytes: 200 * 1024 * 1024,
-      limit_source: "cgroup memory.limit_in_bytes",
+      memory_limit_bytes: 200 * 1024 * 1024,
+      memory_limit_source: "cgroup memory.limit_in_bytes",
       oom_kill: { at_ms: 88, pid: 4242, name: "alloc", certain: true },
     });
+    // Not under the names earlier versions wrote (which reading still accepts).
+    expect(Object.keys(summaryObject(limited))).not.toContain("limit_bytes");
+    expect(Object.keys(summaryObject(limited))).not.toContain("limit_source");
     expect(summaryObject({ ...summary, oomKill: { atMs: 5 } }).oom_kill).toEqual({ at_ms: 5 });
     const plain = summaryObject(summary);
-    expect(Object.keys(plain)).not.toContain("limit_bytes");
-    expect(Object.keys(plain)).not.toContain("limit_source");
+    expect(Object.keys(plain)).not.toContain("memory_limit_bytes");
+    expect(Object.keys(plain)).not.toContain("memory_limit_source");
     expect(Object.keys(plain)).not.toContain("oom_kill");
   });
 

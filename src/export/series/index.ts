@@ -1,5 +1,5 @@
 import type { Format } from "../../cli/config.ts";
-import type { SeriesReport } from "../../model/series.ts";
+import { statisticsOf, type SeriesReport } from "../../model/series.ts";
 import type { HumanOptions } from "../human.ts";
 import * as csv from "./csv.ts";
 import * as human from "./human.ts";
@@ -26,5 +26,8 @@ export function renderSeries(series: SeriesReport, format: Format, options: Huma
 
 /** Each command's median peak RSS in bytes, digits only, a line each (empty: no counted run). */
 function quiet(series: SeriesReport): string {
-  return series.commands.map((command) => `${command.statistics ? Math.round(command.statistics.peakRss.median) : ""}\n`).join("");
+  return series.commands
+    .map((command) => statisticsOf(command, "peak_rss_bytes")?.median)
+    .map((median) => `${median === undefined ? "" : Math.round(median)}\n`)
+    .join("");
 }

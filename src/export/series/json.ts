@@ -1,10 +1,12 @@
-import type { CommandSeries, RunFigures, SeriesReport, SeriesStop } from "../../model/series.ts";
+import type { CommandSeries, SeriesReport, SeriesRun, SeriesStop } from "../../model/series.ts";
 import type { Ratio, Statistics } from "../../model/statistics.ts";
-import { comparisonJson } from "../json.ts";
+import { reportJson } from "../json.ts";
+import { comparisonJson } from "../views/comparison.ts";
 
 // A series as one JSON object: always a `commands` array (one element for one command), each
-// with its `runs` (the single run's field names, plus `run`) and its `statistics`; then how
-// the series went. Byte sizes are whole bytes, durations in ms to 0.1.
+// with its `runs` (each the single run's JSON object, whole but for the process list and what
+// the series says once, plus `run`) and the `statistics` of every figure; then how the series
+// went. Byte sizes are whole bytes, durations in ms to 0.1.
 
 export function render(series: SeriesReport): string {
   const object = {
@@ -27,17 +29,11 @@ export function render(series: SeriesReport): string {
 }
 
 function commandJson(command: CommandSeries) {
-  const stats = command.statistics;
   return {
     command: command.command,
     runs: command.runs.map(runJson),
-    ...(stats && {
-      statistics: {
-        peak_rss_bytes: statisticsJson(stats.peakRss, 0),
-        peak_vsz_bytes: statisticsJson(stats.peakVsz, 0),
-        duration_ms: statisticsJson(stats.duration, 1),
-        ...(stats.peakPss && { peak_pss_bytes: statisticsJson(stats.peakPss, 0) }),
-      },
+    ...(command.statistics && {
+      statistics: Object.fromEntries(command.statistics.map(({ figure, statistics }) => [figure.key, statisticsJson(statistics, figure.unit === "bytes" ? 0 : 1)])),
     }),
     threshold_exceeded: command.thresholdExceeded,
     ...(command.ratio && {
@@ -49,20 +45,9 @@ function commandJson(command: CommandSeries) {
   };
 }
 
-function runJson(run: RunFigures) {
-  return {
-    run: run.run,
-    peak_rss_bytes: run.peakRssBytes,
-    peak_vsz_bytes: run.peakVszBytes,
-    ...(run.peakPssBytes !== undefined && { peak_pss_bytes: run.peakPssBytes }),
-    duration_ms: run.durationMs,
-    exit_code: run.exitCode,
-    threshold_exceeded: run.thresholdExceeded,
-    timestamp: run.timestamp,
-    ...(run.signal !== undefined && { signal: run.signal }),
-    ...(run.interrupted && { interrupted: true }),
-    ...(run.fault !== undefined && { measurement_error: run.fault }),
-  };
+function runJson(run: SeriesRun) {
+  const { version: _version, platform: _platform, ...report } = reportJson(run.report, false);
+  return { run: run.run, ...report, ...(run.interrupted && { interrupted: true }) };
 }
 
 /** `count` runs; stddev null with one. */

@@ -48,7 +48,9 @@ export const memoryView: View = {
     if (limit && share !== undefined) {
       const by = memory?.enforced ? `--limit, ${where(limit)}` : where(limit);
       const soft = memory?.softLimit ? `; soft limit ${show.size(memory.softLimit.bytes)} (${where(memory.softLimit)})` : "";
-      const swap = memory?.swapLimit ? `; swap limit ${show.size(memory.swapLimit.bytes)} (${where(memory.swapLimit)})` : "";
+      // cgroup v1's memsw limit is memory and swap together; v2's swap.max is swap alone.
+      const swapWhat = memory?.swapLimit?.source.includes("memsw") ? "memory+swap limit" : "swap limit";
+      const swap = memory?.swapLimit ? `; ${swapWhat} ${show.size(memory.swapLimit.bytes)} (${where(memory.swapLimit)})` : "";
       // Physical memory as the only bound is a detail, unless a threshold was a share of it.
       const real = !limit.source.startsWith("physical memory") || report.threshold?.percent !== undefined;
       rows.push({

@@ -35,7 +35,7 @@ export const peaksView: View = {
     { name: "cgroup_peak_bytes", cell: (report) => report.peaks.cgroup?.bytes },
   ],
   figures: [
-    { key: "peak_swap_bytes", label: "Swap", unit: "bytes", of: (report) => report.peaks.swapBytes, quietAtZero: true },
+    { key: "peak_swap_bytes", label: "Swap", unit: "bytes", of: (report) => report.peaks.swapBytes, shownAbove: 0 },
     { key: "cgroup_peak_bytes", label: "Cgroup peak", unit: "bytes", of: (report) => report.peaks.cgroup?.bytes },
   ],
 };

@@ -1,3 +1,4 @@
+import { AT_PEAK_COLUMNS } from "../../core/text/vocabulary.ts";
 import { processJson } from "../../timeline/processes.ts";
 import type { View } from "./view.ts";
 
@@ -13,12 +14,14 @@ const AT_PEAK_SHOWN = 40;
 export const processesView: View = {
   group: "processes",
   rows(report, show) {
+    const most = report.concurrency?.peakProcesses;
+    const atOnce = most === undefined ? [] : [{ label: "Processes at once", text: `${most} at most, at one sample (a process between two samples is missed)`, detail: true }];
     const killed = report.processes.filter((p) => p.depth > 0 && p.signal !== undefined);
-    if (killed.length === 0) return [];
+    if (killed.length === 0) return atOnce;
     const shown = killed.slice(0, SIGNALLED_SHOWN).map((p) => `${p.pid} ${show.name(p.name)} (${p.signal})`);
     const more = killed.length > SIGNALLED_SHOWN ? `, and ${killed.length - SIGNALLED_SHOWN} more` : "";
     const count = killed.length === 1 ? "1 process" : `${killed.length} processes`;
-    return [{ label: "Killed by a signal", text: `${count} of the tree: ${shown.join(", ")}${more}`, tone: "warn", detail: true }];
+    return [...atOnce, { label: "Killed by a signal", text: `${count} of the tree: ${shown.join(", ")}${more}`, tone: "warn", detail: true }];
   },
   tables(report, show, terminal) {
     const atPeak = report.processes.filter((p) => p.rssAtPeak !== undefined);
@@ -27,12 +30,17 @@ export const processesView: View = {
     return [
       {
         title: "At the peak: the tree when its RSS peaked",
-        header: ["Process", "RSS then", "Own peak"],
+        header: ["Process", ...AT_PEAK_COLUMNS],
         rows: shown.map((p) => [{ prefix: `${"  ".repeat(p.depth)}${p.pid} `, name: p.name }, show.size(p.rssAtPeak ?? 0), show.size(p.peakRss)]),
         more: atPeak.length - shown.length,
         detail: true,
       },
     ];
   },
-  json: (report, verbose) => (verbose ? { processes: report.processes.map(processJson) } : {}),
+  json: (report, verbose) => ({
+    ...(report.concurrency && { peak_processes: report.concurrency.peakProcesses }),
+    ...(verbose && { processes: report.processes.map(processJson) }),
+  }),
+  csv: [{ name: "peak_processes", cell: (report) => report.concurrency?.peakProcesses }],
+  figures: [{ key: "peak_processes", label: "Processes at once", unit: "count", of: (report) => report.concurrency?.peakProcesses, shownAbove: 1 }],
 };

@@ -1,3 +1,4 @@
+import { PROGRAM_COLUMNS, processSeconds } from "../../core/text/vocabulary.ts";
 import type { ProgramsFacts } from "../../model/report.ts";
 import { programJson } from "../../timeline/processes.ts";
 import type { View } from "./view.ts";
@@ -9,9 +10,6 @@ import type { View } from "./view.ts";
 /** The programs a terminal shows. */
 export const PROGRAMS_SHOWN = 10;
 
-/** The columns of every programs table, in every format (the chart's HTML page too). */
-export const PROGRAM_COLUMNS = ["Program", "Processes", "Largest process", "At tree peak", "Own peak", "Process-seconds"];
-
 export function countsNote(programs: ProgramsFacts): string {
   if (programs.counts === "events") {
     const only = programs.eventOnly ? `; ${programs.eventOnly} too short for any sample, known from the events` : "";
@@ -20,11 +18,6 @@ export function countsNote(programs: ProgramsFacts): string {
       : `counts complete: every fork and exit of the tree heard from the kernel${only}`;
   }
   return "counts sampled: a process shorter than the interval can be missed";
-}
-
-/** Process-seconds as every table shows them: 2 decimals, whole from 100 on. */
-export function processSeconds(seconds: number): string {
-  return seconds.toFixed(seconds >= 100 ? 0 : 2);
 }
 
 export const programsView: View = {
@@ -38,7 +31,7 @@ export const programsView: View = {
     return [
       {
         title: `Programs: ${programs.list.length} (${countsNote(programs)})`,
-        header: PROGRAM_COLUMNS,
+        header: [...PROGRAM_COLUMNS],
         rows: shown.map((p) => [{ name: p.name }, String(p.processes), show.size(p.maxProcessPeakBytes), atPeak(p.rssAtPeakBytes), show.size(p.peakRssBytes), processSeconds(p.processSeconds)]),
         more: programs.list.length - shown.length,
         detail: true,

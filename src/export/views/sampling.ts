@@ -38,7 +38,6 @@ export const samplingView: View = {
     // A monitor that stopped on an internal error: its facts are absent, the rest is whole.
     ...(sampling.monitorFaults && { monitor_errors: sampling.monitorFaults.map((f) => ({ monitor: f.monitor, message: f.message, at_ms: f.atMs })) }),
   }),
-  csv: [{ name: "samples", cell: (report) => report.sampling.samples }],
   note(report) {
     const notes = [];
     if (report.sampling.fault) notes.push("measuring stopped early: peaks may be low");

@@ -1,21 +1,41 @@
 import { describe, expect, test } from "bun:test";
-import { baselineFromSeries } from "../../../src/series/baseline.ts";
+import { statisticsOf } from "../../../src/model/series.ts";
+import { baselineFromSeries, seriesMedians } from "../../../src/series/baseline.ts";
 import { makeRun, makeSeries, MiB } from "./fixture.ts";
 
 describe("seriesReport", () => {
-  test("each metric's statistics over the runs", () => {
+  test("each figure's statistics over the runs, in figure order; a figure no run has is left out", () => {
     const series = makeSeries([[["app"], [40, 80, 40, 80, 60]]]);
-    const stats = series.commands[0]!.statistics!;
-    expect(stats.peakRss).toMatchObject({ count: 5, min: 40 * MiB, median: 60 * MiB, mean: 60 * MiB, max: 80 * MiB });
-    expect(stats.peakVsz.median).toBe(120 * MiB);
-    expect(stats.duration).toMatchObject({ min: 201, max: 205, median: 203 });
-    expect(stats.peakPss).toBeUndefined();
+    const command = series.commands[0]!;
+    expect(statisticsOf(command, "peak_rss_bytes")).toMatchObject({ count: 5, min: 40 * MiB, median: 60 * MiB, mean: 60 * MiB, max: 80 * MiB });
+    expect(statisticsOf(command, "peak_vsz_bytes")?.median).toBe(120 * MiB);
+    expect(statisticsOf(command, "duration_ms")).toMatchObject({ min: 201, max: 205, median: 203 });
+    expect(statisticsOf(command, "peak_pss_bytes")).toBeUndefined();
+    expect(statisticsOf(command, "cgroup_peak_bytes")).toBeUndefined();
+    expect(command.statistics!.map((each) => each.figure.key)).toEqual(["peak_rss_bytes", "peak_vsz_bytes", "duration_ms"]);
+  });
+
+  test("a figure only some runs have: its statistics over those runs", () => {
+    const pss = (mib: number) => ({ peakPssBytes: mib * MiB, source: "smaps_rollup", readings: 3, effectiveIntervalMs: 250, meanReadMs: 1, budgetPercent: 5, unreadable: 0 });
+    // The second run's PSS was never read (readings 0): no figure, not a 0.
+    const runs = [makeRun(1, 50, { pss: pss(30) }), makeRun(2, 50, { pss: { ...pss(99), readings: 0 } }), makeRun(3, 50, { pss: pss(40) })];
+    const stats = statisticsOf(makeSeries([[["app"], runs]]).commands[0]!, "peak_pss_bytes");
+    expect(stats).toMatchObject({ count: 2, min: 30 * MiB, max: 40 * MiB, median: 35 * MiB });
+  });
+
+  test("a run is its whole report without the process list", () => {
+    const run = makeRun(2, 50);
+    expect(run.run).toBe(2);
+    expect(run.report.processes).toEqual([]);
+    expect(run.report.peaks.rss.bytes).toBe(50 * MiB);
+    expect(run).not.toHaveProperty("interrupted");
+    expect(makeRun(3, 50, { interrupted: true }).interrupted).toBe(true);
   });
 
   test("an interrupted run is kept but not counted", () => {
     const series = makeSeries([[["app"], [50, 52, makeRun(3, 1, { interrupted: true, exitCode: 130, signal: "SIGINT" })]]]);
     expect(series.commands[0]!.runs).toHaveLength(3);
-    expect(series.commands[0]!.statistics!.peakRss).toMatchObject({ count: 2, min: 50 * MiB, max: 52 * MiB });
+    expect(statisticsOf(series.commands[0]!, "peak_rss_bytes")).toMatchObject({ count: 2, min: 50 * MiB, max: 52 * MiB });
     expect(series.failedRuns).toBe(0);
   });
 
@@ -41,5 +61,14 @@ describe("seriesReport", () => {
     expect(baseline).toMatchObject({ command: "app", peakRssBytes: 50 * MiB, peakVszBytes: 100 * MiB, exitCode: 0 });
     expect(baseline.runs!.map((run) => run.peakRssBytes / MiB)).toEqual([40, 60, 50]);
     expect(baselineFromSeries(makeSeries([[["app"], []]]))).toBeUndefined();
+    // Only interrupted runs: nothing counted, nothing to save or compare.
+    expect(baselineFromSeries(makeSeries([[["app"], [makeRun(1, 50, { interrupted: true })]]]))).toBeUndefined();
+    expect(seriesMedians(series)).toEqual({ peakRssBytes: 50 * MiB, peakVszBytes: 100 * MiB, durationMs: 202 });
+  });
+
+  test("as a baseline: a failed run's exit code is kept", () => {
+    const series = makeSeries([[["app"], [40, makeRun(2, 60, { exitCode: 3 }), 50]]], { ignoreFailure: true });
+    expect(baselineFromSeries(series)?.exitCode).toBe(3);
+    expect(series.failedRuns).toBe(1);
   });
 });

@@ -1,0 +1,22 @@
+import type { MonitorEntry } from "./monitor.ts";
+
+// How many processes of the tree were alive at once, at most: what a parallel build's -j and
+// a test runner's workers come to. Taken from the samples, so a process that lived between two
+// of them is missed: a lower bound, and the report says so.
+
+export const concurrencyMonitor: MonitorEntry = {
+  key: "concurrency",
+  enabled: (plan) => plan.children,
+  create(context) {
+    const { sampler } = context;
+    let most = 0;
+    return {
+      name: "counting the processes alive at once",
+      sample() {
+        if (sampler.latestCount > most) most = sampler.latestCount;
+      },
+      // A command too short for any sample was still one process.
+      finish: () => ({ concurrency: { peakProcesses: Math.max(most, sampler.tree.seen > 0 ? 1 : 0) } }),
+    };
+  },
+};
