@@ -19,7 +19,7 @@ export const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
   { name: "timeline", paths: ["timeline/"] }, // timelines recorded, read back and drawn
   { name: "export", paths: ["export/"] }, // the report as text: human, JSON, CSV, Markdown, quiet
   { name: "output", paths: ["output/"] }, // delivery: exports, annotations, the live view
-  { name: "session", paths: ["run.ts", "series/"] }, // one run, and a series of them
+  { name: "session", paths: ["session/"] }, // one run or a series of them, from the options to the exit status
   { name: "entry", paths: ["main.ts"] }, // the command line's entry point
 ];
 
@@ -208,7 +208,7 @@ describe("the checks themselves", () => {
     expect(violations([e("platform/index.ts", "platform/linux/reader.ts")])[0]).toContain("statically");
     expect(violations([e("platform/index.ts", "platform/linux/reader.ts", "lazy"), e("platform/index.ts", "platform/linux/cgroup.ts", "type")])).toEqual([]);
     expect(violations([e("platform/linux/reader.ts", "platform/linux/ffi.ts")])).toEqual([]);
-    expect(layerOf("run.ts")).toBeGreaterThan(layerOf("monitor/tree.ts"));
+    expect(layerOf("session/run.ts")).toBeGreaterThan(layerOf("monitor/tree.ts"));
     expect(layerOf("nowhere/new.ts")).toBe(-1);
   });
 });

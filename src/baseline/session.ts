@@ -14,7 +14,7 @@ export interface Baselines {
   compare(report: Report): Comparison | undefined;
   /** Saves the run as --save-baseline, if given. Throws a PeakMemError (exit 1). */
   save(report: Report): { name: string; path: string } | undefined;
-  /** A series (src/series/): its medians against --compare-baseline, if given. */
+  /** A series (src/session/): its medians against --compare-baseline, if given. */
   compareMedians(medians: BaselineFigures): Comparison | undefined;
   /** A series: saves the baseline built from it as --save-baseline, if given. */
   saveBaseline(baseline: Baseline): { name: string; path: string } | undefined;

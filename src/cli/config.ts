@@ -42,11 +42,11 @@ export interface Config {
   units?: Unit;
   /** --save-baseline / --compare-baseline (src/baseline/): only when one of them is given. */
   baseline?: BaselineSettings;
-  /** --runs, --warmup, or commands separated by `---` (src/series/): only when one is given. */
+  /** --runs, --warmup, or commands separated by `---` (src/session/): only when one is given. */
   series?: SeriesSettings;
 }
 
-/** A series of runs (src/series/): `command` above is the first of `commands`. */
+/** A series of runs (src/session/): `command` above is the first of `commands`. */
 export interface SeriesSettings {
   /** Each command's argv, in the order given; runs are interleaved, a round each command once. */
   commands: string[][];

@@ -22,7 +22,7 @@ export interface SignalTarget {
   kill(signal: Forwarded): void;
 }
 
-/** What one run needs of the forwarder (src/run.ts). */
+/** What one run needs of the forwarder (src/session/run.ts). */
 export type RunSignals = Pick<SignalForwarder, "attach" | "dispose">;
 
 /**
@@ -30,7 +30,7 @@ export type RunSignals = Pick<SignalForwarder, "attach" | "dispose">;
  * one that arrives before there is a command to forward to is delivered once there is.
  */
 export class SignalForwarder {
-  /** Every signal that reached peak-mem, in order: a series stops after one (src/series/). */
+  /** Every signal that reached peak-mem, in order: a series stops after one (src/session/). */
   readonly caught: Forwarded[] = [];
   private target: SignalTarget | undefined;
   private readonly pending: Forwarded[] = [];

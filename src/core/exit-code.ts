@@ -17,7 +17,7 @@ export function exitCodeFor(status: number, thresholdExceeded: boolean, regressi
 }
 
 /**
- * A series' exit status (src/series/): the status of what stopped it (the first failing run,
+ * A series' exit status (src/session/): the status of what stopped it (the first failing run,
  * an interrupted run, 128 + N for signal N between runs, a run that could not start), else
  * as for one run, with the threshold decided on the largest peak and a regression on the median.
  */

@@ -3,7 +3,7 @@ import type { ProcessSummary, ProgramUsage } from "./report.ts";
 export type { ProcessSummary };
 
 // What a chart of a run shows: the samples over time, the peaks, the threshold, the memory
-// limit and an OOM kill, and the processes. Built from a live run (src/run.ts) or from a saved timeline file
+// limit and an OOM kill, and the processes. Built from a live run (src/session/run.ts) or from a saved timeline file
 // (src/timeline/read.ts); drawn by src/timeline/html.ts and src/timeline/svg.ts.
 
 export interface TimelineSample {

@@ -4,7 +4,7 @@ export type { MemoryLimit };
 
 // Everything a renderer may show about one run, grouped by what it describes: the outcome at
 // the top (what ran, how it ended, how long), then one group per monitor (src/monitor/), then
-// how it was sampled and what built it. Built once in src/run.ts; each group has one view that
+// how it was sampled and what built it. Built once in src/session/run.ts; each group has one view that
 // says how every format shows it (src/export/views/).
 
 export interface Report {
@@ -223,7 +223,7 @@ export interface Comparison {
    * beyond its spread too). VSZ and duration are shown, never decide.
    */
   regression: boolean;
-  /** The current figures are a series' medians (src/series/), not one run's. */
+  /** The current figures are a series' medians (src/session/), not one run's. */
   median?: boolean;
   /** A baseline saved from a series: its runs' peak RSS from least to most (src/baseline/compare.ts). */
   spread?: { runs: number; minBytes: number; maxBytes: number };

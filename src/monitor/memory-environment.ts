@@ -4,7 +4,7 @@ import type { Member } from "./tree.ts";
 import type { MonitorEntry } from "./monitor.ts";
 
 // The memory environment of a run, as one monitor the run loop calls at the start, at each
-// sample and at the end (src/run.ts): the limit in force (read once), OOM kills counted
+// sample and at the end (src/session/run.ts): the limit in force (read once), OOM kills counted
 // while the command ran, and memory pressure. Which platform files stand behind it is the
 // platform's business (MemorySources); what they add up to is decided here.
 

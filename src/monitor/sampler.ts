@@ -6,7 +6,7 @@ import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 const SIGKILL = 9;
 
 // One sample: find new processes of the tree, read every member, fold the results into
-// the peaks. The timing loop lives in src/run.ts; this part is synchronous and pure I/O.
+// the peaks. The timing loop lives in src/monitor/loop.ts; this part is synchronous and pure I/O.
 
 export interface Sample extends TreeReading {
   /** Milliseconds since the command started. */

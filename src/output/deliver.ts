@@ -8,7 +8,7 @@ import { OptionalOutput } from "./optional.ts";
 import { failureReason, fileSink, stdSink, type Sink } from "../io/sink.ts";
 import { say, warn } from "../io/stderr.ts";
 
-// What a single run (src/main.ts) and a series (src/series/session.ts) do alike with their
+// What a session (src/session/session.ts), of one run or of a series, does with its
 // outputs: open them all before anything runs, open a timeline, choose colour, save a
 // baseline, and write the exports and the report at the end.
 

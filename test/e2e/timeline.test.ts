@@ -6,7 +6,7 @@ import { allocate, BINARY, MiB, peakMem, peakMemJson, tempDir } from "../helpers
 
 const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const SAMPLE_KEYS = ["t_ms", "rss_bytes", "vsz_bytes", "process_count"];
-/** When the tree is grouped by program (src/run.ts), a sample also names them. */
+/** When the tree is grouped by program (src/session/run.ts), a sample also names them. */
 const PROGRAM_KEYS = ["programs", "other_rss_bytes"];
 const CSV_HEADER = [...SAMPLE_KEYS, ...PROGRAM_KEYS].join(",");
 /** A CSV row: four numbers, then the programs' JSON (quoted when it holds a comma) and other_rss_bytes, or two empty cells. */

@@ -14,7 +14,7 @@ export interface ReportOverrides extends Partial<Omit<Report, "peaks" | "samplin
 
 /**
  * A complete report of a plain successful run; override what a test is about. An `argv`
- * override also sets `command` (as src/run.ts derives it) unless that is given too.
+ * override also sets `command` (as src/session/run.ts derives it) unless that is given too.
  */
 export function makeReport(overrides: ReportOverrides = {}): Report {
   const { peaks, sampling, build, ...rest } = overrides;

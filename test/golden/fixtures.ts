@@ -295,7 +295,7 @@ export const SERIES_ONE: SeriesReport = deepFreeze(
       version: "1.2.3",
       platform: "linux-x64",
     }, FIGURES);
-    // As src/series/session.ts adds it: the medians against the baseline.
+    // As src/session/session.ts adds it: the medians against the baseline.
     series.comparison = {
       baselineName: "release-1.2",
       baselineTimestamp: "2025-05-20T08:00:00Z",
@@ -340,7 +340,7 @@ function chartSamples(grouped: boolean): TimelineSample[] {
       .sort((a, b) => b.rss - a.rss || (a.name < b.name ? -1 : 1));
     const rss = alive.reduce((sum, p) => sum + p.rss, 0);
     const sample: TimelineSample = { tMs, rss, vsz: 9 * MiB + alive.length * 600 * MiB, processCount: alive.length };
-    // As src/run.ts records them: the 8 largest by name, the rest summed.
+    // As src/session/run.ts records them: the 8 largest by name, the rest summed.
     return grouped ? { ...sample, programs: alive.slice(0, 8), otherRss: alive.slice(8).reduce((sum, p) => sum + p.rss, 0) } : sample;
   });
 }

@@ -5,7 +5,7 @@ import type { Member } from "../../src/monitor/tree.ts";
 import type { MemoryLimit } from "../../src/model/report.ts";
 
 // MemoryEnvironmentMonitor against fake MemorySources: counters whose value the test sets
-// between calls, counting their reads, as src/run.ts drives it (start, samples, finish).
+// between calls, counting their reads, as src/session/run.ts drives it (start, samples, finish).
 
 const MiB = 2 ** 20;
 const PHYSICAL: MemoryLimit = { bytes: 16 * 1024 * MiB, source: "physical memory, MemTotal" };

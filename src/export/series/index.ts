@@ -7,7 +7,7 @@ import * as json from "./json.ts";
 import * as markdown from "./markdown.ts";
 
 // The series renderers, one per format, each a pure function of the SeriesReport. Loaded
-// only for a series (src/series/session.ts).
+// only for a series (src/session/session.ts).
 
 export function renderSeries(series: SeriesReport, format: Format, options: HumanOptions): string {
   switch (format) {

@@ -14,7 +14,7 @@ import { emptyStatusMemory, newStatusLines, parseChildren, parseLastPidBytes, pa
 // reads are normal and answered with undefined, silently. Running out of file descriptors
 // or memory is not a process that vanished: taken for one, it would drop live processes
 // from the sum and print a low peak as if it were right. It is thrown, and the run loop
-// reports the measurement as cut short (src/run.ts).
+// reports the measurement as cut short (src/session/run.ts).
 
 /** Failures that say nothing about the process read, only about peak-mem or the system. */
 const OUR_FAULTS = new Set(["EMFILE", "ENFILE", "ENOMEM"]);

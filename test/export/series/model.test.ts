@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { statisticsOf } from "../../../src/model/series.ts";
-import { baselineFromSeries, seriesMedians } from "../../../src/series/baseline.ts";
+import { baselineFromSeries, seriesMedians } from "../../../src/session/baseline.ts";
 import { makeRun, makeSeries, MiB } from "./fixture.ts";
 
 describe("seriesReport", () => {

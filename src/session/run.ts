@@ -1,22 +1,22 @@
-import type { Config } from "./cli/config.ts";
-import { displayCommand } from "./core/text/display-command.ts";
-import type { RunSignals } from "./command/signals.ts";
-import { spawnCommand } from "./platform/spawn.ts";
-import { describe } from "./core/errors.ts";
-import { commandStatus } from "./core/exit-code.ts";
-import { Sampler } from "./monitor/sampler.ts";
-import { measure } from "./monitor/loop.ts";
-import type { RunContext } from "./monitor/monitor.ts";
-import { MonitorSet } from "./monitor/monitor-set.ts";
-import { createMonitors } from "./monitor/registry.ts";
-import { warn } from "./io/stderr.ts";
-import { summarizeProcesses } from "./timeline/processes.ts";
-import type { TimelineWriter } from "./timeline/writers.ts";
-import type { WatchLine } from "./output/watch.ts";
-import type { PeakCgroup } from "./platform/index.ts";
-import type { CommandChild, CommandEnd, ProcessReader } from "./platform/types.ts";
-import { rfc3339, type Report } from "./model/report.ts";
-import { VERSION } from "./core/version.ts";
+import type { Config } from "../cli/config.ts";
+import { displayCommand } from "../core/text/display-command.ts";
+import type { RunSignals } from "../command/signals.ts";
+import { spawnCommand } from "../platform/spawn.ts";
+import { describe } from "../core/errors.ts";
+import { commandStatus } from "../core/exit-code.ts";
+import { Sampler } from "../monitor/sampler.ts";
+import { measure } from "../monitor/loop.ts";
+import type { RunContext } from "../monitor/monitor.ts";
+import { MonitorSet } from "../monitor/monitor-set.ts";
+import { createMonitors } from "../monitor/registry.ts";
+import { warn } from "../io/stderr.ts";
+import { summarizeProcesses } from "../timeline/processes.ts";
+import type { TimelineWriter } from "../timeline/writers.ts";
+import type { WatchLine } from "../output/watch.ts";
+import type { PeakCgroup } from "../platform/index.ts";
+import type { CommandChild, CommandEnd, ProcessReader } from "../platform/types.ts";
+import { rfc3339, type Report } from "../model/report.ts";
+import { VERSION } from "../core/version.ts";
 
 // One run: opens what must be open before the command starts (the kernel's process events,
 // the monitors' start), spawns it, lets the run loop (src/monitor/loop.ts) measure it until

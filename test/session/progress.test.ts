@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Sink } from "../../src/io/sink.ts";
 import { CLEAR_LINE } from "../../src/output/watch.ts";
-import { SeriesProgress } from "../../src/series/progress.ts";
+import { SeriesProgress } from "../../src/session/progress.ts";
 
 const MiB = 2 ** 20;
 

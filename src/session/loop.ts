@@ -1,4 +1,4 @@
-// The order of a series and when it stops, apart from what a run is (src/series/session.ts
+// The order of a series and when it stops, apart from what a run is (src/session/session.ts
 // gives run()): warm-up rounds, then counted rounds, each round every command once in the
 // order given (A B A B …), so that drift on the machine hits all commands alike. It stops
 // at the first failing run (unless ignoreFailure), at a signal that reached peak-mem (Ctrl-C:

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { attempts, runLoop, type Attempt, type Outcome } from "../../src/series/loop.ts";
+import { attempts, runLoop, type Attempt, type Outcome } from "../../src/session/loop.ts";
 
 const plan = (over: Partial<Parameters<typeof attempts>[0]> = {}) => ({ commands: 1, runs: 3, warmup: 0, ignoreFailure: false, ...over });
 const label = (a: Attempt) => `${a.warmup ? "w" : "r"}${a.run}${"ABC"[a.command]}`;
