@@ -2,6 +2,7 @@ import { describe } from "../core/errors.ts";
 import type { TimelineSample } from "../model/chart-data.ts";
 import type { CommandChild, IdleWaiter, ProcessReader } from "../platform/types.ts";
 import { tierSamplingCode } from "../runtime/hot.ts";
+import { WORKAROUNDS_ON } from "../runtime/workarounds.ts";
 import type { MonitorSet } from "./monitor-set.ts";
 import type { Sample, Sampler } from "./sampler.ts";
 import { Schedule } from "./schedule.ts";
@@ -132,7 +133,7 @@ export async function measure(tools: LoopTools, fault?: { what: string; error: u
         tierSamplingCode(tools.intervalMs);
         try {
           // The runtime sees the exit when its own child (the spawner) has gone.
-          waiter = tools.reader.idleWaiter?.(child.spawnerPid);
+          waiter = WORKAROUNDS_ON ? tools.reader.idleWaiter?.(child.spawnerPid) : undefined;
         } catch {
           waiter = undefined; // the event loop's timers, as everywhere else
         }

@@ -1,5 +1,6 @@
 import { PeakMemError, UsageError } from "../core/errors.ts";
 import type { PeakCgroup } from "./linux/cgroup.ts";
+import { WORKAROUNDS_ON } from "../runtime/workarounds.ts";
 import type { ProcessReader } from "./types.ts";
 
 // The one door to the operating system: everything above this layer reaches a system's code
@@ -36,7 +37,7 @@ export function platformCgroup(limitBytes?: number, platform: NodeJS.Platform = 
  * then (without the variable that re-execution set), or undefined for peak-mem's own.
  */
 export function fitRuntimeToSystem(platform: NodeJS.Platform = process.platform): Record<string, string | undefined> | undefined {
-  if (platform !== "linux") return undefined;
+  if (platform !== "linux" || !WORKAROUNDS_ON) return undefined;
   return (require("./linux/runtime-threads.ts") as typeof import("./linux/runtime-threads.ts")).fitRuntimeToProcessLimits();
 }
 
@@ -45,7 +46,7 @@ export function fitRuntimeToSystem(platform: NodeJS.Platform = process.platform)
  * 0xC0000005) but the runtime's process.exit keeps 8 bits: ExitProcess passes it whole.
  */
 export function exitWith(code: number, platform: NodeJS.Platform = process.platform): never {
-  if (platform === "win32") (require("./windows/ffi.ts") as typeof import("./windows/ffi.ts")).exitProcess(code);
+  if (platform === "win32" && WORKAROUNDS_ON) (require("./windows/ffi.ts") as typeof import("./windows/ffi.ts")).exitProcess(code);
   process.exit(code);
 }
 

@@ -1,3 +1,4 @@
+import { WORKAROUNDS_ON } from "./workarounds.ts";
 
 // The code that runs at every sample, or for every process at every sample, is kept out of
 // JavaScriptCore's FTL tier at intervals of FTL_FROM_MS and more: there the FTL compiles of
@@ -42,7 +43,7 @@ export function samplingCode(...fns: Fn[]): void {
 
 /** Chooses the tiers for this run's interval; call before sampling starts. */
 export function tierSamplingCode(intervalMs: number): void {
-  keptFromFtl = intervalMs >= FTL_FROM_MS;
+  keptFromFtl = WORKAROUNDS_ON && intervalMs >= FTL_FROM_MS;
   if (keptFromFtl) for (const fn of pending) keepFromFtl(fn);
   pending.clear();
 }
