@@ -256,7 +256,7 @@ describe.if(haveChromium)("the charts in Chromium", () => {
     await page.mouse.move(box!.x + box!.width / 2, box!.y + box!.height / 2);
     expect(await tooltip.isVisible()).toBe(true);
     const text = (await tooltip.textContent()) ?? "";
-    expect(text).toMatch(/Time\s*\d+\.\d\d s/);
+    expect(text).toMatch(/Time\s*\d+\.\d\ds/);
     expect(text).toMatch(/Processes\s*\d+/);
     // The values are the sample under the cursor, sized as formatSize does it.
     const sample: { rss: number; vsz: number } = await page.evaluate(`(() => {
