@@ -17,7 +17,12 @@ const dir = tempDir();
 /** The shape issue 11 measured: the allocation starts after the first samples and lives 5 ms. */
 const shortLived = (alloc: string, mib: number) => ["sh", "-c", `sleep 0.3; '${alloc}' ${mib} 5; sleep 0.3`];
 
-/** GNU time's figure for the same command (median of 5), in bytes: ru_maxrss of what it reaped. */
+/**
+ * GNU time's figure for the same command, in bytes: ru_maxrss of what it reaped, the smallest of
+ * 5. Part of any RSS is file pages (libc, the program) mapped around a fault, as many as the page
+ * cache holds then: the same process reads a few hundred KiB apart from run to run (a run 3.4% under
+ * the median was seen in CI), so the reference is what GNU time itself can report, not its middle.
+ */
 async function gnuTimeBytes(argv: string[]): Promise<number> {
   const figures: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -25,7 +30,7 @@ async function gnuTimeBytes(argv: string[]): Promise<number> {
     if (code !== 0) throw new Error(`time ${argv.join(" ")} exited ${code}`);
     figures.push(Number(stderr.trim().split("\n").at(-1)) * 1024);
   }
-  return figures.sort((a, b) => a - b)[2] as number;
+  return Math.min(...figures);
 }
 
 describe.skipIf(!LINUX || !CC)(`no floor under 40 MiB${LINUX && CC ? "" : " (skipped: needs Linux and cc)"}`, () => {
@@ -40,19 +45,20 @@ describe.skipIf(!LINUX || !CC)(`no floor under 40 MiB${LINUX && CC ? "" : " (ski
       // Without GNU time (outside CI), the allocation itself is the reference.
       const reference = GNU_TIME ? await gnuTimeBytes(argv) : mib * MiB;
       expect(reference).toBeGreaterThanOrEqual(mib * MiB);
-      const peaks: number[] = [];
+      const peaks: { bytes: number; source: unknown }[] = [];
       const sources = new Set<unknown>();
       // Four at a time: ru_maxrss does not depend on what else runs.
       for (let batch = 0; batch < 5; batch++) {
         const runs = await Promise.all(Array.from({ length: 4 }, () => peakMemJson(["--", ...argv])));
         for (const { code, report } of runs) {
           expect(code).toBe(0);
-          peaks.push(report.peak_rss_bytes as number);
+          peaks.push({ bytes: report.peak_rss_bytes as number, source: report.peak_rss_source });
           sources.add(report.peak_rss_source);
         }
       }
       expect(peaks).toHaveLength(20);
-      const short = peaks.filter((peak) => peak < 0.97 * reference);
+      // A short one names its source, and the reference, should it ever fail.
+      const short = peaks.filter((peak) => peak.bytes < 0.97 * reference).map((peak) => ({ ...peak, reference }));
       expect(short).toEqual([]);
       // The helper's ru_maxrss; as root the same exact figure also comes with the process's
       // exit (the kernel's exit statistics), a moment before, and is named process-hwm. Now
