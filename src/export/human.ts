@@ -6,6 +6,7 @@ import type { Report } from "../model/report.ts";
 import { terminalRow, terminalTable } from "./layout.ts";
 import type { Palette } from "./palette.ts";
 import { factRows, factTables, type Show } from "./views/index.ts";
+import { exitText } from "./views/outcome.ts";
 
 // The original report's four lines (command, peak, exit code, duration), which never change,
 // then every view's rows in view order (with -v, the detail rows too), then with -v the
@@ -25,7 +26,7 @@ export function terminalShow(units: Unit | undefined): Show {
 export function render(report: Report, options: HumanOptions): string {
   const c = options.palette;
   const show = terminalShow(options.units);
-  const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
+  const exit = exitText(report);
   const lines = [
     `${c.bold("Command:")} ${terminalCommand(report.argv)}`,
     `${c.bold("Peak memory usage:")} ${c.cyan(show.size(report.peaks.rss.bytes))} (RSS) / ${show.size(report.peaks.vsz.bytes)} (VSZ)`,

@@ -1,4 +1,4 @@
-import type { Palette } from "./palette.ts";
+import { PLAIN, type Palette } from "./palette.ts";
 import type { FactRow, FactTable, TableCell } from "./views/index.ts";
 
 // How the terminal lays out what views describe, for one run and for a series alike: a row as
@@ -11,13 +11,11 @@ export function terminalRow(row: FactRow, c: Palette): string {
   return row.tone === "bad" ? c.red(line) : row.tone === "warn" ? c.yellow(line) : line;
 }
 
-/** The title in bold, then the columns two spaces apart and indented: the first left-aligned, the rest right. */
+/** The title in bold, then the columns indented under it, the header plain: a view's table is a block of the report. */
 export function terminalTable(table: FactTable, c: Palette, name: (text: string) => string): string[] {
   const text = (cell: TableCell) => (typeof cell === "string" ? cell : `${cell.prefix ?? ""}${name(cell.name)}`);
-  const rows = [table.header, ...table.rows.map((row) => row.map(text))];
-  const widths = table.header.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? "").length)));
-  const line = (row: string[]) => `  ${row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  ")}`.trimEnd();
-  return [c.bold(table.title), ...rows.map(line), ...(table.more ? [`  … and ${table.more} more`] : [])];
+  const lines = columns([table.header, ...table.rows.map((row) => row.map(text))], PLAIN).map((line) => `  ${line}`);
+  return [c.bold(table.title), ...lines, ...(table.more ? [`  … and ${table.more} more`] : [])];
 }
 
 /**

@@ -4,6 +4,7 @@ import { formatDuration } from "../core/text/duration.ts";
 import { terminalCommand, visibleText } from "../core/text/visible.ts";
 import type { Report } from "../model/report.ts";
 import { factRows, factTables, type FactRow, type FactTable, type Show, type TableCell } from "./views/index.ts";
+import { exitText } from "./views/outcome.ts";
 
 // The report as GitHub-flavoured Markdown, ready to append to $GITHUB_STEP_SUMMARY: a
 // heading with the command, then a two-column table of facts (the original four, then every
@@ -19,7 +20,7 @@ export function markdownShow(units: Unit | undefined): Show {
 export function render(report: Report, options: { units?: Unit } = {}): string {
   const show = markdownShow(options.units);
   const { rss, vsz } = report.peaks;
-  const exit = report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
+  const exit = exitText(report);
   const rows: Array<[string, string]> = [
     ["Peak RSS", `**${show.size(rss.bytes)}** (${rss.bytes} bytes)`],
     ["Peak VSZ", `${show.size(vsz.bytes)} (${vsz.bytes} bytes)`],

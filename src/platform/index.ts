@@ -1,6 +1,7 @@
 import { PeakMemError, UsageError } from "../core/errors.ts";
 import type { PeakCgroup } from "./linux/cgroup.ts";
 import { WORKAROUNDS_ON } from "../runtime/workarounds.ts";
+import { cgroupOption } from "./cgroup-option.ts";
 import type { ProcessReader } from "./types.ts";
 
 // The one door to the operating system: everything above this layer reaches a system's code
@@ -26,7 +27,7 @@ export function platformReader(platform: NodeJS.Platform = process.platform): Pr
 
 /** A new memory cgroup for --cgroup, where the platform has cgroups. */
 export function platformCgroup(limitBytes?: number, platform: NodeJS.Platform = process.platform): PeakCgroup {
-  if (platform !== "linux") throw new UsageError(`${limitBytes === undefined ? "--cgroup" : "--limit"} needs Linux cgroups`);
+  if (platform !== "linux") throw new UsageError(`${cgroupOption(limitBytes)} needs Linux cgroups`);
   return (require("./linux/cgroup.ts") as typeof import("./linux/cgroup.ts")).createPeakCgroup(limitBytes);
 }
 

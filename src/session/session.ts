@@ -1,4 +1,4 @@
-import type { Config, SeriesSettings } from "../cli/config.ts";
+import type { Config, Format, SeriesSettings } from "../cli/config.ts";
 import { displayCommand } from "../core/text/display-command.ts";
 import { SignalForwarder } from "../command/signals.ts";
 import { commandPath, spawnError } from "../platform/spawn.ts";
@@ -7,7 +7,6 @@ import { commandStatus, exitCodeFor, seriesExitCode } from "../core/exit-code.ts
 import { renderReport } from "../export/index.ts";
 import { PLAIN, loadPalette, type Palette } from "../export/palette.ts";
 import { FIGURES } from "../export/views/index.ts";
-import type { Format } from "../cli/config.ts";
 import { annotations } from "../output/annotations.ts";
 import { deliverReport, openOutputs, openTimeline, saveBaselineNoting, useColor, writeExports } from "../output/deliver.ts";
 import { OptionalOutput, optionalTimeline } from "../output/optional.ts";
@@ -162,8 +161,7 @@ export async function runSession(
     progress?.finish();
   }
 
-  const outcome = single ? oneRun(last as Report, baselines) : await aSeries(config, settings, loop as NonNullable<typeof loop>, { thresholdBytes, startedAt, baselines, worst });
-  known(outcome.status);
+  const outcome = single ? oneRun(last as Report, baselines) : await aSeries(config, settings, loop as NonNullable<typeof loop>, { thresholdBytes, startedAt, baselines, worst }, known);
   writeExports(exports, (format) => outcome.render(format, PLAIN));
   // On GitHub Actions, what failed the job also becomes an annotation (a workflow command on stderr).
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") for (const line of outcome.annotations) writeRaw(`${line}\n`);
@@ -181,6 +179,7 @@ export async function runSession(
     const comparison = saved?.compare(report);
     if (comparison) report.comparison = comparison;
     const status = exitCodeFor(report.exitCode, thresholdExceeded(report), comparison?.regression);
+    // Known before the baseline is saved: an internal error there still exits with it.
     known(status);
     if (saved) saveBaselineNoting(() => saved.save(report), config.format !== "quiet");
     return {
@@ -197,6 +196,7 @@ async function aSeries(
   settings: SeriesSettings,
   loop: { results: SeriesRun[][]; stop?: LoopStop },
   found: { thresholdBytes?: number; startedAt: string; baselines?: Awaited<ReturnType<typeof import("../baseline/session.ts").openBaselines>>; worst: (Report | undefined)[] },
+  known: (status: number) => void,
 ) {
   const { renderSeries } = await import("../export/series/index.ts");
   const { baselineFromSeries, seriesMedians } = await import("./baseline.ts");
@@ -225,6 +225,8 @@ async function aSeries(
     series.commands.some((command) => command.thresholdExceeded),
     comparison?.regression,
   );
+  // Known before the baseline is saved: an internal error there still exits with it.
+  known(status);
   const baselines = found.baselines;
   if (baselines?.savePath !== undefined) {
     const baseline = baselineFromSeries(series);

@@ -2,6 +2,7 @@ import { formatDuration } from "../../core/text/duration.ts";
 import { statisticsOf, type CommandSeries, type Figure, type SeriesReport, type SeriesRun } from "../../model/series.ts";
 import type { Ratio, Statistics } from "../../model/statistics.ts";
 import { runNotes, type Show } from "../views/index.ts";
+import { exitText } from "../views/outcome.ts";
 import { thresholdText } from "../views/threshold.ts";
 
 // A series described once as cells and sentences, which the terminal and Markdown each lay out
@@ -52,7 +53,7 @@ export function runsTable(series: SeriesReport, command: CommandSeries, show: Sh
         const value = figure.of(run.report);
         return value === undefined ? "–" : formatOf(figure, show)(value);
       }),
-      exitText(run),
+      exitText(run.report),
       ...(noted ? [notes[i] ?? ""] : []),
     ]),
   };
@@ -61,10 +62,6 @@ export function runsTable(series: SeriesReport, command: CommandSeries, show: Sh
 /** A spread of durations: below a second in whole ms, where formatDuration would show 0.00s. */
 function durationSpread(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : formatDuration(ms);
-}
-
-function exitText({ report }: SeriesRun): string {
-  return report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
 }
 
 function runNote(run: SeriesRun, series: SeriesReport, show: Show): string {

@@ -1,3 +1,4 @@
+import type { Report } from "../../model/report.ts";
 import type { View } from "./view.ts";
 
 // The outcome beyond the original fields (which the formats write themselves): the signal
@@ -13,3 +14,8 @@ export const outcomeView: View = {
     { key: "duration_ms", label: "Duration", unit: "ms", of: (report) => report.durationMs },
   ],
 };
+
+/** The exit code as every format shows it: "137 (SIGKILL)" when a signal killed the command. */
+export function exitText(report: Pick<Report, "exitCode" | "signal">): string {
+  return report.signal ? `${report.exitCode} (${report.signal})` : String(report.exitCode);
+}

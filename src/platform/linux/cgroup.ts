@@ -1,4 +1,5 @@
 import { UsageError, describe } from "../../core/errors.ts";
+import { cgroupOption } from "../cgroup-option.ts";
 import { dirname, join } from "./posix-path.ts";
 
 // --cgroup: an exact peak for the whole tree, kept by the kernel, where a writable cgroup
@@ -111,10 +112,6 @@ export function cgroupCandidates(membership: CgroupMembership, mounts: CgroupMou
 }
 
 /** The option that asked for a cgroup, as messages name it. */
-export function cgroupOption(limitBytes: number | undefined): string {
-  return limitBytes === undefined ? "--cgroup" : "--limit";
-}
-
 const noCgroup = (option: string) =>
   `${option}: no writable cgroup with a memory controller here (cgroup v2 needs a delegated cgroup ` +
   "and Linux 5.19+ for memory.peak; v1 needs a writable memory hierarchy, usually root)";
