@@ -16,8 +16,8 @@ export const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
   { name: "io", paths: ["io/"] }, // sinks, peak-mem's own stderr, the status line
   { name: "baseline", paths: ["baseline/"] }, // baselines stored and compared
   { name: "cli", paths: ["cli/"] }, // options, scanning, validation
-  { name: "timeline", paths: ["timeline/"] }, // timelines recorded, read back and drawn
-  { name: "export", paths: ["export/"] }, // the report as text: human, JSON, CSV, Markdown, quiet
+  { name: "export", paths: ["export/"] }, // the report as text: human, JSON, CSV, Markdown, quiet; the views
+  { name: "timeline", paths: ["timeline/"] }, // timelines recorded, read back and drawn (a sample's fields are the views')
   { name: "output", paths: ["output/"] }, // delivery: exports, annotations, the live view
   { name: "session", paths: ["session/"] }, // one run or a series of them, from the options to the exit status
   { name: "entry", paths: ["main.ts"] }, // the command line's entry point

@@ -34,12 +34,12 @@ export function platformCgroup(limitBytes?: number, platform: NodeJS.Platform = 
 /**
  * First thing at start-up, before anything is opened: under a tight process limit on Linux
  * peak-mem re-executes itself with a runtime that starts no threads later
- * (src/platform/linux/runtime-threads.ts). Returns the environment the command must get
+ * (src/platform/linux/runtime/threads.ts). Returns the environment the command must get
  * then (without the variable that re-execution set), or undefined for peak-mem's own.
  */
 export function fitRuntimeToSystem(platform: NodeJS.Platform = process.platform): Record<string, string | undefined> | undefined {
   if (platform !== "linux" || !WORKAROUNDS_ON) return undefined;
-  return (require("./linux/runtime-threads.ts") as typeof import("./linux/runtime-threads.ts")).fitRuntimeToProcessLimits();
+  return (require("./linux/runtime/threads.ts") as typeof import("./linux/runtime/threads.ts")).fitRuntimeToProcessLimits();
 }
 
 /**

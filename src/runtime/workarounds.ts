@@ -6,10 +6,10 @@
 //
 //   JIT tiers         src/runtime/hot.ts: sampling code kept out of the FTL tier at intervals
 //                     of 50 ms and more, where its compiles cost more than they give back.
-//   idle waits        src/monitor/loop.ts with the platform's IdleWaiter (Linux: ppoll on the
-//                     event loop's descriptors and a pidfd): sleeping between samples without a
-//                     turn of the event loop, and a turn every tenth sample or second.
-//   thread limits     src/platform/linux/runtime-threads.ts: re-executing peak-mem with a runtime
+//   idle waits        src/platform/linux/runtime/idle-wait.ts, used by src/monitor/loop.ts:
+//                     sleeping between samples in ppoll on the event loop's descriptors and a
+//                     pidfd, without a turn of the event loop but every tenth sample or second.
+//   thread limits     src/platform/linux/runtime/threads.ts: re-executing peak-mem with a runtime
 //                     that starts no threads later when a process limit would refuse them.
 //   32-bit exit codes src/platform/index.ts exitWith: ExitProcess on Windows, where the
 //                     runtime's process.exit keeps 8 bits.

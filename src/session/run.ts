@@ -10,7 +10,7 @@ import type { RunContext } from "../monitor/monitor.ts";
 import { MonitorSet } from "../monitor/monitor-set.ts";
 import { createMonitors } from "../monitor/registry.ts";
 import { warn } from "../io/stderr.ts";
-import { summarizeProcesses } from "../timeline/processes.ts";
+import { summarizeProcesses } from "../monitor/process-summary.ts";
 import type { TimelineWriter } from "../timeline/writers.ts";
 import type { WatchLine } from "../output/watch.ts";
 import type { PeakCgroup } from "../platform/index.ts";

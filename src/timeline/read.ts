@@ -1,7 +1,8 @@
 import { UsageError } from "../core/errors.ts";
 import type { ProgramUsage } from "../model/report.ts";
-import type { ChartData, OomKill, ProcessSummary, ProgramShare, TimelineSample } from "../model/chart-data.ts";
-import { CSV_HEADER, CSV_HEADER_WITHOUT_PROGRAMS, timelineFormat } from "./writers.ts";
+import type { ChartData, OomKill, ProcessSummary, TimelineSample } from "../model/chart-data.ts";
+import { SAMPLE_FIELDS, type SampleField } from "../export/views/index.ts";
+import { CSV_HEADER, timelineFormat } from "./writers.ts";
 
 // Reads a timeline that peak-mem saved (.json, .jsonl/.ndjson, .csv) back into chart data,
 // for `peak-mem --chart FILE`. Pure: text in, data or one clear error out.
@@ -51,43 +52,42 @@ function fromJsonLines(text: string): ChartData {
 
 function fromCsv(text: string): ChartData {
   const lines = text.split("\n");
-  const header = (lines[0] ?? "").trim();
-  // Timelines written before programs were recorded have only the first four columns.
-  const columns = header === CSV_HEADER ? 6 : header === CSV_HEADER_WITHOUT_PROGRAMS ? 4 : 0;
-  if (columns === 0) throw new Error(`the first line is not "${CSV_HEADER}"`);
+  // Columns are found by name: a timeline written before a field was added lacks its column.
+  const names = (lines[0] ?? "").trim().split(",");
+  const columns = names.slice(1).map((name) => SAMPLE_FIELDS.find((field) => field.name === name));
+  const complete = names[0] === "t_ms" && columns.every((field) => field !== undefined) && SAMPLE_FIELDS.every((field) => !field.required || columns.includes(field));
+  if (!complete) throw new Error(`the first line is not "${CSV_HEADER}"`);
   const samples: TimelineSample[] = [];
   lines.slice(1).forEach((line, index) => {
     if (line.trim() === "") return;
-    const sample = csvSample(line.endsWith("\r") ? line.slice(0, -1) : line, columns);
+    const sample = csvSample(line.endsWith("\r") ? line.slice(0, -1) : line, columns as SampleField[]);
     if (!sample) {
       if (index === lines.length - 2) return; // a partial last line
-      throw new Error(`line ${index + 2} is not ${columns === 4 ? "four numbers" : "a sample"}`);
+      throw new Error(`line ${index + 2} is not a sample of ${names.length} columns`);
     }
     samples.push(sample);
   });
   return build({}, samples, undefined);
 }
 
-/** One row: four numbers, then (in the newer header) the programs as JSON pairs and other_rss_bytes, either empty. */
-function csvSample(line: string, columns: number): TimelineSample | undefined {
-  const fields = csvFields(line);
-  if (!fields || fields.length !== columns) return undefined;
-  const numbers = fields.slice(0, 4).map((field) => (field.trim() === "" ? Number.NaN : Number(field)));
-  if (numbers.some((field) => !Number.isFinite(field))) return undefined;
-  const [tMs, rss, vsz, processCount] = numbers as [number, number, number, number];
-  const sample: TimelineSample = { tMs, rss, vsz, processCount };
-  const [programs = "", other = ""] = fields.slice(4);
-  if (programs !== "") {
-    try {
-      sample.programs = programsFrom(JSON.parse(programs));
-    } catch {
-      return undefined;
-    }
-  }
-  if (other !== "") {
-    const otherRss = Number(other);
-    if (!Number.isFinite(otherRss)) return undefined;
-    sample.otherRss = otherRss;
+/** One row: the time, then a cell for each column (a number, or a list as JSON), empty where the sample did not carry it. */
+function csvSample(line: string, columns: readonly SampleField[]): TimelineSample | undefined {
+  const cells = csvFields(line);
+  if (!cells || cells.length !== columns.length + 1) return undefined;
+  const tMs = cells[0]?.trim() === "" ? Number.NaN : Number(cells[0]);
+  if (!Number.isFinite(tMs)) return undefined;
+  const sample: TimelineSample = { tMs, rss: 0, vsz: 0, processCount: 0 };
+  try {
+    columns.forEach((field, i) => {
+      const cell = cells[i + 1] as string;
+      if (cell.trim() === "") {
+        if (field.required) throw new Error(`no "${field.name}"`);
+        return;
+      }
+      field.read(cell.startsWith("[") ? JSON.parse(cell) : Number(cell), sample);
+    });
+  } catch {
+    return undefined;
   }
   return sample;
 }
@@ -126,26 +126,13 @@ function csvFields(line: string): string[] | undefined {
 
 function sampleFrom(value: unknown): TimelineSample {
   const object = value as Json;
-  const number = (key: string) => {
-    const field = object?.[key];
-    if (typeof field !== "number" || !Number.isFinite(field)) throw new Error(`a sample has no number "${key}"`);
-    return field;
-  };
-  const sample: TimelineSample = { tMs: number("t_ms"), rss: number("rss_bytes"), vsz: number("vsz_bytes"), processCount: number("process_count") };
-  if (object.programs !== undefined) sample.programs = programsFrom(object.programs);
-  if (object.other_rss_bytes !== undefined) sample.otherRss = number("other_rss_bytes");
+  if (typeof object?.t_ms !== "number" || !Number.isFinite(object.t_ms)) throw new Error(`a sample has no number "t_ms"`);
+  const sample: TimelineSample = { tMs: object.t_ms, rss: 0, vsz: 0, processCount: 0 };
+  for (const field of SAMPLE_FIELDS) {
+    if (object[field.name] !== undefined) field.read(object[field.name], sample);
+    else if (field.required) throw new Error(`a sample has no number "${field.name}"`);
+  }
   return sample;
-}
-
-/** A sample's programs, [name, rss_bytes] pairs as the writers save them. */
-function programsFrom(value: unknown): ProgramShare[] {
-  if (!Array.isArray(value)) throw new Error(`a sample's "programs" is not a list`);
-  return value.map((pair) => {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "number" || !Number.isFinite(pair[1])) {
-      throw new Error(`a sample's "programs" holds ${JSON.stringify(pair)?.slice(0, 40)}, not a [name, bytes] pair`);
-    }
-    return { name: pair[0], rss: pair[1] };
-  });
 }
 
 /** Peaks default to the largest sampled values when the file has no summary (CSV, a killed run). */

@@ -1,6 +1,8 @@
 import type { Sink } from "../io/sink.ts";
 import type { ChartData, TimelineSample } from "../model/chart-data.ts";
-import { processJson, programJson } from "./processes.ts";
+import { SAMPLE_FIELDS } from "../export/views/index.ts";
+import { processJson } from "../export/views/processes.ts";
+import { programJson } from "../export/views/programs.ts";
 import { quoteField } from "../core/text/csv-field.ts";
 import { ThinnedSamples } from "./thin.ts";
 
@@ -10,14 +12,11 @@ import { ThinnedSamples } from "./thin.ts";
 // streamed, one write per sample, so peak-mem's memory does not grow with the run and a
 // .jsonl or .csv stays valid up to its last complete line even if peak-mem is killed.
 //
-// When the tree was grouped by program, a sample also carries its largest programs
-// (TimelineSample.programs) and the rest summed (otherRss):
-//   .json/.jsonl: "programs": [["cc1", 123456], ["ld", 7890]] (name and RSS bytes, largest
-//     first) and "other_rss_bytes": N, both left out when not grouped;
-//   .csv: the columns programs (that same pairs array as JSON, quoted as RFC 4180 says, for
-//     a name can hold commas and quotes) and other_rss_bytes, both empty when not grouped.
-// The summary then carries "programs": [{name, processes, max_process_peak_bytes,
-// rss_at_peak_bytes, peak_rss_bytes, process_seconds}] (src/model/report.ts ProgramUsage).
+// A sample is its time (t_ms) and the fields the report's views say a sample carries
+// (src/export/views/index.ts SAMPLE_FIELDS): the tree's RSS, VSZ and process count, and where
+// the tree was grouped by program its largest programs and the rest summed. JSON leaves out a
+// field this sample does not carry; CSV leaves its cell empty. The summary is the report's
+// peaks, outcome, processes, programs, limit and OOM kill, under the report's JSON names.
 
 export interface TimelineHeader {
   command: string;
@@ -71,20 +70,24 @@ export function createTimelineWriter(format: TimelineFormat, sink: Sink, render?
   }
 }
 
-export const CSV_HEADER = "t_ms,rss_bytes,vsz_bytes,process_count,programs,other_rss_bytes";
-/** The header before programs were recorded: still read by src/timeline/read.ts. */
-export const CSV_HEADER_WITHOUT_PROGRAMS = "t_ms,rss_bytes,vsz_bytes,process_count";
+export const CSV_HEADER = ["t_ms", ...SAMPLE_FIELDS.map((field) => field.name)].join(",");
 
-function sampleObject(sample: TimelineSample) {
-  return {
-    t_ms: Math.round(sample.tMs),
-    rss_bytes: sample.rss,
-    vsz_bytes: sample.vsz,
-    process_count: sample.processCount,
-    // Pairs rather than objects: a sample a line, and 8 programs a sample, add up over a long run.
-    ...(sample.programs && { programs: sample.programs.map((share) => [share.name, share.rss]) }),
-    ...(sample.otherRss !== undefined && { other_rss_bytes: sample.otherRss }),
-  };
+function sampleObject(sample: TimelineSample): Record<string, unknown> {
+  const object: Record<string, unknown> = { t_ms: Math.round(sample.tMs) };
+  for (const field of SAMPLE_FIELDS) {
+    const value = field.write(sample);
+    if (value !== undefined) object[field.name] = value;
+  }
+  return object;
+}
+
+function sampleRow(sample: TimelineSample): string {
+  let row = String(Math.round(sample.tMs));
+  for (const field of SAMPLE_FIELDS) {
+    const value = field.write(sample);
+    row += `,${value === undefined ? "" : typeof value === "number" ? value : quoteField(JSON.stringify(value))}`;
+  }
+  return row;
 }
 
 function headerObject(header: TimelineHeader) {
@@ -161,9 +164,7 @@ class CsvWriter implements TimelineWriter {
   }
 
   add(sample: TimelineSample): void {
-    const row = sampleObject(sample);
-    const programs = row.programs ? quoteField(JSON.stringify(row.programs)) : "";
-    this.sink.write(`${row.t_ms},${row.rss_bytes},${row.vsz_bytes},${row.process_count},${programs},${row.other_rss_bytes ?? ""}\n`);
+    this.sink.write(`${sampleRow(sample)}\n`);
   }
 
   finish(): void {

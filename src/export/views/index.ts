@@ -10,7 +10,7 @@ import { programsView } from "./programs.ts";
 import { pssView } from "./pss.ts";
 import { samplingView } from "./sampling.ts";
 import { thresholdView } from "./threshold.ts";
-import type { CsvColumn, FactRow, FactTable, Show, View } from "./view.ts";
+import type { CsvColumn, FactRow, FactTable, SampleField, Show, View } from "./view.ts";
 
 // Every view, in the order every format shows the groups: what happened first, then where and
 // how close to its limits, what the tree really cost and who used it, how it was measured,
@@ -36,9 +36,15 @@ export const CSV_COLUMNS: readonly CsvColumn[] = VIEWS.flatMap((view) => view.cs
 /** The figures a series keeps statistics of, in view order. */
 export const FIGURES: readonly Figure[] = VIEWS.flatMap((view) => view.figures ?? []);
 
+/**
+ * The fields of a timeline sample after its time (t_ms), in view order, those every sample
+ * carries first: a timeline's first columns stay where they were when fields are added.
+ */
+export const SAMPLE_FIELDS: readonly SampleField[] = VIEWS.flatMap((view) => view.sample ?? []).sort((a, b) => Number(Boolean(b.required)) - Number(Boolean(a.required)));
+
 /** A run's notes in a series ("over the threshold; OOM kill: 4211 cc1plus"). */
 export function runNotes(report: Report, show: Show, views = VIEWS): string[] {
   return views.flatMap((view) => view.note?.(report, show) ?? []);
 }
 
-export type { CsvColumn, FactRow, FactTable, Show, TableCell, View } from "./view.ts";
+export type { CsvColumn, FactRow, FactTable, SampleField, Show, TableCell, View } from "./view.ts";

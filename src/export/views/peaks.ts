@@ -1,5 +1,5 @@
 import type { PeakSource } from "../../model/report.ts";
-import type { View } from "./view.ts";
+import { sampleNumber, type View } from "./view.ts";
 
 // The tree's peaks beyond the original two: where each came from, the swap, and the cgroup's
 // own peak. Reports say in words where a peak came from; JSON keeps the exact source names.
@@ -14,6 +14,7 @@ export const PEAK_SOURCE_WORDS: Record<PeakSource, string> = {
 
 export const peaksView: View = {
   group: "peaks",
+  sample: [sampleNumber("rss_bytes", "rss", true), sampleNumber("vsz_bytes", "vsz", true)],
   rows(report, show) {
     const { peaks } = report;
     return [

@@ -1,6 +1,6 @@
 import { AT_PEAK_COLUMNS } from "../../core/text/vocabulary.ts";
-import { processJson } from "../../timeline/processes.ts";
-import type { View } from "./view.ts";
+import type { ProcessSummary } from "../../model/chart-data.ts";
+import { sampleNumber, type View } from "./view.ts";
 
 // The processes of the tree: those the kernel said were killed by a signal (a compiler's
 // SIGSEGV, an OOM kill's SIGKILL), and the tree as it stood when its RSS peaked, each process
@@ -13,6 +13,7 @@ const AT_PEAK_SHOWN = 40;
 
 export const processesView: View = {
   group: "processes",
+  sample: [sampleNumber("process_count", "processCount", true)],
   rows(report, show) {
     const most = report.concurrency?.peakProcesses;
     const atOnce = most === undefined ? [] : [{ label: "Processes at once", text: `${most} at most, at one sample (a process between two samples is missed)`, detail: true }];
@@ -44,3 +45,20 @@ export const processesView: View = {
   csv: [{ name: "peak_processes", cell: (report) => report.concurrency?.peakProcesses }],
   figures: [{ key: "peak_processes", label: "Processes at once", unit: "count", of: (report) => report.concurrency?.peakProcesses, shownAbove: 1 }],
 };
+
+/** A process summary as JSON (report `processes`, timeline summaries), snake_case. */
+export function processJson(p: ProcessSummary) {
+  return {
+    pid: p.pid,
+    ppid: p.ppid,
+    name: p.name,
+    depth: p.depth,
+    peak_rss_bytes: p.peakRss,
+    rss_at_peak_bytes: p.rssAtPeak ?? null,
+    first_seen_ms: p.firstSeenMs,
+    last_seen_ms: p.lastSeenMs,
+    ...(p.exitCode !== undefined && { exit_code: p.exitCode }),
+    ...(p.signal !== undefined && { signal: p.signal }),
+  };
+}
+

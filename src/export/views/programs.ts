@@ -1,7 +1,7 @@
 import { PROGRAM_COLUMNS, processSeconds } from "../../core/text/vocabulary.ts";
-import type { ProgramsFacts } from "../../model/report.ts";
-import { programJson } from "../../timeline/processes.ts";
-import type { View } from "./view.ts";
+import type { ProgramsFacts, ProgramUsage } from "../../model/report.ts";
+import type { ProgramShare } from "../../model/chart-data.ts";
+import { sampleNumber, type SampleField, type View } from "./view.ts";
 
 // The tree by program: how many processes ran each, the largest of them, its share at the
 // tree's peak, its own largest sum, and its process-seconds; and how complete the counts are.
@@ -22,6 +22,18 @@ export function countsNote(programs: ProgramsFacts): string {
 
 export const programsView: View = {
   group: "programs",
+  // A sample's largest programs and the rest summed, where the tree was grouped by program.
+  // Pairs rather than objects: a sample a line, and 8 programs a sample, add up over a long run.
+  sample: [
+    {
+      name: "programs",
+      write: (sample) => sample.programs?.map((share) => [share.name, share.rss]),
+      read(value, sample) {
+        sample.programs = programsFrom(value);
+      },
+    } satisfies SampleField,
+    sampleNumber("other_rss_bytes", "otherRss"),
+  ],
   tables(report, show, terminal) {
     const programs = report.programs;
     if (!programs || programs.list.length === 0) return [];
@@ -50,3 +62,26 @@ export const programsView: View = {
     };
   },
 };
+
+/** A program's totals as JSON (report `programs`, timeline summaries), snake_case. */
+export function programJson(p: ProgramUsage) {
+  return {
+    name: p.name,
+    processes: p.processes,
+    max_process_peak_bytes: p.maxProcessPeakBytes,
+    rss_at_peak_bytes: p.rssAtPeakBytes,
+    peak_rss_bytes: p.peakRssBytes,
+    process_seconds: p.processSeconds,
+  };
+}
+
+/** A sample's programs, [name, rss_bytes] pairs as the timeline saves them. */
+function programsFrom(value: unknown): ProgramShare[] {
+  if (!Array.isArray(value)) throw new Error(`a sample's "programs" is not a list`);
+  return value.map((pair) => {
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string" || typeof pair[1] !== "number" || !Number.isFinite(pair[1])) {
+      throw new Error(`a sample's "programs" holds ${JSON.stringify(pair)?.slice(0, 40)}, not a [name, bytes] pair`);
+    }
+    return { name: pair[0], rss: pair[1] };
+  });
+}

@@ -1,10 +1,12 @@
 import type { Figure } from "../../model/series.ts";
 import type { Report } from "../../model/report.ts";
+import type { TimelineSample } from "../../model/chart-data.ts";
 
 // A view says how one group of the report shows in every format, so that the formats loop
 // over views instead of naming facts: the rows the terminal and Markdown both show (the same
 // rows, laid out each its own way), the tables after them, the JSON fields, the CSV columns,
-// the figures a series keeps statistics of, and a run's note in a series. The original report
+// the figures a series keeps statistics of, a run's note in a series, and what a timeline
+// sample carries. The original report
 // fields (the four terminal lines, the seven JSON keys and CSV columns) are written by the
 // formats themselves, first and unchanged; views add to them. src/export/views/index.ts
 // lists the views in the order every format shows them.
@@ -57,6 +59,37 @@ export interface View {
   readonly figures?: readonly Figure[];
   /** A run's short note in a series' table of runs ("killed by the OOM killer"). */
   note?(report: Report, show: Show): string | undefined;
+  /** What a timeline sample carries of this group: its fields in .json, .jsonl and .csv. */
+  readonly sample?: readonly SampleField[];
+}
+
+/**
+ * One field of a timeline sample, under one name as a JSON key and a CSV column. A number is
+ * saved as it is; a list as JSON (in CSV, quoted as RFC 4180 says).
+ */
+export interface SampleField {
+  readonly name: string;
+  /** Its value in `sample`; undefined where this sample does not carry it (left out of JSON, an empty CSV cell). */
+  write(sample: TimelineSample): number | readonly unknown[] | undefined;
+  /** Puts a saved value back into `sample`; throws, naming the field, on a value it cannot be. */
+  read(value: unknown, sample: TimelineSample): void;
+  /** Every sample carries it: a timeline without it is refused. */
+  readonly required?: boolean;
+}
+
+type NumberKey = { [K in keyof TimelineSample]-?: TimelineSample[K] extends number | undefined ? K : never }[keyof TimelineSample];
+
+/** A sample's number field `key`, saved as `name`. */
+export function sampleNumber(name: string, key: NumberKey, required = false): SampleField {
+  return {
+    name,
+    required,
+    write: (sample) => sample[key],
+    read(value, sample) {
+      if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`a sample has no number "${name}"`);
+      sample[key] = value;
+    },
+  };
 }
 
 export interface CsvColumn {

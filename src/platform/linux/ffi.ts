@@ -14,7 +14,7 @@ import { samplingCode } from "../../runtime/hot.ts";
 // reaps by its pid), so they don't pile up as zombies against a pids limit, and give each
 // one's exact peak (ru_maxrss). pread reads the held /proc files at each sample
 // (src/platform/linux/proc-files.ts). execve re-executes peak-mem when the runtime's options must
-// be set before it starts (src/platform/linux/runtime-threads.ts).
+// be set before it starts (src/platform/linux/runtime/threads.ts).
 //
 // open/pread/read/write/close/readlink/access/opendir/readdir read /proc and write the
 // report without node:fs, which costs Bun about 1.5 ms and 2 MiB to load at every start

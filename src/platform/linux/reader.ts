@@ -1,8 +1,9 @@
-import { becomeChildSubreaper, exitedChild, isatty, monotonicMs, pidfdOpen, pollFor, pollSet, reapChild } from "./ffi.ts";
+import { becomeChildSubreaper, exitedChild, isatty, monotonicMs, reapChild } from "./ffi.ts";
+import { idleWaiter } from "./runtime/idle-wait.ts";
 import { openProcessEvents } from "./proc-events.ts";
 import { UsageError } from "../../core/errors.ts";
 import { samplingCode } from "../../runtime/hot.ts";
-import type { IdleWaiter, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ProportionalReading, ReapedProcess, TerminalState } from "../types.ts";
+import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ProportionalReading, ReapedProcess, TerminalState } from "../types.ts";
 import { spawnThroughHelper } from "./spawn-helper/spawn.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
@@ -132,39 +133,6 @@ function checkProc(procRoot: string): void {
   }
   const problem = procProblem(process.pid, self, self !== undefined || files().exists(`${procRoot}/loadavg`));
   if (problem) throw new UsageError(problem);
-}
-
-/**
- * Waits in ppoll on the runtime's event loop itself (its epoll descriptors, ready whenever
- * the loop has work: a signal's wake-up, the command's exit) and on a pidfd of the command
- * (readable once it has exited, whatever the runtime watches). Undefined, and the event
- * loop's own timers are used, where either cannot be had.
- */
-function idleWaiter(procRoot: string, pid: number): IdleWaiter | undefined {
-  const loops: number[] = [];
-  try {
-    for (const fd of files().list(`${procRoot}/self/fd`)) {
-      try {
-        if (files().readlink(`${procRoot}/self/fd/${fd}`) === "anon_inode:[eventpoll]") loops.push(Number(fd));
-      } catch {
-        // closed meanwhile (the listing's own descriptor)
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  if (loops.length === 0) return undefined;
-  const pidfd = pidfdOpen(pid);
-  if (pidfd === undefined) return undefined;
-  const set = pollSet([...loops, pidfd]);
-  let open = true;
-  return {
-    wait: (ms) => open && pollFor(set, ms) === 0,
-    close() {
-      if (open) files().close(pidfd);
-      open = false;
-    },
-  };
 }
 
 const NONE_REAPED: readonly ReapedProcess[] = [];

@@ -1,6 +1,5 @@
-import type { Member } from "../monitor/tree.ts";
+import type { Member } from "./tree.ts";
 import type { ProcessSummary } from "../model/chart-data.ts";
-import type { ProgramUsage } from "../model/report.ts";
 import { signalName } from "../core/exit-code.ts";
 
 // The processes of a run as a tree: parents before their children, each with its depth
@@ -52,30 +51,3 @@ export function summarizeProcesses(members: readonly Member[]): ProcessSummary[]
   return result;
 }
 
-/** A process summary as JSON (report `processes`, timeline summaries), snake_case. */
-export function processJson(p: ProcessSummary) {
-  return {
-    pid: p.pid,
-    ppid: p.ppid,
-    name: p.name,
-    depth: p.depth,
-    peak_rss_bytes: p.peakRss,
-    rss_at_peak_bytes: p.rssAtPeak ?? null,
-    first_seen_ms: p.firstSeenMs,
-    last_seen_ms: p.lastSeenMs,
-    ...(p.exitCode !== undefined && { exit_code: p.exitCode }),
-    ...(p.signal !== undefined && { signal: p.signal }),
-  };
-}
-
-/** A program's totals as JSON (report `programs`, timeline summaries), snake_case. */
-export function programJson(p: ProgramUsage) {
-  return {
-    name: p.name,
-    processes: p.processes,
-    max_process_peak_bytes: p.maxProcessPeakBytes,
-    rss_at_peak_bytes: p.rssAtPeakBytes,
-    peak_rss_bytes: p.peakRssBytes,
-    process_seconds: p.processSeconds,
-  };
-}

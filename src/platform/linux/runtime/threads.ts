@@ -1,7 +1,7 @@
-import { execve } from "./ffi.ts";
-import { parseProcCgroup } from "./cgroup.ts";
-import { readBytes } from "../files.ts";
-import { readText } from "./proc-files.ts";
+import { execve } from "../ffi.ts";
+import { parseProcCgroup } from "../cgroup.ts";
+import { readBytes } from "../../files.ts";
+import { readText } from "../proc-files.ts";
 
 // Bun's JavaScriptCore starts threads lazily while peak-mem runs: a second JIT compiler
 // thread ("JITWorker") once the sampling loop gets hot, the GC's "HeapHelper" at its first

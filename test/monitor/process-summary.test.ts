@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Member } from "../../src/monitor/tree.ts";
-import { summarizeProcesses } from "../../src/timeline/processes.ts";
+import { summarizeProcesses } from "../../src/monitor/process-summary.ts";
 
 const member = (pid: number, ppid: number, firstSeenMs: number, extra: Partial<Member> = {}): Member => ({
   pid, ppid, name: `p${pid}`, startTime: pid, alive: false, rss: 0, vsz: 0, peakRss: pid * 10, peakVsz: 0,

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseMaxProcesses, parsePidsMax, pidsMaxFiles, tightestLimit } from "../../../src/platform/linux/runtime-threads.ts";
+import { parseMaxProcesses, parsePidsMax, pidsMaxFiles, tightestLimit } from "../../../../src/platform/linux/runtime/threads.ts";
 
 // fitRuntimeToProcessLimits is never called here: under a tight limit it execve()s.
 
@@ -30,7 +30,7 @@ const LIMITS = [
 const withMaxProcesses = (soft: string, hard: string) =>
   LIMITS.replace(/^Max processes .*$/m, `Max processes             ${soft.padEnd(21)}${hard.padEnd(21)}processes `);
 
-const fixture = (name: string) => readFileSync(join(import.meta.dir, "../../fixtures/proc", name), "latin1");
+const fixture = (name: string) => readFileSync(join(import.meta.dir, "../../../fixtures/proc", name), "latin1");
 
 describe("parseMaxProcesses", () => {
   test("the soft limit of a real file, not the hard one nor another row's", () => {
