@@ -39,7 +39,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { flags: "--units <UNIT>", description: "Show sizes in UNIT: B, KiB, MiB, GiB, TiB, KB, MB, GB or TB" },
   { flags: "--export-json <FILE>", description: "Also write the report as JSON to FILE" },
   { flags: "--export-csv <FILE>", description: "Also write the report as CSV to FILE" },
-  { flags: "--export-markdown <FILE>", description: "Also write the report as Markdown to FILE (e.g. $GITHUB_STEP_SUMMARY)" },
+  { flags: "--export-markdown <FILE>", description: "Also add the report as Markdown to the end of FILE (e.g. $GITHUB_STEP_SUMMARY)" },
   { flags: "--no-annotations", description: "On GitHub Actions, do not turn an OOM kill, a crossed threshold or a regression into annotations" },
   { flags: "--save-baseline <NAME>", description: "Save this run's peaks and duration as baseline NAME (in --baseline-dir)" },
   { flags: "--compare-baseline <NAME>", description: "Compare with baseline NAME; exit 1 on success when peak RSS grew past --regression-threshold" },

@@ -10,6 +10,8 @@ import { files } from "../platform/files.ts";
 
 export interface Sink {
   readonly isTerminal: boolean;
+  /** Appending to a file that held something: its last two bytes (kept, and written after). */
+  readonly keptEnd?: string;
   write(text: string): void;
   close(): void;
 }
@@ -23,31 +25,44 @@ export function stdSink(fd: 1 | 2, isTerminal = false): Sink {
   };
 }
 
-/** Opens (creating or truncating) a file for writing, or explains in one line why not. */
-export function fileSink(path: string, option: string): Sink {
-  const { closeSync, fstatSync, ftruncateSync, openSync } = process.getBuiltinModule("node:fs");
+/**
+ * Opens a file for writing, or explains in one line why not. It is created or emptied, or
+ * with `append` (a Markdown summary, which several steps of a job write into one file) kept
+ * whole and written after: what was there is never lost, not even to a write that fails.
+ */
+export function fileSink(path: string, option: string, append = false): Sink {
+  const { closeSync, fstatSync, ftruncateSync, openSync, readSync } = process.getBuiltinModule("node:fs");
   let fd: number;
   try {
-    fd = openSync(path, "w");
+    fd = openSync(path, append ? "a+" : "w"); // a+: its end is read, for the blank line before
   } catch (error) {
     throw new UsageError(`cannot write ${option} file '${path}': ${failureReason(error)}`);
   }
   let open = true;
-  /** Bytes of complete writes: where a failed write is cut back to (regular files only). */
+  /** Where complete writes end: a failed write is cut back to it (regular files only). */
   let committed = 0;
   // Devices and pipes (/dev/stderr, a FIFO) cannot be written at a position, nor cut back.
   let regular = false;
+  let keptEnd: string | undefined;
   try {
-    regular = fstatSync(fd).isFile();
+    const stat = fstatSync(fd);
+    regular = stat.isFile();
+    if (regular && append && stat.size > 0) {
+      committed = stat.size;
+      const tail = Buffer.alloc(Math.min(2, stat.size));
+      keptEnd = tail.toString("latin1", 0, readSync(fd, tail, 0, tail.length, stat.size - tail.length));
+    }
   } catch {
     // Unknown: written as a stream.
   }
   return {
     isTerminal: false,
+    ...(keptEnd !== undefined && { keptEnd }),
     write: (text) => {
       try {
         // At an explicit position: after a write is taken back, the next one follows the last
-        // complete write instead of leaving a hole where the failed one stopped.
+        // complete write instead of leaving a hole where the failed one stopped. (Appending,
+        // the kernel writes at the end whatever the position, which is the same place.)
         committed += writeAll(fd, text, regular ? committed : undefined);
       } catch (error) {
         try {

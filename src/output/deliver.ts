@@ -38,15 +38,20 @@ export function openOutputs(config: Config, reader: ProcessReader, timelines: re
   return {
     report: config.outputPath ? fileSink(config.outputPath, "--output") : stdSink(1, reader.isTerminal(1)),
     stdoutClosed,
-    exports: config.exports.map((target) => ({ target, sink: fileSink(target.path, target.option), output: new OptionalOutput(`${target.option} '${target.path}'`) })),
+    exports: config.exports.map((target) => ({ target, sink: fileSink(target.path, target.option, target.format === "markdown"), output: new OptionalOutput(`${target.option} '${target.path}'`) })),
   };
 }
 
-/** The other formats (--export-*): optional outputs, written whatever becomes of the report. */
+/**
+ * The other formats (--export-*): optional outputs, written whatever becomes of the report.
+ * JSON and CSV replace their file; Markdown is added to its file ($GITHUB_STEP_SUMMARY).
+ */
 export function writeExports(exports: Outputs["exports"], render: (format: ExportTarget["format"]) => string): void {
   for (const { target, sink, output } of exports) {
     output.attempt(() => {
-      sink.write(render(target.format));
+      // After what a summary file held (earlier steps' summaries), a blank line between.
+      const end = sink.keptEnd;
+      sink.write(`${end === undefined || end.endsWith("\n\n") ? "" : end.endsWith("\n") ? "\n" : "\n\n"}${render(target.format)}`);
       sink.close();
     });
   }

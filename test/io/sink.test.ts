@@ -24,6 +24,20 @@ describe("fileSink", () => {
     expect(readFileSync(path, "utf8")).toBe(`a\n{"name":"déjà vu ✓"}\n${"z".repeat(100_000)}`);
   });
 
+  test("appending keeps what was there, says how it ended, and writes after it", () => {
+    const path = join(root, "summary.md");
+    writeFileSync(path, "step one\n");
+    const sink = fileSink(path, "--export-markdown", true);
+    expect(sink.keptEnd).toBe("e\n");
+    sink.write("step two\n");
+    sink.close();
+    expect(readFileSync(path, "utf8")).toBe("step one\nstep two\n");
+    const fresh = fileSink(join(root, "new.md"), "--export-markdown", true);
+    expect(fresh.keptEnd).toBeUndefined();
+    fresh.close();
+    expect(existsSync(join(root, "new.md"))).toBe(true);
+  });
+
   test("opening truncates what was there", () => {
     const path = join(root, "old.json");
     writeFileSync(path, "an old, longer report\n");
