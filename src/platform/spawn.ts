@@ -3,7 +3,7 @@ import type { Subprocess } from "bun";
 import type { CommandChild, ProcessReader } from "./types.ts";
 
 // Starts the command with the terminal and stdio untouched and no shell: argv goes to the
-// kernel as given. Failures to start become the shell's codes: 127 not found, 126 found
+// kernel as given (a file it cannot run, a script without #!, goes to /bin/sh, as execvp does). Failures to start become the shell's codes: 127 not found, 126 found
 // but not executable; a system that refuses a new process (a process limit, no memory) is
 // not the command's fault: 125, peak-mem's own failure code. node:fs and node:path are
 // loaded only to explain a command that did not start.
@@ -17,10 +17,23 @@ export type Environment = Record<string, string | undefined>;
 export function spawnCommand(argv: string[], reader: ProcessReader, env?: Environment): CommandChild {
   const exact = reader.spawnExact?.(argv, env);
   if (exact) return exact;
+  const spawn = (args: string[]) => runtimeChild(Bun.spawn(args, { stdio: ["inherit", "inherit", "inherit"], ...(env && { env }) }), reader);
   try {
-    return runtimeChild(Bun.spawn(argv, { stdio: ["inherit", "inherit", "inherit"], ...(env && { env }) }), reader);
+    return spawn(argv);
   } catch (error) {
-    throw spawnError(argv[0] ?? "", (error as NodeJS.ErrnoException).code);
+    const code = (error as NodeJS.ErrnoException).code;
+    // A file the kernel cannot run (a script without #!) is run by /bin/sh, as execvp and
+    // every shell do (the runtime's spawn does not); if that fails too, the command's own
+    // error is the one reported.
+    const path = code === "ENOEXEC" && process.platform !== "win32" ? commandPath(argv[0] ?? "", env) : undefined;
+    if (path !== undefined) {
+      try {
+        return spawn(["/bin/sh", path, ...argv.slice(1)]);
+      } catch {
+        // reported as the command's ENOEXEC below
+      }
+    }
+    throw spawnError(argv[0] ?? "", code);
   }
 }
 
@@ -43,7 +56,7 @@ export function spawnError(name: string, code: string | undefined): SpawnError {
   if (code === "EACCES" || code === "EISDIR") {
     return notExecutable(name, isDirectory(name) ? "is a directory" : "permission denied (not executable?)");
   }
-  if (code === "ENOEXEC") return notExecutable(name, "exec format error (not a binary, or a script without #!)");
+  if (code === "ENOEXEC") return notExecutable(name, "exec format error (not a binary for this machine, and /bin/sh could not run it)");
   const resource = code === undefined ? undefined : RESOURCE_FAILURES[code];
   if (resource) return new SpawnError(`cannot start ${name}: ${resource} (${code})`, EXIT_FAILED);
   return notExecutable(name, `cannot start it (${code ?? "unknown error"})`);

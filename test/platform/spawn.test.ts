@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { commandPath, spawnCommand, spawnError } from "../../src/platform/spawn.ts";
@@ -93,6 +93,17 @@ describe("spawnCommand", () => {
     expect(error).toBeInstanceOf(SpawnError);
     expect((error as SpawnError).exitCode).toBe(127);
     expect((error as SpawnError).message).toBe(`${join(root, "no-such-program")}: no such file or directory`);
+  });
+
+  test.skipIf(process.platform === "win32")("a script without #! runs under /bin/sh, as execvp runs it, with its arguments and exit code", async () => {
+    const script = join(root, "no-shebang");
+    const out = join(root, "no-shebang.out");
+    writeFileSync(script, `echo "$0 $*" > '${out}'\nexit 7\n`);
+    chmodSync(script, 0o755);
+    const child = spawnCommand([script, "a", "b c"], runtimeOnly);
+    await child.exited;
+    expect(child.end().exitCode).toBe(7);
+    expect(readFileSync(out, "utf8")).toBe(`${script} a b c\n`);
   });
 
   test("through the runtime's spawn, the end is its exit code and no ru_maxrss at or below the floor", async () => {

@@ -30,6 +30,7 @@
         .equ NSIG, 64
         .equ SIGSET_SIZE, 8             // the kernel's sigset_t: 64 bits
         .equ EINTR, 4                   // include/uapi/asm-generic/errno-base.h
+        .equ ENOEXEC, 8
 
         .equ EXEC_FD, 3
         .equ RESULT_FD, 4
@@ -171,7 +172,22 @@ child:
         mov     x2, x20                         // our own envp
         mov     x8, #SYS_execve
         svc     #0
-        mov     x23, #STAGE_EXEC
+        // A file the kernel cannot run (a script without #!) is run by /bin/sh, as execvp
+        // and every shell do: argv becomes "/bin/sh", PATH, ARG1, ... in place (argv[1] and
+        // argv[2] rewritten; this is the child's own copy of the stack). If /bin/sh cannot
+        // be run either, the command's own error is the one reported.
+        cmn     x0, #ENOEXEC
+        b.ne    4f
+        ldr     x0, [x19, #16]
+        str     x0, [x19, #24]                  // argv[2] = PATH, the shell's script
+        adr     x0, shell
+        str     x0, [x19, #16]                  // argv[1] = "/bin/sh"
+        add     x1, x19, #16
+        mov     x2, x20
+        mov     x8, #SYS_execve
+        svc     #0
+        mov     x0, #-ENOEXEC
+4:      mov     x23, #STAGE_EXEC
         mov     x24, #127                       // as a shell's "cannot run"
         b       report
 
@@ -200,3 +216,4 @@ exit:
         svc     #0
 
 name:   .asciz  "peak-mem-spawn"                // 15 bytes: fits TASK_COMM_LEN 16
+shell:  .asciz  "/bin/sh"

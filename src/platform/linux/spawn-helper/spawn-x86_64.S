@@ -29,6 +29,7 @@
         .equ NSIG, 64
         .equ SIGSET_SIZE, 8             # the kernel's sigset_t: 64 bits
         .equ EINTR, 4                   # include/uapi/asm-generic/errno-base.h
+        .equ ENOEXEC, 8
 
         .equ EXEC_FD, 3
         .equ RESULT_FD, 4
@@ -171,7 +172,22 @@ child:
         lea     24(%r12), %rsi                  # &argv[2]: ARG0, ARG1, ..., NULL
         mov     %r13, %rdx                      # our own envp
         syscall
-        mov     $STAGE_EXEC, %ebx
+        # A file the kernel cannot run (a script without #!) is run by /bin/sh, as execvp
+        # and every shell do: argv becomes "/bin/sh", PATH, ARG1, ... in place (argv[1] and
+        # argv[2] rewritten; this is the child's own copy of the stack). If /bin/sh cannot
+        # be run either, the command's own error is the one reported.
+        cmp     $-ENOEXEC, %rax
+        jne     4f
+        mov     16(%r12), %rdi
+        mov     %rdi, 24(%r12)                  # argv[2] = PATH, the shell's script
+        lea     shell(%rip), %rdi
+        mov     %rdi, 16(%r12)                  # argv[1] = "/bin/sh"
+        lea     16(%r12), %rsi
+        mov     %r13, %rdx
+        mov     $SYS_execve, %eax
+        syscall
+        mov     $-ENOEXEC, %rax
+4:      mov     $STAGE_EXEC, %ebx
         mov     $127, %r15d                     # as a shell's "cannot run"
         jmp     report
 
@@ -201,3 +217,4 @@ exit:
         syscall
 
 name:   .asciz  "peak-mem-spawn"                # 15 bytes: fits TASK_COMM_LEN 16
+shell:  .asciz  "/bin/sh"

@@ -178,6 +178,16 @@ for (const arch of ["x64", "arm64"] as const) {
       expect(waitStatus(ended(done).status)).toEqual({ exitCode: 127 });
     });
 
+    test("a script without #! (ENOEXEC) runs under /bin/sh, as execvp runs it: its path as $0, the arguments after", async () => {
+      const path = join(dir, `no-shebang-${arch}`);
+      writeFileSync(path, 'echo "$0|$1|$2"\nexit 9\n', { mode: 0o755 });
+      chmodSync(path, 0o755);
+      const done = await run([path, "ARG0-is-dropped", "one", "two words"]);
+      expect(done.execStatus).toEqual({ failed: false });
+      expect(done.stdout).toBe(`${path}|one|two words\n`);
+      expect(waitStatus(ended(done).status)).toEqual({ exitCode: 9 });
+    });
+
     test.skipIf(!CC)(`ru_maxrss is the command's: 20 MiB touched gives at least 20 MiB${CC ? "" : " (skipped: needs cc)"}`, async () => {
       const done = await run([allocProgram(), "alloc", "20", "0"]);
       const result = ended(done);
