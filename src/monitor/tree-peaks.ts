@@ -1,8 +1,9 @@
 import type { MonitorEntry } from "./monitor.ts";
 
 // The tree's peaks: RSS and VSZ as the largest of what the samples summed, what each process's
-// high-water mark kept, and, at the end, the command's ru_maxrss (the command and the
-// descendants it waited for, so not with --no-children); the tree's swap at its largest; and
+// high-water mark kept, and, at the end, the command's ru_maxrss (the largest of the command
+// and the descendants it waited for: with --no-children the command's own figure, as GNU time
+// gives it, and that of the one process the report lists); the tree's swap at its largest; and
 // with --cgroup or --limit, the exact peak the kernel kept for peak-mem's cgroup (page cache
 // and kernel memory included). The sampler folds the samples in as it reads them
 // (src/monitor/sampler.ts); this gives the report its figures, once ru_maxrss is in.
@@ -17,9 +18,13 @@ export const treePeaksMonitor: MonitorEntry = {
       // With no floor when the spawn helper started the command, else only above peak-mem's own
       // peak (src/platform/spawn.ts runtimeChild). Above the machine's memory it is not a peak
       // but a fault: never shown.
-      const maxRss = context.plan.children ? end.command.maxRss : undefined;
+      const maxRss = end.command.maxRss;
       const physical = context.physicalBytes ?? process.getBuiltinModule("node:os").totalmem();
-      if (maxRss !== undefined && maxRss <= physical) peaks.offer("rss", maxRss, "rusage");
+      if (maxRss !== undefined && maxRss <= physical) {
+        peaks.offer("rss", maxRss, "rusage");
+        const command = context.sampler.tree.members[0];
+        if (!context.plan.children && command) command.peakRss = Math.max(command.peakRss, maxRss);
+      }
       const swap = context.sampler.peakSwap;
       const cgroup = context.cgroup?.peak();
       return {
