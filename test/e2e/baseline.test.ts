@@ -1,5 +1,6 @@
 // Regression baselines on the compiled binary: save, compare, list, delete; refused names,
 // missing and corrupt baselines are exit 2 with nothing run and nothing written elsewhere.
+// The default directory of another user (root runs the binary as one): test/system/baseline.test.ts.
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -299,31 +300,5 @@ describe("when the default directory cannot be used, it is named as the default"
     expect(stderr).toBe(
       `peak-mem: no baseline named "x" in the default baseline directory '${join(home, ".cache", "peak-mem", "baselines")}' (save one with --save-baseline; --list-baselines shows them)\n`,
     );
-  });
-
-  const asRoot = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv") ? test : test.skip;
-
-  asRoot("as nobody with HOME unset: its passwd home, named as the default, never as --baseline-dir", async () => {
-    const { marker } = openPlace();
-    const { code, stdout, stderr } = await bare(["--save-baseline", "x", "touch", marker], {}, 65534);
-    expect(stderr).toMatch(/^peak-mem: cannot save baselines in the default baseline directory '[^']+': [^\n]+ \(set --baseline-dir or XDG_CACHE_HOME\)\n$/);
-    expect(stderr).not.toContain("in --baseline-dir");
-    expect(code).toBe(2);
-    expect(stdout).toBe("");
-    expect(existsSync(marker)).toBe(false);
-  });
-
-  asRoot("as nobody with an unwritable HOME: permission denied, in the default directory", async () => {
-    const { code, stderr } = await bare(["--save-baseline", "x", "true"], { HOME: "/" }, 65534);
-    expect(stderr).toBe(`peak-mem: cannot save baselines in the default baseline directory '/.cache/peak-mem/baselines': permission denied ${DEFAULT_HINT}\n`);
-    expect(code).toBe(2);
-  });
-
-  asRoot("a user with no passwd entry and no HOME: no default directory, exit 2 (not an internal error)", async () => {
-    for (const args of [["--save-baseline", "x", "true"], ["--list-baselines"], ["--delete-baseline", "x"]]) {
-      const { code, stderr } = await bare(args, {}, 54321);
-      expect(stderr).toBe(`peak-mem: no default baseline directory: HOME is not set and this user has no home directory ${DEFAULT_HINT}\n`);
-      expect(code).toBe(2);
-    }
   });
 });

@@ -1,11 +1,10 @@
 // The spawn helper (src/platform/linux/spawn-helper/spawn.ts) on the compiled binary: a process
 // that lives between two samples is measured exactly, however small (issue 11: no floor),
 // and the spawn keeps what it did before: the command is the tree's root, inherits no
-// descriptor and no blocked signal, and is still waited for if the helper is killed.
-import { afterAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// descriptor and no blocked signal, and is still waited for if the helper is killed. As
+// nobody and where memory cannot be executed (root sets both up): test/system/exact-spawn.test.ts.
+import { describe, expect, test } from "bun:test";
+import { existsSync } from "node:fs";
 import { BINARY, CC, cFixture, MiB, peakMemJson, runArgv, tempDir } from "../helpers.ts";
 
 const LINUX = process.platform === "linux";
@@ -69,27 +68,6 @@ describe.skipIf(!LINUX || !CC)(`no floor under 40 MiB${LINUX && CC ? "" : " (ski
       expect([...sources].some((source) => exact.includes(source as string))).toBe(true);
     }, 60_000);
   }
-
-  // Without the exit statistics (only root may hear them), the helper's ru_maxrss alone
-  // catches the short process: the floor is gone for everyone, not only for root.
-  test.if(ROOT && existsSync("/usr/bin/setpriv"))("as nobody, where no exit statistics come: ru_maxrss, exact, sets the peak", async () => {
-    const shared = mkdtempSync(join(tmpdir(), "peak-mem-nobody-"));
-    chmodSync(shared, 0o755);
-    const alloc = await cFixture("alloc", shared);
-    const reference = GNU_TIME ? await gnuTimeBytes(shortLived(alloc, 30)) : 30 * MiB;
-    const sources: string[] = [];
-    for (let i = 0; i < 5; i++) {
-      const { code, stdout } = await runArgv(["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", BINARY, "--json", "--", ...shortLived(alloc, 30)]);
-      expect(code).toBe(0);
-      const report = JSON.parse(stdout);
-      sources.push(report.peak_rss_source);
-      expect(report.peak_rss_bytes).toBeGreaterThanOrEqual(0.97 * reference);
-    }
-    // rusage where no sample saw the allocation: all but a run now and then, when one landed
-    // in its few milliseconds and read the shell and it together (sampled-sum, larger).
-    expect(sources.filter((source) => source !== "rusage" && source !== "sampled-sum")).toEqual([]);
-    expect(sources).toContain("rusage");
-  }, 60_000);
 });
 
 describe.skipIf(!LINUX)("the spawn through the helper keeps what the runtime's spawn did", () => {
@@ -131,28 +109,5 @@ describe.skipIf(!LINUX)("the spawn through the helper keeps what the runtime's s
     const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
     expect(code).toBe(143);
     expect(JSON.parse(stdout)).toMatchObject({ exit_code: 143, signal: "SIGTERM" });
-  });
-});
-
-// vm.memfd_noexec = 2 forbids executing memory files (Linux 6.3+): the helper cannot run,
-// and the runtime's spawn is used, with its floor.
-const NOEXEC = "/proc/sys/vm/memfd_noexec";
-const canForbid = ROOT && existsSync(NOEXEC);
-describe.skipIf(!canForbid)(`where memory cannot be executed${canForbid ? "" : " (skipped: needs root and vm.memfd_noexec)"}`, () => {
-  const before = canForbid ? readFileSync(NOEXEC, "utf8").trim() : "0";
-  afterAll(() => writeFileSync(NOEXEC, before));
-
-  test("the command runs through the runtime's spawn, with the same results", async () => {
-    writeFileSync(NOEXEC, "2");
-    try {
-      const { code, stderr, report } = await peakMemJson(["--", "sh", "-c", "exit 3"]);
-      expect(stderr).toBe("");
-      expect(code).toBe(3);
-      expect(report.exit_code).toBe(3);
-      const missing = await runArgv([BINARY, "--", "no-such-command-here"]);
-      expect(missing.code).toBe(127);
-    } finally {
-      writeFileSync(NOEXEC, before);
-    }
   });
 });

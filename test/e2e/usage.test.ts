@@ -66,3 +66,19 @@ test("--regression-threshold above 1000000 percent is refused", async () => {
   expect(stderr).toBe("peak-mem: invalid --regression-threshold '99999999999999999999': expected a percentage from 0 to 1000000\n");
   expect(existsSync(marker)).toBe(false);
 });
+
+/** Whether this machine lets us make a memory cgroup: the binary's own answer. */
+const probe = await peakMem(["--cgroup", "-q", "--", "true"]);
+const writable = probe.code === 0;
+
+test("without a writable cgroup: one line, exit 2, nothing run", () => {
+  if (writable) return; // covered as an unprivileged user in test/system/cgroup.test.ts
+  expect(probe.code).toBe(2);
+  expect(probe.stderr).toMatch(/^peak-mem: --cgroup: no writable cgroup[^\n]*\n$/);
+});
+
+test("--cgroup with --no-children is bad usage", async () => {
+  const { code, stderr } = await peakMem(["--cgroup", "--no-children", "--", "true"]);
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/^peak-mem: [^\n]+\n$/);
+});

@@ -23,7 +23,7 @@ import { array, C, Fixture, layout, struct } from "../c-layout.ts";
 
 // Fixture buffers laid out per the Windows SDK headers on x64 (psapi.h, tlhelp32.h,
 // minwinbase.h; offsets in src/platform/windows/decode.ts, checked against MinGW-w64's
-// headers by test/wine/layouts.c). Every other byte is filled with junk, so that a
+// headers by test/system/wine/layouts.c). Every other byte is filled with junk, so that a
 // decoder reading the wrong offset shows.
 
 const JUNK = 0xa5;
@@ -212,7 +212,7 @@ describe("FILETIME", () => {
 
 // The memory-limit structs, laid out from the headers' field lists (x64, LLP64: DWORD 4
 // bytes; SIZE_T, ULONG_PTR, LARGE_INTEGER, DWORDLONG 8) by test/platform/c-layout.ts,
-// independently of the offsets decode.ts hard-codes; test/wine/layouts.c checks the same
+// independently of the offsets decode.ts hard-codes; test/system/wine/layouts.c checks the same
 // offsets against MinGW-w64's winnt.h and sysinfoapi.h.
 const DWORD = C.u32;
 const SIZE_T = C.u64;

@@ -1,3 +1,5 @@
+// Needs root: unshare(1) makes the pid and mount namespaces, and /proc is mounted and
+// unmounted inside them.
 // peak-mem in a pid namespace: measured where /proc is the namespace's own, refused before
 // anything runs where it is not (its pids would name other processes: a wrong number).
 import { describe, expect, test } from "bun:test";

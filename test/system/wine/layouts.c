@@ -1,6 +1,6 @@
 /* The struct layouts that src/platform/windows/decode.ts reads, checked against the
  * MinGW-w64 headers at compile time (x86_64): this file compiles only if every offset
- * and size holds. Built by test/wine/setup.sh; nothing is run. */
+ * and size holds. Built by test/system/wine/setup.sh; nothing is run. */
 #include <windows.h>
 #include <psapi.h>
 #include <tlhelp32.h>

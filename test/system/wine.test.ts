@@ -1,7 +1,7 @@
 // peak-mem.exe, Bun's Windows build, end to end under Wine: the Windows reader (kernel32
 // through bun:ffi), exit codes and usage errors, on a real Windows process tree.
 //
-// Needs Wine and a prefix made by test/wine/setup.sh (which .ci/run calls). Without wine
+// Needs Wine and a prefix made by test/system/wine/setup.sh (which .ci/run calls). Without wine
 // the file is skipped with a message, except under CI, where a missing wine fails.
 // dist/peak-mem-windows-x64.exe is built here when missing or older than the sources.
 // Wine's output always goes to files, stdin is /dev/null, and wineserver is stopped at the
@@ -27,11 +27,11 @@ const WINE_ENV = {
 };
 
 if (!WINE && !IN_CI) {
-  console.warn("test/e2e/wine.test.ts: skipped, wine is not installed (bash test/wine/setup.sh installs it, as root)");
+  console.warn("test/system/wine.test.ts: skipped, wine is not installed (bash test/system/wine/setup.sh installs it, as root)");
 }
 
-test.skipIf(Boolean(WINE) || !IN_CI)("under CI, wine is there (test/wine/setup.sh installs it)", () => {
-  throw new Error("wine is not installed: .ci/run must run `bash test/wine/setup.sh` before the tests");
+test.skipIf(Boolean(WINE) || !IN_CI)("under CI, wine is there (test/system/wine/setup.sh installs it)", () => {
+  throw new Error("wine is not installed: .ci/run must run `bash test/system/wine/setup.sh` before the tests");
 });
 
 /** A Linux path as Wine's Windows programs see it (drive Z: is /). */
@@ -87,10 +87,8 @@ function batch(name: string, lines: string[]): string {
 /** The newest modification time under the sources the binary is built from. */
 function newestSource(): number {
   let newest = statSync(join(ROOT, "package.json")).mtimeMs;
-  for (const dir of ["src", "ffi"]) {
-    for (const entry of readdirSync(join(ROOT, dir), { recursive: true }) as string[]) {
-      newest = Math.max(newest, statSync(join(ROOT, dir, entry)).mtimeMs);
-    }
+  for (const entry of readdirSync(join(ROOT, "src"), { recursive: true }) as string[]) {
+    newest = Math.max(newest, statSync(join(ROOT, "src", entry)).mtimeMs);
   }
   return newest;
 }
@@ -104,7 +102,7 @@ describe.skipIf(!WINE)("peak-mem.exe under Wine", () => {
   beforeAll(() => {
     work = mkdtempSync("/tmp/peak-mem-wine-e2e-");
     // Makes the prefix and the ProcessPrng stub if needed; installs nothing.
-    spawnChecked(["bash", join(ROOT, "test/wine/setup.sh"), "--no-install"], "test/wine/setup.sh --no-install");
+    spawnChecked(["bash", join(ROOT, "test/system/wine/setup.sh"), "--no-install"], "test/system/wine/setup.sh --no-install");
     if (!existsSync(EXE) || statSync(EXE).mtimeMs < newestSource()) {
       spawnChecked([process.execPath, "run", "scripts/build.ts", "--target", "bun-windows-x64", "--outfile", EXE], `building ${EXE}`);
     }

@@ -2,7 +2,7 @@
  * runtime imports one function from it, ProcessPrng (Windows 10+: fills a buffer from the
  * system's random number generator and never fails); this one asks BCryptGenRandom, which
  * Wine has. Only for running peak-mem.exe under Wine in the tests: real Windows has the
- * real DLL. Built by test/wine/setup.sh with MinGW-w64:
+ * real DLL. Built by test/system/wine/setup.sh with MinGW-w64:
  *   x86_64-w64-mingw32-gcc -shared -O2 -o bcryptprimitives.dll bcryptprimitives.c -lbcrypt
  * On x86_64 WINAPI adds no name decoration, so the export is plain "ProcessPrng". */
 #include <windows.h>

@@ -1,7 +1,9 @@
+// Needs a browser: Chromium at /usr/bin/chromium (skipped with a message without it, except
+// under CI), to load the charts the way a reader does.
 // The HTML and SVG charts opened in a real browser: Debian's headless Chromium, driven by
 // playwright-core. The page must load without errors and without a single request beyond
 // its own file, show the peak and the threshold, answer a hover, and look like something
-// in light and in dark (screenshots in test/e2e/artifacts/, checked not to be blank). The
+// in light and in dark (screenshots in test/system/artifacts/, checked not to be blank). The
 // memory limit and an OOM kill are drawn from chart data made here, in-process, with the
 // renderers of src/timeline/ (the binary's runs have neither unless the kernel obliges).
 // The chart stacked by program is opened twice: made in-process, and drawn by

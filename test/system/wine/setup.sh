@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Makes a Wine prefix that runs peak-mem.exe (Bun's Windows build), for test/e2e/wine.test.ts.
+# Makes a Wine prefix that runs peak-mem.exe (Bun's Windows build), for test/system/wine.test.ts.
 # Idempotent: each step is skipped when already done, so a second run takes a second or two.
 #
-#   bash test/wine/setup.sh               install what is missing, make the prefix, add the stub
-#   bash test/wine/setup.sh --no-install  the same without apt-get (fails if a tool is missing)
+#   bash test/system/wine/setup.sh               install what is missing, make the prefix, add the stub
+#   bash test/system/wine/setup.sh --no-install  the same without apt-get (fails if a tool is missing)
 #
 # The prefix is $PEAK_MEM_WINEPREFIX, by default /tmp/peak-mem-wine-$UID (Wine wants its
 # prefix owned by the user running it): one of its own, never the user's ~/.wine. Steps:
@@ -38,7 +38,7 @@ for package in wine wine64 gcc-mingw-w64-x86-64-win32; do
 done
 if ((${#missing[@]})); then
   if ((install == 0)); then
-    say "missing ${missing[*]}: run bash test/wine/setup.sh (as root) to install them" >&2
+    say "missing ${missing[*]}: run bash test/system/wine/setup.sh (as root) to install them" >&2
     exit 1
   fi
   say "installing ${missing[*]}"
