@@ -30,7 +30,12 @@ export interface Report {
   /** The tree grouped by program (src/monitor/programs.ts); absent with --no-children. */
   programs?: ProgramsFacts;
   /** How many processes of the tree were alive at once, at most (src/monitor/concurrency.ts); absent with --no-children. */
-  concurrency?: { /** The most read alive at one sample: a lower bound (one between two samples is missed). */ peakProcesses: number };
+  concurrency?: {
+    /** The most alive at one moment. */
+    peakProcesses: number;
+    /** From when each lived (the kernel's process events); else the most read alive at one sample, a lower bound. */
+    exact: boolean;
+  };
   /** Every process seen, parents first, with its RSS at the tree's peak (a series may drop them). */
   processes: ProcessSummary[];
   /** How the run was measured, and what stopped measuring early. */
@@ -41,7 +46,7 @@ export interface Report {
 }
 
 export interface PeakFacts {
-  rss: Peak;
+  rss: Peak & { bound?: RssBound };
   vsz: Peak;
   /** The tree's swap (VmSwap summed at one sample) at its largest, where the platform tells. */
   swapBytes?: number;
@@ -242,6 +247,20 @@ export type PeakSource = "sampled-sum" | "process-hwm" | "rusage" | "cgroup";
 export interface Peak {
   bytes: number;
   source: PeakSource;
+}
+
+/**
+ * How far the tree's peak RSS can be trusted (src/monitor/rss-bound.ts). Exact when the most
+ * it can have reached (from each process's own peak and when it lived) meets what was found,
+ * or when the figure is the one asked for (--no-children: the command's ru_maxrss). Otherwise
+ * the peak is a lower bound: processes came and went, or grew and shrank, between samples.
+ */
+export interface RssBound {
+  exact: boolean;
+  /** The most the tree's RSS can have reached, where it can be known. */
+  upperBytes?: number;
+  /** Why no upper bound can be given. */
+  noUpper?: string;
 }
 
 export interface ProcessSummary {

@@ -111,7 +111,7 @@ export async function measure(tools: LoopTools, fault?: { what: string; error: u
         takeSample(onGrid);
         const now = clock();
         const alive = sampler.tree.rootAlive;
-        wait = schedule.delay(now, alive);
+        wait = schedule.delay(now, alive, sampler.churning);
         burst = schedule.inBurst(now, alive);
         wakeAt = now + wait;
       } catch (error) {

@@ -22,6 +22,9 @@ export interface RunEnding {
   members: readonly Member[];
 }
 
+/** How often the kernel updates the pressure averages (PSI_FREQ in kernel/sched/psi.c). */
+const PRESSURE_PERIOD_MS = 2000;
+
 export class MemoryEnvironmentMonitor {
   private limitFacts: Pick<MemoryEnvironment, "limit" | "softLimit" | "swapLimit"> = {};
   private counter: OomCounter | undefined;
@@ -37,6 +40,7 @@ export class MemoryEnvironmentMonitor {
   private pressureAtStart: { some: number; full: number } | undefined;
   private maxSome = 0;
   private maxFull = 0;
+  private pressureReadMs = Number.NEGATIVE_INFINITY;
   /** The machine's memory, as start() found it (the platform's count, else node:os's). */
   physicalBytes: number | undefined;
 
@@ -81,6 +85,12 @@ export class MemoryEnvironmentMonitor {
         this.lastKills = kills;
       }
     }
+    // The kernel updates the averages every 2 seconds: reading them more often finds nothing new.
+    if (tMs - this.pressureReadMs < PRESSURE_PERIOD_MS) {
+      this.lastSampleMs = tMs;
+      return;
+    }
+    this.pressureReadMs = tMs;
     const reading = this.pressure?.read();
     if (reading) {
       if (reading.someAvg10 > this.maxSome) this.maxSome = reading.someAvg10;

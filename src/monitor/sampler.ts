@@ -4,6 +4,8 @@ import { samplingCode } from "../runtime/hot.ts";
 import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 
 const SIGKILL = 9;
+/** A rise of the tree's sum by more than this share of its peak, between two samples, is churn. */
+export const CHURN_RISE = 0.02;
 
 // One sample: find new processes of the tree, read every member, fold the results into
 // the peaks. The timing loop lives in src/monitor/loop.ts; this part is synchronous and pure I/O.
@@ -27,6 +29,15 @@ export class Sampler {
   peakSwap = 0;
   /** How many processes of the tree the latest sample read alive. */
   latestCount = 0;
+  /**
+   * Whether the tree is churning: several processes alive, and since the sample before, one
+   * came, went or exec'd, or their sum rose by more than CHURN_RISE of the peak. The sum of
+   * several processes can peak between two samples unseen (each one's own high-water mark
+   * covers it alone): the next sample comes sooner (src/monitor/schedule.ts).
+   */
+  churning = false;
+  private lastChanges = 0;
+  private lastRss = 0;
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
   constructor(
@@ -68,6 +79,10 @@ export class Sampler {
     this.peaks.offer("vsz", reading.processPeakVsz, "process-hwm");
     if (reading.swap > this.peakSwap) this.peakSwap = reading.swap;
     this.latestCount = reading.count;
+    const changes = this.tree.changes;
+    this.churning = reading.count >= 2 && (changes !== this.lastChanges || reading.rss - this.lastRss > this.peaks.rss.bytes * CHURN_RISE);
+    this.lastChanges = changes;
+    this.lastRss = reading.rss;
     this.reapOrphans();
     return { tMs, ...reading };
   }

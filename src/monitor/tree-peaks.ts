@@ -1,4 +1,6 @@
 import type { MonitorEntry } from "./monitor.ts";
+import { rssUpperBound } from "./rss-bound.ts";
+import type { RssBound } from "../model/report.ts";
 
 // The tree's peaks: RSS and VSZ as the largest of what the samples summed, what each process's
 // high-water mark kept, and, at the end, the command's ru_maxrss (the largest of the command
@@ -6,7 +8,8 @@ import type { MonitorEntry } from "./monitor.ts";
 // gives it, and that of the one process the report lists); the tree's swap at its largest; and
 // with --cgroup or --limit, the exact peak the kernel kept for peak-mem's cgroup (page cache
 // and kernel memory included). The sampler folds the samples in as it reads them
-// (src/monitor/sampler.ts); this gives the report its figures, once ru_maxrss is in.
+// (src/monitor/sampler.ts); this gives the report its figures, once ru_maxrss is in, and how
+// far the RSS peak can be trusted (src/monitor/rss-bound.ts).
 
 export const treePeaksMonitor: MonitorEntry = {
   key: "peaks",
@@ -25,11 +28,21 @@ export const treePeaksMonitor: MonitorEntry = {
         const command = context.sampler.tree.members[0];
         if (!context.plan.children && command) command.peakRss = Math.max(command.peakRss, maxRss);
       }
+      const tree = context.sampler.tree;
+      let bound: RssBound;
+      if (!context.plan.children) bound = { exact: peaks.rss.source === "rusage", ...(peaks.rss.source !== "rusage" && { noUpper: "the command's own peak (ru_maxrss) is not known" }) };
+      else {
+        const upper = rssUpperBound({ members: tree.members, eventsComplete: context.events && !tree.eventsLost, ...(maxRss !== undefined && { commandPeak: maxRss }) });
+        bound =
+          "why" in upper
+            ? { exact: false, noUpper: upper.why }
+            : { exact: upper.upperBytes <= peaks.rss.bytes, upperBytes: Math.max(upper.upperBytes, peaks.rss.bytes) };
+      }
       const swap = context.sampler.peakSwap;
       const cgroup = context.cgroup?.peak();
       return {
         peaks: {
-          rss: { ...peaks.rss },
+          rss: { ...peaks.rss, bound },
           vsz: { ...peaks.vsz },
           // Where readings carry no swap, the tree's swap is unknown, not zero.
           ...((swap > 0 || context.reader.readsSwap) && { swapBytes: swap }),

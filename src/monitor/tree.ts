@@ -43,6 +43,11 @@ export interface Member extends ProcessId {
   exitCode?: number;
   /** Its exit statistics were heard (taskstats): name and peaks final. */
   exitStatsSeen?: boolean;
+  /** When the kernel said it exec'd, first and last, ms since the command started: each exec gives it new memory. */
+  execMs?: number;
+  lastExecMs?: number;
+  /** Reaped by peak-mem: its ru_maxrss, the kernel's peak of all its memory (and its waited-for children's). */
+  reapedPeak?: number;
 }
 
 export interface TreeReading {
@@ -134,6 +139,8 @@ export class ProcessTree {
   private spawner: number | undefined;
   /** The kernel dropped events (its buffer overflowed): counts may be short. */
   eventsLost = false;
+  /** Counts every change of the tree: a process found, gone, or one that exec'd (heard from the kernel). */
+  changes = 0;
   /** The largest exact peak among the exits heard at this sample (taskstats). */
   private exitPeakRss = 0;
   private exitPeakVsz = 0;
@@ -394,8 +401,13 @@ export class ProcessTree {
     const member = this.byPid.get(event.pid);
     // Not one of the tree's, or a process whose exit was already heard (its pid is a stranger's now).
     if (!member || member.exitedMs !== undefined || (member.forkedMs === undefined && member !== this.members[0] && !member.alive)) return;
-    // An exec says nothing the next read or the exit statistics do not: the new name comes with them.
-    if (event.kind === "exec") return;
+    // An exec changes the process's memory; the next read or the exit statistics say how, and its new name.
+    if (event.kind === "exec") {
+      this.changes++;
+      member.execMs ??= at;
+      member.lastExecMs = at;
+      return;
+    }
     member.exitedMs = at;
     member.exitSignal = event.exitStatus & SIGNAL_MASK;
     member.exitCode = (event.exitStatus >> 8) & 0xff;
@@ -466,6 +478,7 @@ export class ProcessTree {
     const member = this.byPid.get(pid);
     if (!member) return undefined;
     member.peakRss = Math.max(member.peakRss, maxRss);
+    member.reapedPeak = maxRss;
     if (member.alive) this.gone(member);
     return member;
   }
@@ -477,6 +490,7 @@ export class ProcessTree {
   }
 
   private gone(member: Member): void {
+    this.changes++;
     member.alive = false;
     member.goneMs = this.now;
     member.handle?.close();
@@ -512,6 +526,7 @@ export class ProcessTree {
       lastSeenMs: this.now,
     };
     if (handle) member.handle = handle;
+    this.changes++;
     this.members.push(member);
     this.byPid.set(info.pid, member);
     return member;

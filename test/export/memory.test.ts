@@ -413,7 +413,7 @@ describe("csv", () => {
   test("the memory view's columns, in the one header: after the threshold's, before the PSS's; the swap with the peaks", () => {
     expect(memoryView.csv!.map((column) => column.name)).toEqual(MEMORY_COLUMNS);
     expect(CSV_HEADER).toContain(`,threshold_bytes,${MEMORY_COLUMNS.join(",")},peak_pss_bytes,`);
-    expect(CSV_HEADER).toContain(",peak_rss_source,peak_swap_bytes,cgroup_peak_bytes,");
+    expect(CSV_HEADER).toContain(",peak_rss_source,peak_rss_exact,peak_rss_upper_bytes,peak_swap_bytes,cgroup_peak_bytes,");
     expect(csv(makeReport()).split("\n")[0]).toBe(CSV_HEADER);
   });
 

@@ -72,7 +72,7 @@ export const RICH_REPORT: Report = deepFreeze<Report>({
   exitCode: 137,
   signal: "SIGKILL",
   peaks: {
-    rss: { bytes: RICH_PEAK, source: "sampled-sum" },
+    rss: { bytes: RICH_PEAK, source: "sampled-sum", bound: { exact: false, upperBytes: RICH_PEAK + 37 * MiB } },
     vsz: { bytes: 6 * GiB + 214 * MiB, source: "process-hwm" },
     swapBytes: 64 * MiB + 4 * KiB,
     cgroup: { bytes: 1_020 * MiB + 300 * KiB, source: "memory.peak" },
@@ -93,7 +93,7 @@ export const RICH_REPORT: Report = deepFreeze<Report>({
     fault: { message: "cannot read /proc/4213/status: input/output error", atMs: 11_204 },
     monitorFaults: [{ monitor: "reading the PSS", message: "smaps_rollup: unexpected line", atMs: 3_050 }],
   },
-  concurrency: { peakProcesses: 6 },
+  concurrency: { peakProcesses: 6, exact: false },
   processes: RICH_PROCESSES,
   build: { version: "1.2.3", platform: "linux-x64" },
   comparison: {
@@ -152,7 +152,7 @@ export const MINIMAL_REPORT: Report = deepFreeze<Report>({
   exitCode: 0,
   timestamp: "2025-05-24T10:30:45Z",
   peaks: {
-    rss: { bytes: 1_236_992, source: "rusage" },
+    rss: { bytes: 1_236_992, source: "rusage", bound: { exact: true, upperBytes: 1_236_992 } },
     vsz: { bytes: 8_523_776, source: "sampled-sum" },
   },
   // No threshold: no threshold group (not exceeded).

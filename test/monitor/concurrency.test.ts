@@ -29,7 +29,7 @@ describe("concurrency monitor", () => {
     step(100);
     reader.table.delete(101);
     step(200);
-    expect(monitor.finish?.({ durationMs: 300, command: { exitCode: 0 }, rootPid: 100, rootName: "cmd" })).toEqual({ concurrency: { peakProcesses: 3 } });
+    expect(monitor.finish?.({ durationMs: 300, command: { exitCode: 0 }, rootPid: 100, rootName: "cmd" })).toEqual({ concurrency: { peakProcesses: 3, exact: false } });
   });
 
   test("not with --no-children: one process is no tree", () => {

@@ -338,12 +338,21 @@ describe("pressure", () => {
     state.value = reading(1_400_000, 300_000, 7.25, 3.5);
     monitor.sample(100);
     state.value = reading(2_000_000, 500_000, 4.0, 1.0);
-    monitor.sample(200);
+    monitor.sample(2200);
     state.value = reading(3_500_500, 700_250, 2.0, 0.5);
-    const { pressure } = monitor.finish(ending(), 300);
+    const { pressure } = monitor.finish(ending(), 2300);
     expect(pressure).toEqual({ source: "memory.pressure", scope: "cgroup", someStallMs: 2500.5, fullStallMs: 500.25, maxSomeAvg10: 7.25, maxFullAvg10: 3.5 });
     expect(state.reads).toBe(4);
     expect(state.closed).toBe(true);
+  });
+
+  test("the averages are read once every 2 s at most, as often as the kernel updates them", () => {
+    const { state, source } = fakePressure(reading(0, 0, 0, 0));
+    const monitor = new MemoryEnvironmentMonitor(sources({ physical: PHYSICAL }, { pressure: source }));
+    monitor.start();
+    for (let t = 100; t <= 4000; t += 100) monitor.sample(t);
+    // At the start, then at 100, 2100 and 4100 would be due: 100 and 2100 within the 40 samples.
+    expect(state.reads).toBe(3);
   });
 
   test("the end's avg10 counts when it is the highest", () => {

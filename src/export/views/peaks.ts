@@ -1,8 +1,9 @@
-import type { PeakSource } from "../../model/report.ts";
-import { sampleNumber, type View } from "./view.ts";
+import type { PeakSource, Report } from "../../model/report.ts";
+import { sampleNumber, type FactRow, type Show, type View } from "./view.ts";
 
-// The tree's peaks beyond the original two: where each came from, the swap, and the cgroup's
-// own peak. Reports say in words where a peak came from; JSON keeps the exact source names.
+// The tree's peaks beyond the original two: how far the RSS peak can be trusted (exact, or a
+// lower bound with the most it can have been), where each came from, the swap, and the
+// cgroup's own peak. Reports say in words where a peak came from; JSON keeps the exact source names.
 
 /** What each source of a peak is, in words. */
 export const PEAK_SOURCE_WORDS: Record<PeakSource, string> = {
@@ -12,12 +13,26 @@ export const PEAK_SOURCE_WORDS: Record<PeakSource, string> = {
   cgroup: "the cgroup's own peak",
 };
 
+/** The row that says whether the peak RSS is exact, and if not, its bounds: loud where it is a lower bound. */
+function boundRow(report: Report, show: Show): FactRow[] {
+  const bound = report.peaks.rss.bound;
+  if (!bound) return [];
+  if (bound.exact) return [{ label: "Peak RSS bound", text: "exact: the most the tree can have held, from each process's own peak and when it lived, meets it", detail: true }];
+  const least = `at least ${show.size(report.peaks.rss.bytes)}`;
+  const text =
+    bound.upperBytes !== undefined
+      ? `${least}, at most ${show.size(bound.upperBytes)} (processes came and went, or grew and shrank, between samples)`
+      : `${least}; no upper bound, since ${bound.noUpper ?? "it cannot be known here"}`;
+  return [{ label: "Peak RSS bound", text, tone: "warn" }];
+}
+
 export const peaksView: View = {
   group: "peaks",
   sample: [sampleNumber("rss_bytes", "rss", true), sampleNumber("vsz_bytes", "vsz", true)],
   rows(report, show) {
     const { peaks } = report;
     return [
+      ...boundRow(report, show),
       ...(peaks.cgroup ? [{ label: "Cgroup peak", text: `${show.size(peaks.cgroup.bytes)} (${peaks.cgroup.source}; includes page cache and kernel memory)` }] : []),
       ...(peaks.swapBytes ? [{ label: "Swap", text: `${show.size(peaks.swapBytes)} of the tree swapped out at most (VmSwap, summed at one sample)`, tone: "warn" as const }] : []),
       { label: "Peak set by", text: `RSS: ${PEAK_SOURCE_WORDS[peaks.rss.source]}; VSZ: ${PEAK_SOURCE_WORDS[peaks.vsz.source]}`, detail: true },
@@ -25,6 +40,11 @@ export const peaksView: View = {
   },
   json: ({ peaks }) => ({
     peak_rss_source: peaks.rss.source,
+    ...(peaks.rss.bound && {
+      peak_rss_exact: peaks.rss.bound.exact,
+      peak_rss_upper_bytes: peaks.rss.bound.upperBytes ?? null,
+      ...(peaks.rss.bound.noUpper !== undefined && { peak_rss_no_upper: peaks.rss.bound.noUpper }),
+    }),
     peak_vsz_source: peaks.vsz.source,
     ...(peaks.swapBytes !== undefined && { peak_swap_bytes: peaks.swapBytes }),
     // The file it came from; a cgroup's charge includes page cache and kernel memory.
@@ -32,10 +52,13 @@ export const peaksView: View = {
   }),
   csv: [
     { name: "peak_rss_source", cell: (report) => report.peaks.rss.source },
+    { name: "peak_rss_exact", cell: (report) => report.peaks.rss.bound?.exact },
+    { name: "peak_rss_upper_bytes", cell: (report) => report.peaks.rss.bound?.upperBytes },
     { name: "peak_swap_bytes", cell: (report) => report.peaks.swapBytes },
     { name: "cgroup_peak_bytes", cell: (report) => report.peaks.cgroup?.bytes },
   ],
   figures: [
+    { key: "peak_rss_upper_bytes", label: "Peak RSS at most", unit: "bytes", of: (report) => (report.peaks.rss.bound?.exact === false ? report.peaks.rss.bound.upperBytes : undefined) },
     { key: "peak_swap_bytes", label: "Swap", unit: "bytes", of: (report) => report.peaks.swapBytes, shownAbove: 0 },
     { key: "cgroup_peak_bytes", label: "Cgroup peak", unit: "bytes", of: (report) => report.peaks.cgroup?.bytes },
   ],

@@ -15,8 +15,18 @@ export const processesView: View = {
   group: "processes",
   sample: [sampleNumber("process_count", "processCount", true)],
   rows(report, show) {
-    const most = report.concurrency?.peakProcesses;
-    const atOnce = most === undefined ? [] : [{ label: "Processes at once", text: `${most} at most, at one sample (a process between two samples is missed)`, detail: true }];
+    const concurrency = report.concurrency;
+    const atOnce = !concurrency
+      ? []
+      : [
+          {
+            label: "Processes at once",
+            text: concurrency.exact
+              ? `${concurrency.peakProcesses} at most (when each lived, from the kernel's process events)`
+              : `${concurrency.peakProcesses} at most, at one sample (a process between two samples is missed)`,
+            detail: true,
+          },
+        ];
     const killed = report.processes.filter((p) => p.depth > 0 && p.signal !== undefined);
     if (killed.length === 0) return atOnce;
     const shown = killed.slice(0, SIGNALLED_SHOWN).map((p) => `${p.pid} ${show.name(p.name)} (${p.signal})`);
@@ -39,7 +49,7 @@ export const processesView: View = {
     ];
   },
   json: (report, verbose) => ({
-    ...(report.concurrency && { peak_processes: report.concurrency.peakProcesses }),
+    ...(report.concurrency && { peak_processes: report.concurrency.peakProcesses, peak_processes_exact: report.concurrency.exact }),
     ...(verbose && { processes: report.processes.map(processJson) }),
   }),
   csv: [{ name: "peak_processes", cell: (report) => report.concurrency?.peakProcesses }],

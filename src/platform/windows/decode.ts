@@ -2,7 +2,7 @@
 // SIZE_T, ULONG_PTR and HANDLE are 8 bytes). Tested on Linux from fixture buffers built per
 // these layouts (test/platform/windows/decode.test.ts). The offsets are those of the
 // Windows SDK headers, as documented on Microsoft Learn and as in MinGW-w64's copies of
-// the headers, against which test/wine/layouts.c checks every one at compile time.
+// the headers, against which test/system/wine/layouts.c checks every one at compile time.
 
 import type { MemoryLimit, MemoryLimits } from "../memory-sources.ts";
 import { u64 } from "../struct-bytes.ts";
