@@ -50,6 +50,13 @@ export interface PeakFacts {
   vsz: Peak;
   /** The tree's swap (VmSwap summed at one sample) at its largest, where the platform tells. */
   swapBytes?: number;
+  /**
+   * The moment the tree's breakdown (each process's and program's RSS "at tree peak") shows:
+   * the largest sample, which is the peak itself unless the peak came from elsewhere (a
+   * process's own high-water mark, ru_maxrss) between samples. Where the tree was one process,
+   * that process at its peak.
+   */
+  breakdown?: { bytes: number; atMs?: number; isPeak: boolean };
   /** --cgroup, --limit: the exact peak of the command's cgroup, page cache and kernel memory included. */
   cgroup?: { bytes: number; /** memory.peak (v2) or memory.max_usage_in_bytes (v1). */ source: string };
 }

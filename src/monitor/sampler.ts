@@ -29,6 +29,9 @@ export class Sampler {
   peakSwap = 0;
   /** How many processes of the tree the latest sample read alive. */
   latestCount = 0;
+  /** The largest sum a sample read, and when: the moment the tree's breakdown by process shows. */
+  largestSampleBytes = 0;
+  largestSampleMs = 0;
   /**
    * Whether the tree is churning: several processes alive, and since the sample before, one
    * came, went or exec'd, or their sum rose by more than CHURN_RISE of the peak. The sum of
@@ -72,7 +75,11 @@ export class Sampler {
   sample(tMs: number): Sample {
     this.now = tMs;
     const reading = this.tree.sample(tMs);
-    if (reading.rss > this.peaks.rss.bytes) this.tree.markPeak();
+    if (reading.rss > this.largestSampleBytes) {
+      this.largestSampleBytes = reading.rss;
+      this.largestSampleMs = tMs;
+      this.tree.markPeak();
+    }
     this.peaks.offer("rss", reading.rss, "sampled-sum");
     this.peaks.offer("vsz", reading.vsz, "sampled-sum");
     this.peaks.offer("rss", reading.processPeakRss, "process-hwm");

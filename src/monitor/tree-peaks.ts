@@ -38,6 +38,15 @@ export const treePeaksMonitor: MonitorEntry = {
             ? { exact: false, noUpper: upper.why }
             : { exact: upper.upperBytes <= peaks.rss.bytes, upperBytes: Math.max(upper.upperBytes, peaks.rss.bytes) };
       }
+      // The breakdown: one process alone was at its peak when the tree was; else the largest sample.
+      const only = tree.members.length === 1 ? tree.members[0] : undefined;
+      if (only) only.rssAtPeak = peaks.rss.bytes;
+      const sampled = context.sampler.largestSampleBytes;
+      const breakdown = only
+        ? { bytes: peaks.rss.bytes, ...(sampled === peaks.rss.bytes && { atMs: Math.round(context.sampler.largestSampleMs) }), isPeak: true }
+        : sampled > 0
+          ? { bytes: sampled, atMs: Math.round(context.sampler.largestSampleMs), isPeak: sampled >= peaks.rss.bytes }
+          : undefined;
       const swap = context.sampler.peakSwap;
       const cgroup = context.cgroup?.peak();
       return {
@@ -45,6 +54,7 @@ export const treePeaksMonitor: MonitorEntry = {
           rss: { ...peaks.rss, bound },
           vsz: { ...peaks.vsz },
           // Where readings carry no swap, the tree's swap is unknown, not zero.
+          ...(breakdown && { breakdown }),
           ...((swap > 0 || context.reader.readsSwap) && { swapBytes: swap }),
           ...(cgroup !== undefined && { cgroup: { bytes: cgroup, source: context.cgroup?.source ?? "" } }),
         },

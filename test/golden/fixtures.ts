@@ -73,6 +73,7 @@ export const RICH_REPORT: Report = deepFreeze<Report>({
   signal: "SIGKILL",
   peaks: {
     rss: { bytes: RICH_PEAK, source: "sampled-sum", bound: { exact: false, upperBytes: RICH_PEAK + 37 * MiB } },
+    breakdown: { bytes: RICH_PEAK, atMs: 9_120, isPeak: true },
     vsz: { bytes: 6 * GiB + 214 * MiB, source: "process-hwm" },
     swapBytes: 64 * MiB + 4 * KiB,
     cgroup: { bytes: 1_020 * MiB + 300 * KiB, source: "memory.peak" },
@@ -153,6 +154,7 @@ export const MINIMAL_REPORT: Report = deepFreeze<Report>({
   timestamp: "2025-05-24T10:30:45Z",
   peaks: {
     rss: { bytes: 1_236_992, source: "rusage", bound: { exact: true, upperBytes: 1_236_992 } },
+    breakdown: { bytes: 1_236_992, isPeak: true },
     vsz: { bytes: 8_523_776, source: "sampled-sum" },
   },
   // No threshold: no threshold group (not exceeded).

@@ -1,5 +1,9 @@
 import { AT_PEAK_COLUMNS } from "../../core/text/vocabulary.ts";
+import { formatDuration } from "../../core/text/duration.ts";
+import type { Report } from "../../model/report.ts";
+import { PEAK_SOURCE_WORDS } from "./peaks.ts";
 import type { ProcessSummary } from "../../model/chart-data.ts";
+import type { Show } from "./view.ts";
 import { sampleNumber, type View } from "./view.ts";
 
 // The processes of the tree: those the kernel said were killed by a signal (a compiler's
@@ -10,6 +14,14 @@ import { sampleNumber, type View } from "./view.ts";
 const SIGNALLED_SHOWN = 5;
 /** The most processes of the tree at the peak a terminal shows. */
 const AT_PEAK_SHOWN = 40;
+
+/** Which moment the breakdown shows: the peak, or the largest sample when the peak fell between samples. */
+function breakdownTitle(report: Report, show: Show): string {
+  const moment = report.peaks.breakdown;
+  if (!moment || moment.isPeak) return `At the peak: the tree when its RSS peaked${moment?.atMs !== undefined ? `, at ${formatDuration(moment.atMs)}` : ""}`;
+  const at = moment.atMs !== undefined ? ` at ${formatDuration(moment.atMs)}` : "";
+  return `At the largest sample: ${show.size(moment.bytes)}${at}; the peak of ${show.size(report.peaks.rss.bytes)} (${PEAK_SOURCE_WORDS[report.peaks.rss.source]}) fell between samples`;
+}
 
 export const processesView: View = {
   group: "processes",
@@ -40,7 +52,7 @@ export const processesView: View = {
     const shown = terminal ? atPeak.slice(0, AT_PEAK_SHOWN) : atPeak;
     return [
       {
-        title: "At the peak: the tree when its RSS peaked",
+        title: breakdownTitle(report, show),
         header: ["Process", ...AT_PEAK_COLUMNS],
         rows: shown.map((p) => [{ prefix: `${"  ".repeat(p.depth)}${p.pid} `, name: p.name }, show.size(p.rssAtPeak ?? 0), show.size(p.peakRss)]),
         more: atPeak.length - shown.length,
@@ -49,6 +61,9 @@ export const processesView: View = {
     ];
   },
   json: (report, verbose) => ({
+    ...(report.peaks.breakdown && {
+      breakdown: { rss_bytes: report.peaks.breakdown.bytes, at_ms: report.peaks.breakdown.atMs ?? null, is_peak: report.peaks.breakdown.isPeak },
+    }),
     ...(report.concurrency && { peak_processes: report.concurrency.peakProcesses, peak_processes_exact: report.concurrency.exact }),
     ...(verbose && { processes: report.processes.map(processJson) }),
   }),

@@ -42,7 +42,7 @@ export const programsView: View = {
     const atPeak = (bytes: number) => (bytes > 0 ? show.size(bytes) : "–");
     return [
       {
-        title: `Programs: ${programs.list.length} (${countsNote(programs)})`,
+        title: `Programs: ${programs.list.length} (${countsNote(programs)})${report.peaks.breakdown?.isPeak === false ? `; at tree peak: at the largest sample, ${show.size(report.peaks.breakdown.bytes)}` : ""}`,
         header: [...PROGRAM_COLUMNS],
         rows: shown.map((p) => [{ name: p.name }, String(p.processes), show.size(p.maxProcessPeakBytes), atPeak(p.rssAtPeakBytes), show.size(p.peakRssBytes), processSeconds(p.processSeconds)]),
         more: programs.list.length - shown.length,
