@@ -24,7 +24,7 @@ export interface LoopTools {
   /** Milliseconds since the command started. */
   clock: () => number;
   intervalMs: number;
-  /** With --no-children there is nothing left to look at once the command is gone. */
+  /** With --no-children, the command alone is measured. */
   children: boolean;
   timeline?: { add(sample: TimelineSample): void };
   watch?: { update(sample: Sample, peakRss: number, peakVsz: number): void };
@@ -151,8 +151,9 @@ export async function measure(tools: LoopTools, fault?: { what: string; error: u
   while (!exited) await sleep(60_000);
   measured.durationMs = clock();
 
-  // Processes the command left behind are still part of its tree: one last look at them.
-  if (tools.children && !measured.fault) {
+  // Processes the command left behind are still part of its tree: one last look at them (with
+  // --no-children, at the kernel's word on how the command ended: its exit statistics).
+  if (!measured.fault) {
     try {
       takeSample(() => true);
     } catch (error) {

@@ -1,4 +1,4 @@
-import type { MonitorEntry } from "./monitor.ts";
+import type { MonitorEntry, RunContext } from "./monitor.ts";
 import { rssUpperBound } from "./rss-bound.ts";
 import type { RssBound } from "../model/report.ts";
 
@@ -10,6 +10,35 @@ import type { RssBound } from "../model/report.ts";
 // and kernel memory included). The sampler folds the samples in as it reads them
 // (src/monitor/sampler.ts); this gives the report its figures, once ru_maxrss is in, and how
 // far the RSS peak can be trusted (src/monitor/rss-bound.ts).
+
+/** The tree's: ru_maxrss is a peak among others; the bound from each process's peak and life. */
+function treeBound(context: RunContext, maxRss: number | undefined, physical: number): RssBound {
+  const { peaks, tree } = context.sampler;
+  if (maxRss !== undefined && maxRss <= physical) peaks.offer("rss", maxRss, "rusage");
+  const upper = rssUpperBound({ members: tree.members, eventsComplete: context.events && !tree.eventsLost, ...(maxRss !== undefined && { commandPeak: maxRss }) });
+  return "why" in upper ? { exact: false, noUpper: upper.why } : { exact: upper.upperBytes <= peaks.rss.bytes, upperBytes: Math.max(upper.upperBytes, peaks.rss.bytes) };
+}
+
+/**
+ * --no-children: the command alone. Its own peak is what its reads and its exit statistics
+ * (root) say; its ru_maxrss counts the children it waited for too, so it is the command's
+ * only where the kernel said it forked none, and otherwise the most the command can have held.
+ * A command too short to be read at all, with no events, gets ru_maxrss, said to be at most.
+ */
+function commandBound(context: RunContext, maxRss: number | undefined, physical: number): RssBound {
+  const { peaks, tree } = context.sampler;
+  const command = tree.members[0];
+  const rusage = maxRss !== undefined && maxRss <= physical ? maxRss : undefined;
+  const own = command?.peakRss ?? 0;
+  if (command?.exitStatsSeen || rusage === undefined) return { exact: command?.exitStatsSeen === true, ...(!command?.exitStatsSeen && { noUpper: "the command's own peak (ru_maxrss) is not known" }) };
+  const alone = context.events && !tree.eventsLost && !command?.forkedChild;
+  if (alone || own === 0 || rusage <= own) {
+    peaks.offer("rss", rusage, "rusage");
+    if (command) command.peakRss = Math.max(command.peakRss, rusage);
+    return alone || rusage <= own ? { exact: true } : { exact: false, upperBytes: rusage };
+  }
+  return { exact: false, upperBytes: rusage };
+}
 
 export const treePeaksMonitor: MonitorEntry = {
   key: "peaks",
@@ -23,21 +52,8 @@ export const treePeaksMonitor: MonitorEntry = {
       // but a fault: never shown.
       const maxRss = end.command.maxRss;
       const physical = context.physicalBytes ?? process.getBuiltinModule("node:os").totalmem();
-      if (maxRss !== undefined && maxRss <= physical) {
-        peaks.offer("rss", maxRss, "rusage");
-        const command = context.sampler.tree.members[0];
-        if (!context.plan.children && command) command.peakRss = Math.max(command.peakRss, maxRss);
-      }
       const tree = context.sampler.tree;
-      let bound: RssBound;
-      if (!context.plan.children) bound = { exact: peaks.rss.source === "rusage", ...(peaks.rss.source !== "rusage" && { noUpper: "the command's own peak (ru_maxrss) is not known" }) };
-      else {
-        const upper = rssUpperBound({ members: tree.members, eventsComplete: context.events && !tree.eventsLost, ...(maxRss !== undefined && { commandPeak: maxRss }) });
-        bound =
-          "why" in upper
-            ? { exact: false, noUpper: upper.why }
-            : { exact: upper.upperBytes <= peaks.rss.bytes, upperBytes: Math.max(upper.upperBytes, peaks.rss.bytes) };
-      }
+      const bound = context.plan.children ? treeBound(context, maxRss, physical) : commandBound(context, maxRss, physical);
       // The breakdown: one process alone was at its peak when the tree was; else the largest sample.
       const only = tree.members.length === 1 ? tree.members[0] : undefined;
       if (only) only.rssAtPeak = peaks.rss.bytes;

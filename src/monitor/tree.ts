@@ -48,6 +48,8 @@ export interface Member extends ProcessId {
   lastExecMs?: number;
   /** Reaped by peak-mem: its ru_maxrss, the kernel's peak of all its memory (and its waited-for children's). */
   reapedPeak?: number;
+  /** With --no-children, the command: the kernel said it forked a child. */
+  forkedChild?: boolean;
 }
 
 export interface TreeReading {
@@ -109,7 +111,7 @@ export interface TreeOptions {
   children: boolean;
   /** Our own pid when we are a subreaper: orphans of the tree are reparented to it. */
   adopterPid?: number;
-  /** The kernel's process events, opened before the command started (with children only). */
+  /** The kernel's process events, opened before the command started (with --no-children, for the command alone). */
   events?: TreeEvents;
 }
 
@@ -374,6 +376,10 @@ export class ProcessTree {
     if (event.kind === "fork") {
       const parent = this.byPid.get(event.parentTgid);
       if (!parent || event.parentTgid === this.spawner || parent.exitedMs !== undefined) return;
+      if (!this.options.children) {
+        parent.forkedChild = true; // measured alone: its children are not the tree's
+        return;
+      }
       // Already found by a sample (alive or gone since): the same process, unless its own
       // fork was heard before (then the pid is a newcomer's).
       const known = this.byPid.get(event.pid);
@@ -421,7 +427,7 @@ export class ProcessTree {
     const member = this.byPid.get(pid);
     if (!member) {
       // A child of the tree whose fork has not been read yet: its statistics wait for it.
-      if (this.byPid.has(exit.ppid) || exit.ppid === this.options.adopterPid) this.earlyExits.set(pid, { ...exit, round: this.rounds });
+      if (this.options.children && (this.byPid.has(exit.ppid) || exit.ppid === this.options.adopterPid)) this.earlyExits.set(pid, { ...exit, round: this.rounds });
       return;
     }
     if (member.exitStatsSeen) return;

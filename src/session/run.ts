@@ -54,10 +54,11 @@ export class ReportFault extends Error {
 export async function run(config: Config, tools: RunTools): Promise<Report> {
   const { signals, reader } = tools;
   // The kernel's process events, where peak-mem may listen: opened before the command
-  // starts, so that every fork, exec and exit of its tree is heard, however short.
+  // starts, so that every fork, exec and exit of its tree is heard, however short (with
+  // --no-children, the command's own: whether it forked, and its exit statistics).
   let events: ReturnType<NonNullable<ProcessReader["processEvents"]>>;
   try {
-    events = config.children ? reader.processEvents?.() : undefined;
+    events = reader.processEvents?.();
   } catch {
     events = undefined; // sampled counts, as where the kernel offers no events
   }
@@ -172,6 +173,7 @@ function timelineSummary(report: Report): Parameters<TimelineWriter["finish"]>[0
     ...(report.sampling.childrenTracked && { processes: report.processes }),
     ...(report.programs && { programs: report.programs.list }),
     ...(memory?.limit && { limitBytes: memory.limit.bytes, limitSource: memory.limit.source }),
+    ...(report.peaks.cgroup && { cgroupPeakBytes: report.peaks.cgroup.bytes }),
     ...(memory?.oom?.treeKilled && {
       oomKill: {
         atMs: memory.oom.atMs ?? report.durationMs,

@@ -68,6 +68,8 @@ function summary(data: ChartData, g: Geometry): string {
   if (limit !== undefined) {
     const notes = [data.limitSource, g.limitOnChart ? undefined : "off the chart"].filter((note) => note !== undefined && note !== "");
     items.push(["Memory limit", `${formatSize(limit)}${notes.length > 0 ? ` <span class="muted">(${escapeXml(notes.join(", "))})</span>` : ""}`]);
+    // What a cgroup's limit counts: RSS, drawn, may pass the line without reaching it.
+    if (data.cgroupPeakBytes !== undefined) items.push(["Cgroup peak", `${formatSize(data.cgroupPeakBytes)} <span class="muted">(the charge the limit counts)</span>`]);
   }
   items.push(["Duration", data.durationMs === undefined ? "unknown" : formatDuration(data.durationMs)]);
   items.push(["Exit", exitText(data)]);

@@ -234,7 +234,7 @@ export function chartSvg(data: ChartData, geometry = chartGeometry(data)): strin
   const limit = limitOf(data);
   const label = [
     `Memory of ${data.command} over time: peak RSS ${formatSize(data.peakRssBytes)}`,
-    ...(limit !== undefined ? [`limit ${formatSize(limit)}`] : []),
+    ...(limit !== undefined ? [limitLabel(limit, data.cgroupPeakBytes)] : []),
     ...(data.oomKill ? [oomLabel(data.oomKill)] : []),
     ...(geometry.stack ? [`by program: ${geometry.stack.names.join(", ")}${geometry.stack.hasOther ? ` and ${OTHER_LABEL}` : ""}`] : []),
   ].join(", ");
@@ -273,7 +273,7 @@ export function summaryLine(data: ChartData): string {
   if (data.durationMs !== undefined) parts.push(formatDuration(data.durationMs));
   if (data.exitCode !== undefined) parts.push(`exit ${data.exitCode}${data.signal ? ` (${data.signal})` : ""}`);
   const limit = limitOf(data);
-  if (limit !== undefined) parts.push(`limit ${formatSize(limit)}`);
+  if (limit !== undefined) parts.push(limitLabel(limit, data.cgroupPeakBytes));
   if (data.oomKill) parts.push(data.oomKill.certain === false ? "OOM kill (likely)" : "OOM kill");
   const count = data.sampleCount ?? data.samples.length;
   parts.push(`${count} ${count === 1 ? "sample" : "samples"}`, data.startedAt);
@@ -299,7 +299,7 @@ function chartBody(data: ChartData, g: Geometry): string {
     grid(g),
     data.samples.length === 0 ? emptyNote() : lines(data.samples, g),
     data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakX),
-    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes) : "",
+    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes, data.cgroupPeakBytes) : "",
     peak(data, g),
     data.oomKill ? oomMarker(data.oomKill, data, g) : "",
     axes(g),
@@ -436,8 +436,14 @@ function threshold(bytes: number, g: Geometry, peakX: number): string {
   ].join("");
 }
 
+/** The limit as its label says it: with the cgroup's peak charge where known, what the limit counts (RSS may pass the line). */
+export function limitLabel(bytes: number, cgroupPeakBytes: number | undefined): string {
+  if (cgroupPeakBytes === undefined) return `limit ${formatSize(bytes)}`;
+  return `limit ${formatSize(bytes)}, cgroup peak ${formatSize(cgroupPeakBytes)}`;
+}
+
 /** The limit: a solid line across the plot, labelled with its value. */
-function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined): string {
+function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined, cgroupPeakBytes?: number): string {
   const y = g.yRss(bytes);
   // At the end away from the peak, as the threshold's label is: when the two lines are
   // close, this label goes beside the threshold's rather than on top of it.
@@ -450,7 +456,7 @@ function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: nu
   return [
     `<g id="limit-line" class="limit">`,
     hLine("", y),
-    text(x, y - 6, `limit ${formatSize(bytes)}`, `id="limit-label" class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
+    text(x, y - 6, limitLabel(bytes, cgroupPeakBytes), `id="limit-label" class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
     `</g>`,
   ].join("");
 }

@@ -72,31 +72,31 @@ describe("memoryView.rows", () => {
   });
 
   test("a cgroup limit: size, where, and the peak's share", () => {
-    expect(rowsOf(at(174, { limit: CGROUP_200 }))).toEqual([{ label: "Memory limit", text: "200.0 MiB (cgroup memory.max of /x), peak at 87%" }]);
+    expect(rowsOf(at(174, { limit: CGROUP_200 }))).toEqual([{ label: "Memory limit", text: "200.0 MiB (cgroup memory.max of /x), peak RSS at 87% (a limit counts the cgroup's charge, not RSS)" }]);
   });
 
   test("a cgroup named / is not named; a small share keeps a decimal", () => {
-    expect(row(at(9, { limit: { ...CGROUP_200, cgroup: "/" } }), "Memory limit")?.text).toBe("200.0 MiB (cgroup memory.max), peak at 4.5%");
+    expect(row(at(9, { limit: { ...CGROUP_200, cgroup: "/" } }), "Memory limit")?.text).toBe("200.0 MiB (cgroup memory.max), peak RSS at 4.5% (a limit counts the cgroup's charge, not RSS)");
     expect(row(at(9, { limit: { bytes: 200 * MiB, source: "cgroup memory.limit_in_bytes (an ancestor's)" } }), "Memory limit")?.text).toBe(
-      "200.0 MiB (cgroup memory.limit_in_bytes (an ancestor's)), peak at 4.5%",
+      "200.0 MiB (cgroup memory.limit_in_bytes (an ancestor's)), peak RSS at 4.5% (a limit counts the cgroup's charge, not RSS)",
     );
   });
 
   test("--limit says so; a soft limit follows, then a swap limit", () => {
     const memory: MemoryEnvironment = { limit: CGROUP_200, enforced: true, softLimit: { bytes: 150 * MiB, source: "cgroup memory.high", cgroup: "/x/y" } };
-    expect(row(at(100, memory), "Memory limit")?.text).toBe("200.0 MiB (--limit, cgroup memory.max of /x), peak at 50%; soft limit 150.0 MiB (cgroup memory.high of /x/y)");
+    expect(row(at(100, memory), "Memory limit")?.text).toBe("200.0 MiB (--limit, cgroup memory.max of /x), peak RSS at 50% (a limit counts the cgroup's charge, not RSS); soft limit 150.0 MiB (cgroup memory.high of /x/y)");
     const swap: MemoryLimit = { bytes: 64 * MiB, source: "cgroup memory.swap.max", cgroup: "/" };
     expect(row(at(100, { ...memory, swapLimit: swap }), "Memory limit")?.text).toBe(
-      "200.0 MiB (--limit, cgroup memory.max of /x), peak at 50%; soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 64.0 MiB (cgroup memory.swap.max)",
+      "200.0 MiB (--limit, cgroup memory.max of /x), peak RSS at 50% (a limit counts the cgroup's charge, not RSS); soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 64.0 MiB (cgroup memory.swap.max)",
     );
-    expect(row(at(100, { limit: CGROUP_200, swapLimit: swap }), "Memory limit")?.text).toBe("200.0 MiB (cgroup memory.max of /x), peak at 50%; swap limit 64.0 MiB (cgroup memory.swap.max)");
+    expect(row(at(100, { limit: CGROUP_200, swapLimit: swap }), "Memory limit")?.text).toBe("200.0 MiB (cgroup memory.max of /x), peak RSS at 50% (a limit counts the cgroup's charge, not RSS); swap limit 64.0 MiB (cgroup memory.swap.max)");
   });
 
   test(`above ${CLOSE_TO_LIMIT_PERCENT}% the row warns; at it, not`, () => {
     expect(CLOSE_TO_LIMIT_PERCENT).toBe(90);
-    expect(row(at(181, { limit: CGROUP_200 }), "Memory limit")).toEqual({ label: "Memory limit", text: "200.0 MiB (cgroup memory.max of /x), peak at 91%", tone: "warn" });
+    expect(row(at(181, { limit: CGROUP_200 }), "Memory limit")).toEqual({ label: "Memory limit", text: "200.0 MiB (cgroup memory.max of /x), peak RSS at 91% (a limit counts the cgroup's charge, not RSS)", tone: "warn" });
     expect(row(at(180, { limit: CGROUP_200 }), "Memory limit")?.tone).toBeUndefined();
-    expect(row(at(250, { limit: CGROUP_200 }), "Memory limit")?.text).toEndWith("peak at 125%");
+    expect(row(at(250, { limit: CGROUP_200 }), "Memory limit")?.text).toContain("peak RSS at 125%");
   });
 
   test("physical memory alone: a detail row (the terminal shows it with -v), not one with a threshold given as a percentage", () => {
@@ -238,7 +238,7 @@ const FULL = at(
   { peaks: { swapBytes: 3 * MiB } },
 );
 const LIMIT_LINE =
-  "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak at 87%; soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 100.0 MiB (cgroup memory.swap.max of /x)";
+  "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak RSS at 87% (a limit counts the cgroup's charge, not RSS); soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 100.0 MiB (cgroup memory.swap.max of /x)";
 const OOM_LINE = "OOM kill: Killed by the kernel's OOM killer (cgroup limit 200.0 MiB): the command itself (100 cargo)";
 const PRESSURE_LINE = "Memory pressure: 250 ms stalled (some), 41 ms (full); avg10 up to 1.50% (the cgroup's memory.pressure)";
 const SWAP_LINE = "Swap: 3.0 MiB of the tree swapped out at most (VmSwap, summed at one sample)";
@@ -255,7 +255,7 @@ describe("human", () => {
     const report = at(174, { limit: CGROUP_200 }, { threshold: { bytes: 160 * MiB, percent: 80, exceeded: true } });
     expect(lines(report).slice(4)).toEqual([
       `THRESHOLD EXCEEDED: peak RSS 174.0 MiB is over the threshold of 160.0 MiB (${160 * MiB} bytes, 80% of the memory limit)`,
-      "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak at 87%",
+      "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak RSS at 87% (a limit counts the cgroup's charge, not RSS)",
     ]);
   });
 
@@ -272,7 +272,7 @@ describe("human", () => {
   test("close to the limit: the limit line yellow", () => {
     const c = createColors(true);
     const coloured = human(at(181, { limit: CGROUP_200 }), { palette: c, verbose: false }).trimEnd().split("\n");
-    expect(coloured[4]).toBe(c.yellow(`${c.bold("Memory limit:")} 200.0 MiB (cgroup memory.max of /x), peak at 91%`));
+    expect(coloured[4]).toBe(c.yellow(`${c.bold("Memory limit:")} 200.0 MiB (cgroup memory.max of /x), peak RSS at 91% (a limit counts the cgroup's charge, not RSS)`));
   });
 
   test("physical memory alone: a line with -v only", () => {
@@ -299,7 +299,7 @@ describe("markdown", () => {
   });
 
   test("close to the limit warns", () => {
-    expect(facts(at(181, { limit: CGROUP_200 }))["Memory limit"]).toBe("⚠️ 200.0 MiB (cgroup memory.max of /x), peak at 91%");
+    expect(facts(at(181, { limit: CGROUP_200 }))["Memory limit"]).toBe("⚠️ 200.0 MiB (cgroup memory.max of /x), peak RSS at 91% (a limit counts the cgroup's charge, not RSS)");
   });
 
   test("Markdown shows what -v shows: physical memory, kills elsewhere on the system", () => {
@@ -402,7 +402,7 @@ describe("json", () => {
 });
 
 describe("csv", () => {
-  const MEMORY_COLUMNS = ["memory_limit_bytes", "memory_limit_source", "peak_rss_percent_of_limit", "memory_soft_limit_bytes", "memory_swap_limit_bytes", "oom_kills", "oom_killed"];
+  const MEMORY_COLUMNS = ["memory_limit_bytes", "memory_limit_source", "peak_rss_percent_of_limit", "cgroup_peak_percent_of_limit", "memory_soft_limit_bytes", "memory_swap_limit_bytes", "oom_kills", "oom_killed"];
   const record = (report: Report) => {
     const [header, row, ...rest] = parseCsv(csv(report));
     expect(rest).toEqual([]);
@@ -422,13 +422,13 @@ describe("csv", () => {
     const comparison = { baselineName: "main", baselineTimestamp: "2025-05-20T08:00:00Z", peakRss: change, peakVsz: change, duration: change, thresholdPercent: 10, regression: true };
     const [header, row] = csv({ ...FULL, comparison }).trimEnd().split("\n");
     expect(header).toBe(CSV_HEADER);
-    expect(row).toContain(`,${200 * MiB},cgroup memory.max,87,${150 * MiB},${100 * MiB},1,true,`);
+    expect(row).toContain(`,${200 * MiB},cgroup memory.max,87,,${150 * MiB},${100 * MiB},1,true,`);
     expect(row).toEndWith(",main,100,20,true");
   });
 
   test("every memory cell when known", () => {
     const values = record(FULL);
-    expect(MEMORY_COLUMNS.map((name) => values[name])).toEqual([String(200 * MiB), "cgroup memory.max", "87", String(150 * MiB), String(100 * MiB), "1", "true"]);
+    expect(MEMORY_COLUMNS.map((name) => values[name])).toEqual([String(200 * MiB), "cgroup memory.max", "87", "", String(150 * MiB), String(100 * MiB), "1", "true"]);
     expect(values.peak_swap_bytes).toBe(String(3 * MiB));
   });
 
@@ -439,6 +439,17 @@ describe("csv", () => {
     expect(values.oom_killed).toBe("false");
   });
 
+  test("with the cgroup's own peak: its charge against a cgroup's limit, like with like, beside the RSS share", () => {
+    const report = at(185, { limit: CGROUP_200 });
+    const withCharge = { ...report, peaks: { ...report.peaks, cgroup: { bytes: 170 * MiB, source: "memory.peak" } } };
+    const values = record(withCharge);
+    expect(values.peak_rss_percent_of_limit).toBe("92.5");
+    expect(values.cgroup_peak_percent_of_limit).toBe("85");
+    expect(row(withCharge, "Memory limit")?.text).toBe("200.0 MiB (cgroup memory.max of /x), the cgroup's peak charge at 85%");
+    // Under 90% of the limit by its own count: no warning, though RSS went past 90%.
+    expect(row(withCharge, "Memory limit")?.tone).toBeUndefined();
+  });
+
   test("a source with a comma or quote stays one cell", () => {
     const values = record(at(9, { limit: { bytes: 200 * MiB, source: 'cgroup memory.limit_in_bytes (an ancestor\'s), "v1"' } }));
     expect(values.memory_limit_source).toBe('cgroup memory.limit_in_bytes (an ancestor\'s), "v1"');
@@ -447,7 +458,7 @@ describe("csv", () => {
 
   test("empty cells where unknown: no limit, no OOM counter, no swap read", () => {
     const values = record(makeReport());
-    expect(MEMORY_COLUMNS.map((name) => values[name])).toEqual(["", "", "", "", "", "", ""]);
+    expect(MEMORY_COLUMNS.map((name) => values[name])).toEqual(["", "", "", "", "", "", "", ""]);
     expect(values.peak_swap_bytes).toBe("");
     const limitOnly = record(at(100, { limit: CGROUP_200 }));
     expect([limitOnly.memory_soft_limit_bytes, limitOnly.memory_swap_limit_bytes, limitOnly.oom_kills, limitOnly.oom_killed]).toEqual(["", "", "", ""]);

@@ -72,7 +72,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(human.code).toBe(137);
     expect(human.stdout).toContain("Exit code: 137 (SIGKILL)");
     // Then the swap limit when the cgroup has one (cgroup v1's memory+swap limit, v2's swap.max).
-    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \(cgroup memory\.limit_in_bytes of \/[^)]*\), peak at \d+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
+    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \(cgroup memory\.limit_in_bytes of \/[^)]*\), peak RSS at \d+% \(a limit counts the cgroup's charge, not RSS\)(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
     expect(human.stdout).toMatch(/^OOM kill: Killed by the kernel's OOM killer \(cgroup limit 200\.0 MiB\): the command itself \(\d+ alloc\)$/m);
   });
 
@@ -106,7 +106,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(report.oom_kills).toBe(0);
     expect(report.oom_killed).toBe(false);
     const human = await inside(group, ["--", program, "120", "300"], noGitHub);
-    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \([^)]*\), peak at 6[0-5]%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
+    expect(human.stdout).toMatch(/^Memory limit: 200\.0 MiB \([^)]*\), peak RSS at 6[0-5]% \(a limit counts the cgroup's charge, not RSS\)(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
     expect(human.stdout).not.toContain("OOM");
   });
 
@@ -136,8 +136,23 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(report.cgroup_peak_bytes).toBeLessThanOrEqual(100_000_000);
     expect(readdirSync(HOME as string).filter((name) => name.startsWith("peak-mem-"))).toEqual(before);
     const human = await runArgv([BINARY, "--limit", "100M", "--", program, "300", "300"], { env: noGitHub });
-    expect(human.stdout).toMatch(/^Memory limit: 95\.4 MiB \(--limit, cgroup memory\.limit_in_bytes of [^)]*\), peak at \d+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
+    expect(human.stdout).toMatch(/^Memory limit: 95\.4 MiB \(--limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at [\d.]+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
     expect(human.stdout).toMatch(/^OOM kill: Killed by the kernel's OOM killer \(cgroup limit 95\.4 MiB\)/m);
+  });
+
+  test("--limit 200M with a 150 MiB command: how close it came is the cgroup's own charge against the limit, like with like", async () => {
+    const program = await alloc();
+    const { code, stdout } = await runArgv([BINARY, "--json", "--limit", "200M", "--", program, "150", "200"], { env: noGitHub });
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    const charge = (report.cgroup_peak_bytes / report.memory_limit_bytes) * 100;
+    expect(report.cgroup_peak_percent_of_limit).toBeCloseTo(charge, 1);
+    expect(report.cgroup_peak_percent_of_limit).toBeLessThanOrEqual(100);
+    expect(report.cgroup_peak_bytes).toBeGreaterThanOrEqual(150 * MiB);
+    const human = await runArgv([BINARY, "--limit", "200M", "--", program, "150", "200"], { env: noGitHub });
+    const line = human.stdout.split("\n").find((l) => l.startsWith("Memory limit: "));
+    expect(line).toMatch(/^Memory limit: 190\.7 MiB \(--limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at (\d+|\d+\.\d)%/);
+    expect(line).not.toContain("peak RSS at");
   });
 
   test("a pipeline's process killed by the OOM killer: the likely victim, the one with the most memory", async () => {

@@ -10,17 +10,38 @@ export const CLOSE_TO_LIMIT_PERCENT = 90;
 
 /** Whether the peak is above CLOSE_TO_LIMIT_PERCENT of the limit: compared in whole bytes, so exactly 90% is not. */
 export function closeToLimit(report: Report): boolean {
-  const limit = report.memory?.limit;
-  return limit !== undefined && limit.bytes > 0 && report.peaks.rss.bytes * 100 > CLOSE_TO_LIMIT_PERCENT * limit.bytes;
+  const share = shareOfLimit(report);
+  return share !== undefined && share.percent > CLOSE_TO_LIMIT_PERCENT;
 }
 
-/** The peak as a share of the limit, in percent (unrounded), when a limit is known. */
+/** The peak RSS as a share of the limit, in percent (unrounded), when a limit is known. */
 export function peakPercentOfLimit(report: Report): number | undefined {
   const limit = report.memory?.limit;
   return limit && limit.bytes > 0 ? (report.peaks.rss.bytes / limit.bytes) * 100 : undefined;
 }
 
+/**
+ * The cgroup's own peak charge (--cgroup, --limit) as a share of a cgroup's limit: what the
+ * limit counts, against it. RSS is not: it counts file pages the cgroup may not be charged for,
+ * once per process that maps them, and leaves out the page cache the cgroup is charged for.
+ */
+export function chargePercentOfLimit(report: Report): number | undefined {
+  const limit = report.memory?.limit;
+  const charge = report.peaks.cgroup?.bytes;
+  return limit && limit.bytes > 0 && charge !== undefined && limit.source.startsWith("cgroup") ? (charge / limit.bytes) * 100 : undefined;
+}
+
+/** How close the run came to its limit, like with like where it can be: the cgroup's charge, else RSS. */
+export function shareOfLimit(report: Report): { percent: number; what: "charge" | "rss" } | undefined {
+  const charge = chargePercentOfLimit(report);
+  if (charge !== undefined) return { percent: charge, what: "charge" };
+  const rss = peakPercentOfLimit(report);
+  return rss === undefined ? undefined : { percent: rss, what: "rss" };
+}
+
 function percent(value: number): string {
+  // Just under the limit is not at it: 99.6%, not 100%.
+  if (value >= 99.5 && value < 100) return `${value.toFixed(1)}%`;
   return value >= 10 || value === 0 ? `${Math.round(value)}%` : `${value.toFixed(1)}%`;
 }
 
@@ -44,7 +65,7 @@ export const memoryView: View = {
     const rows: FactRow[] = [];
     const memory = report.memory;
     const limit = memory?.limit;
-    const share = peakPercentOfLimit(report);
+    const share = shareOfLimit(report);
     if (limit && share !== undefined) {
       const by = memory?.enforced ? `--limit, ${where(limit)}` : where(limit);
       const soft = memory?.softLimit ? `; soft limit ${show.size(memory.softLimit.bytes)} (${where(memory.softLimit)})` : "";
@@ -53,9 +74,16 @@ export const memoryView: View = {
       const swap = memory?.swapLimit ? `; ${swapWhat} ${show.size(memory.swapLimit.bytes)} (${where(memory.swapLimit)})` : "";
       // Physical memory as the only bound is a detail, unless a threshold was a share of it.
       const real = !limit.source.startsWith("physical memory") || report.threshold?.percent !== undefined;
+      // Like with like: a cgroup's limit counts its charge; RSS against it only with why it differs.
+      const close =
+        share.what === "charge"
+          ? `the cgroup's peak charge at ${percent(share.percent)}`
+          : limit.source.startsWith("cgroup")
+            ? `peak RSS at ${percent(share.percent)} (a limit counts the cgroup's charge, not RSS)`
+            : `peak at ${percent(share.percent)}`;
       rows.push({
         label: "Memory limit",
-        text: `${show.size(limit.bytes)} (${by}), peak at ${percent(share)}${soft}${swap}`,
+        text: `${show.size(limit.bytes)} (${by}), ${close}${soft}${swap}`,
         ...(closeToLimit(report) && { tone: "warn" as const }),
         ...(!real && { detail: true }),
       });
@@ -102,6 +130,7 @@ export const memoryView: View = {
   json(report) {
     const memory = report.memory;
     const share = peakPercentOfLimit(report);
+    const charge = chargePercentOfLimit(report);
     const limitFields = (prefix: string, limit: MemoryLimit | undefined) =>
       limit ? { [`${prefix}_bytes`]: limit.bytes, [`${prefix}_source`]: limit.source, ...(limit.cgroup !== undefined && { [`${prefix}_cgroup`]: limit.cgroup }) } : {};
     const oom = memory?.oom;
@@ -110,6 +139,7 @@ export const memoryView: View = {
       ...limitFields("memory_limit", memory?.limit),
       ...(memory?.enforced && { memory_limit_enforced: true }),
       ...(share !== undefined && { peak_rss_percent_of_limit: rounded(share) }),
+      ...(charge !== undefined && { cgroup_peak_percent_of_limit: rounded(charge) }),
       ...limitFields("memory_soft_limit", memory?.softLimit),
       ...limitFields("memory_swap_limit", memory?.swapLimit),
       ...(oom && {
@@ -136,6 +166,7 @@ export const memoryView: View = {
     { name: "memory_limit_bytes", cell: (report) => report.memory?.limit?.bytes },
     { name: "memory_limit_source", cell: (report) => report.memory?.limit?.source },
     { name: "peak_rss_percent_of_limit", cell: (report) => rounded(peakPercentOfLimit(report)) },
+    { name: "cgroup_peak_percent_of_limit", cell: (report) => rounded(chargePercentOfLimit(report)) },
     { name: "memory_soft_limit_bytes", cell: (report) => report.memory?.softLimit?.bytes },
     { name: "memory_swap_limit_bytes", cell: (report) => report.memory?.swapLimit?.bytes },
     { name: "oom_kills", cell: (report) => report.memory?.oom?.kills },

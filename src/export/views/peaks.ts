@@ -18,10 +18,16 @@ function boundRow(report: Report, show: Show): FactRow[] {
   const bound = report.peaks.rss.bound;
   if (!bound) return [];
   if (bound.exact) return [{ label: "Peak RSS bound", text: "exact: the most the tree can have held, from each process's own peak and when it lived, meets it", detail: true }];
+  // The command, too short to be read, with nothing to say whether it had children: ru_maxrss alone.
+  if (bound.upperBytes === report.peaks.rss.bytes) {
+    return [{ label: "Peak RSS bound", text: `at most ${show.size(bound.upperBytes)}: the command ended before it could be read, and its ru_maxrss also counts the children it waited for`, tone: "warn" }];
+  }
   const least = `at least ${show.size(report.peaks.rss.bytes)}`;
+  // With --no-children the bound is the command's ru_maxrss, which counts its children too.
+  const why = report.sampling.childrenTracked ? "processes came and went, or grew and shrank, between samples" : "its ru_maxrss, which also counts the children it waited for";
   const text =
     bound.upperBytes !== undefined
-      ? `${least}, at most ${show.size(bound.upperBytes)} (processes came and went, or grew and shrank, between samples)`
+      ? `${least}, at most ${show.size(bound.upperBytes)} (${why})`
       : `${least}; no upper bound, since ${bound.noUpper ?? "it cannot be known here"}`;
   return [{ label: "Peak RSS bound", text, tone: "warn" }];
 }
