@@ -35,6 +35,8 @@ export interface Report {
     peakProcesses: number;
     /** From when each lived (the kernel's process events); else the most read alive at one sample, a lower bound. */
     exact: boolean;
+    /** Processes of the tree still running when the report was made (the command ended and left them). */
+    stillRunning?: { pid: number; name: string }[];
   };
   /** Every process seen, parents first, with its RSS at the tree's peak (a series may drop them). */
   processes: ProcessSummary[];
@@ -286,6 +288,8 @@ export interface ProcessSummary {
   /** How it ended, where the kernel's exit event said: its code, or the signal that killed it. */
   exitCode?: number;
   signal?: string;
+  /** Still running when the report was made: the command ended (or was stopped) and left it. */
+  running?: boolean;
 }
 
 /** A monitor's internal error: which one (what it was doing), why, and when (ms since the start). */

@@ -21,7 +21,8 @@ export const concurrencyMonitor: MonitorEntry = {
         const { tree } = sampler;
         const exact = mostAlive(tree.members, context.events && !tree.eventsLost);
         // A command too short for any sample was still one process.
-        return { concurrency: { peakProcesses: Math.max(exact ?? 0, most, tree.seen > 0 ? 1 : 0), exact: exact !== undefined } };
+        const running = tree.members.filter((member) => member.alive).map((member) => ({ pid: member.pid, name: member.name }));
+        return { concurrency: { peakProcesses: Math.max(exact ?? 0, most, tree.seen > 0 ? 1 : 0), exact: exact !== undefined, ...(running.length > 0 && { stillRunning: running }) } };
       },
     };
   },

@@ -42,6 +42,7 @@ export function summarizeProcesses(members: readonly Member[]): ProcessSummary[]
       firstSeenMs: Math.round(member.firstSeenMs),
       lastSeenMs: Math.round(member.lastSeenMs),
       ...(member.exitSignal ? { signal: signalName(member.exitSignal) } : member.exitCode !== undefined && { exitCode: member.exitCode }),
+      ...(member.alive && { running: true }),
     });
     for (const child of children.get(member) ?? []) visit(child, depth + 1);
   };

@@ -182,10 +182,10 @@ describe("memoryView.rows", () => {
   test("pressure: ms below a second, seconds above; the cgroup's or the system's", () => {
     expect(row(at(100, { pressure: pressureOf({ someStallMs: 250.4, fullStallMs: 40.6, maxSomeAvg10: 1.5, maxFullAvg10: 0.5 }) }), "Memory pressure")).toEqual({
       label: "Memory pressure",
-      text: "250 ms stalled (some), 41 ms (full); avg10 up to 1.50% (the cgroup's memory.pressure)",
+      text: "tasks in the cgroup stalled on memory for 250 ms while the command ran, all of them at once for 41 ms (memory.pressure); 10 s average up to 1.50%",
     });
     const system = pressureOf({ source: "/proc/pressure/memory", scope: "system", someStallMs: 2500, fullStallMs: 1000, maxSomeAvg10: 12.345 });
-    expect(row(at(100, { pressure: system }), "Memory pressure")?.text).toBe("2.50s stalled (some), 1.00s (full); avg10 up to 12.35% (the system's /proc/pressure/memory)");
+    expect(row(at(100, { pressure: system }), "Memory pressure")?.text).toBe("tasks on the system stalled on memory for 2.50s while the command ran, all of them at once for 1.00s (/proc/pressure/memory); 10 s average up to 12.35%");
   });
 
   test("swap: a warning row of the peaks view when any was swapped out, after the cgroup's peak", () => {
@@ -240,7 +240,7 @@ const FULL = at(
 const LIMIT_LINE =
   "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak RSS at 87% (a limit counts the cgroup's charge, not RSS); soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 100.0 MiB (cgroup memory.swap.max of /x)";
 const OOM_LINE = "OOM kill: Killed by the kernel's OOM killer (cgroup limit 200.0 MiB): the command itself (100 cargo)";
-const PRESSURE_LINE = "Memory pressure: 250 ms stalled (some), 41 ms (full); avg10 up to 1.50% (the cgroup's memory.pressure)";
+const PRESSURE_LINE = "Memory pressure: tasks in the cgroup stalled on memory for 250 ms while the command ran, all of them at once for 41 ms (memory.pressure); 10 s average up to 1.50%";
 const SWAP_LINE = "Swap: 3.0 MiB of the tree swapped out at most (VmSwap, summed at one sample)";
 
 describe("human", () => {

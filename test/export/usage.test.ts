@@ -103,7 +103,7 @@ describe("programs", () => {
   test("-v shows at most ten, and how many more", () => {
     const many = Array.from({ length: 12 }, (_, i) => ({ ...PROGRAMS.list[1]!, name: `p${i}` }));
     const text = human.render(makeReport({ programs: { counts: "sampled", list: many } }), { palette: PLAIN, verbose: true });
-    expect(text).toContain("Programs: 12 (counts sampled: a process shorter than the interval can be missed)");
+    expect(text).toContain("Programs: 12 (sampled: a process shorter than the interval can be missed, so counts and sizes are lower bounds)");
     expect(text).toContain("  … and 2 more");
   });
 

@@ -29,7 +29,7 @@ describe("concurrency monitor", () => {
     step(100);
     reader.table.delete(101);
     step(200);
-    expect(monitor.finish?.({ durationMs: 300, command: { exitCode: 0 }, rootPid: 100, rootName: "cmd" })).toEqual({ concurrency: { peakProcesses: 3, exact: false } });
+    expect(monitor.finish?.({ durationMs: 300, command: { exitCode: 0 }, rootPid: 100, rootName: "cmd" })).toEqual({ concurrency: { peakProcesses: 3, exact: false, stillRunning: [{ pid: 100, name: "proc100" }, { pid: 102, name: "proc102" }] } });
   });
 
   test("not with --no-children: one process is no tree", () => {

@@ -116,13 +116,16 @@ export const memoryView: View = {
     }
     const pressure = memory?.pressure;
     // Shown when the run stalled: a stall under a millisecond rounds to nothing, and says
-    // nothing; an avg10 alone may be the ten seconds before the command started (JSON has it).
+    // nothing. What holds is the stall time while the command ran, of the scope the file
+    // covers (the whole system's, or the cgroup's, not only the command's). The kernel's 10 s
+    // average is said only of a run long enough to have one of its own, and only when not 0.
     if (pressure && pressure.someStallMs >= 1) {
       const seconds = (ms: number) => (Math.round(ms) < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)}s`);
-      const scope = pressure.scope === "cgroup" ? "the cgroup's" : "the system's";
+      const scope = pressure.scope === "cgroup" ? "in the cgroup" : "on the system";
+      const average = report.durationMs >= 10_000 && pressure.maxSomeAvg10 > 0 ? `; 10 s average up to ${pressure.maxSomeAvg10.toFixed(2)}%` : "";
       rows.push({
         label: "Memory pressure",
-        text: `${seconds(pressure.someStallMs)} stalled (some), ${seconds(pressure.fullStallMs)} (full); avg10 up to ${pressure.maxSomeAvg10.toFixed(2)}% (${scope} ${pressure.source})`,
+        text: `tasks ${scope} stalled on memory for ${seconds(pressure.someStallMs)} while the command ran, all of them at once for ${seconds(pressure.fullStallMs)} (${pressure.source})${average}`,
       });
     }
     return rows;

@@ -39,12 +39,26 @@ export const processesView: View = {
             detail: true,
           },
         ];
+    const running = report.concurrency?.stillRunning ?? [];
+    const left =
+      running.length === 0
+        ? []
+        : [
+            {
+              label: "Still running",
+              text: `${running.length === 1 ? "1 process" : `${running.length} processes`} of the tree, left when the command ended: ${running
+                .slice(0, SIGNALLED_SHOWN)
+                .map((p) => `${p.pid} ${show.name(p.name)}`)
+                .join(", ")}${running.length > SIGNALLED_SHOWN ? `, and ${running.length - SIGNALLED_SHOWN} more` : ""}`,
+              tone: "warn" as const,
+            },
+          ];
     const killed = report.processes.filter((p) => p.depth > 0 && p.signal !== undefined);
-    if (killed.length === 0) return atOnce;
+    if (killed.length === 0) return [...left, ...atOnce];
     const shown = killed.slice(0, SIGNALLED_SHOWN).map((p) => `${p.pid} ${show.name(p.name)} (${p.signal})`);
     const more = killed.length > SIGNALLED_SHOWN ? `, and ${killed.length - SIGNALLED_SHOWN} more` : "";
     const count = killed.length === 1 ? "1 process" : `${killed.length} processes`;
-    return [...atOnce, { label: "Killed by a signal", text: `${count} of the tree: ${shown.join(", ")}${more}`, tone: "warn", detail: true }];
+    return [...left, ...atOnce, { label: "Killed by a signal", text: `${count} of the tree: ${shown.join(", ")}${more}`, tone: "warn", detail: true }];
   },
   tables(report, show, terminal) {
     const atPeak = report.processes.filter((p) => p.rssAtPeak !== undefined);
@@ -61,13 +75,17 @@ export const processesView: View = {
     ];
   },
   json: (report, verbose) => ({
+    ...(report.concurrency?.stillRunning && { still_running: report.concurrency.stillRunning }),
     ...(report.peaks.breakdown && {
       breakdown: { rss_bytes: report.peaks.breakdown.bytes, at_ms: report.peaks.breakdown.atMs ?? null, is_peak: report.peaks.breakdown.isPeak },
     }),
     ...(report.concurrency && { peak_processes: report.concurrency.peakProcesses, peak_processes_exact: report.concurrency.exact }),
     ...(verbose && { processes: report.processes.map(processJson) }),
   }),
-  csv: [{ name: "peak_processes", cell: (report) => report.concurrency?.peakProcesses }],
+  csv: [
+    { name: "peak_processes", cell: (report) => report.concurrency?.peakProcesses },
+    { name: "still_running", cell: (report) => (report.concurrency ? (report.concurrency.stillRunning?.length ?? 0) : undefined) },
+  ],
   figures: [{ key: "peak_processes", label: "Processes at once", unit: "count", of: (report) => report.concurrency?.peakProcesses, shownAbove: 1 }],
 };
 
@@ -84,6 +102,7 @@ export function processJson(p: ProcessSummary) {
     last_seen_ms: p.lastSeenMs,
     ...(p.exitCode !== undefined && { exit_code: p.exitCode }),
     ...(p.signal !== undefined && { signal: p.signal }),
+    ...(p.running && { running: true }),
   };
 }
 

@@ -17,7 +17,7 @@ export function countsNote(programs: ProgramsFacts): string {
       ? `counts from the kernel's process events, but the kernel dropped some: they may be short${only}`
       : `counts complete: every fork and exit of the tree heard from the kernel${only}`;
   }
-  return "counts sampled: a process shorter than the interval can be missed";
+  return "sampled: a process shorter than the interval can be missed, so counts and sizes are lower bounds";
 }
 
 export const programsView: View = {
