@@ -69,3 +69,36 @@ export async function cFixture(name: string, dir: string, options: { flags?: str
   builtFixtures.add(out);
   return out;
 }
+
+/** GNU time, where it is installed (.ci/run installs it). */
+export const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+
+/**
+ * GNU time's figure for the same command, in bytes: ru_maxrss of what it reaped, the smallest of
+ * 5. Part of any RSS is file pages (libc, the program) mapped around a fault, as many as the page
+ * cache holds then: the same process reads a few hundred KiB apart from run to run (a run 3.4% under
+ * the median was seen in CI), so the reference is what GNU time itself can report, not its middle.
+ */
+export async function gnuTimeBytes(argv: string[]): Promise<number> {
+  const figures: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const { stderr, code } = await runArgv([GNU_TIME as string, "-f", "%M", ...argv]);
+    if (code !== 0) throw new Error(`time ${argv.join(" ")} exited ${code}`);
+    figures.push(Number(stderr.trim().split("\n").at(-1)) * 1024);
+  }
+  return Math.min(...figures);
+}
+
+/**
+ * Whether this machine lets a process hear the kernel's process events with exit statistics
+ * (root, in the initial pid namespace, which a container's own /proc cannot tell: the kernel's
+ * silence does). Asked the way peak-mem asks, then closed again; loaded only on Linux.
+ */
+export async function eventsHeard(): Promise<boolean> {
+  if (process.platform !== "linux" || process.getuid?.() !== 0) return false;
+  const { openProcessEvents } = await import("../src/platform/linux/proc-events.ts");
+  const source = openProcessEvents();
+  source?.close();
+  return source?.taskStats ?? false;
+}
+

@@ -69,12 +69,15 @@ test("--markdown is a heading and a table that parses, ready for $GITHUB_STEP_SU
     "Peak VSZ",
     "Exit code",
     "Duration",
+    "Peak RSS bound",
     "Peak set by",
     "Memory limit",
     "Samples",
     "Processes seen",
   ]);
-  expect(rows["Memory limit"]).toMatch(/^[\d.]+ (MiB|GiB|TiB) \(.*\), peak at [\d.]+%$/);
+  // One process: exact where the kernel's events are heard; else a lower bound, said so.
+  expect(rows["Peak RSS bound"]).toMatch(/^(exact: |⚠️ at (least|most) )/);
+  expect(rows["Memory limit"]).toMatch(/^[\d.]+ (MiB|GiB|TiB) \(.*\), (peak at [\d.]+%|peak RSS at [\d.]+% \(a limit counts the cgroup's charge, not RSS\))$/);
   expect(rows["Peak RSS"]).toMatch(/^\*\*\d+(\.\d)? (B|KiB|MiB)\*\* \(\d+ bytes\)$/);
   expect(rows["Exit code"]).toBe("0");
 

@@ -4,22 +4,10 @@
 // namespace: CI), every `cat` is counted, though each lives well under a millisecond. A member
 // killed by a signal, which only those events tell: test/system/programs.test.ts.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { openProcessEvents } from "../../src/platform/linux/proc-events.ts";
-import { CC, cFixture, MiB, peakMem, peakMemJson, tempDir } from "../helpers.ts";
+import { CC, MiB, cFixture, eventsHeard, peakMem, peakMemJson, tempDir } from "../helpers.ts";
 
 const linux = process.platform === "linux";
-/**
- * Whether this machine lets a process hear the kernel's process events with exit statistics
- * (root, in the initial pid namespace, which a container's own /proc cannot tell: the kernel's
- * silence does). Asked the way peak-mem asks, then closed again.
- */
-function eventsHeard(): boolean {
-  if (!linux || process.getuid?.() !== 0) return false;
-  const source = openProcessEvents();
-  source?.close();
-  return source?.taskStats ?? false;
-}
-const events = eventsHeard();
+const events = await eventsHeard();
 let worker = "";
 
 beforeAll(async () => {

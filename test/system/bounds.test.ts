@@ -6,18 +6,11 @@
 // amounts at once, so the assertions hold at any machine speed: no figure is ever compared with
 // a time.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { openProcessEvents } from "../../src/platform/linux/proc-events.ts";
 import { chmodSync } from "node:fs";
-import { BINARY, CC, cFixture, MiB, peakMem, peakMemJson, runArgv, tempDir } from "../helpers.ts";
+import { BINARY, CC, MiB, cFixture, eventsHeard, peakMem, peakMemJson, runArgv, tempDir } from "../helpers.ts";
 
 const linux = process.platform === "linux";
-function eventsHeard(): boolean {
-  if (!linux || process.getuid?.() !== 0) return false;
-  const source = openProcessEvents();
-  source?.close();
-  return source?.taskStats ?? false;
-}
-const events = eventsHeard();
+const events = await eventsHeard();
 const SETPRIV = Bun.which("setpriv");
 const dir = tempDir();
 let alloc = "";

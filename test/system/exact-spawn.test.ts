@@ -8,30 +8,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BINARY, CC, cFixture, MiB, peakMemJson, runArgv } from "../helpers.ts";
+import { BINARY, CC, GNU_TIME, MiB, cFixture, gnuTimeBytes, peakMemJson, runArgv } from "../helpers.ts";
 
 const LINUX = process.platform === "linux";
 const ROOT = LINUX && process.getuid?.() === 0;
-const GNU_TIME = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 /** The shape issue 11 measured: the allocation starts after the first samples and lives 5 ms. */
 const shortLived = (alloc: string, mib: number) => ["sh", "-c", `sleep 0.3; '${alloc}' ${mib} 5; sleep 0.3`];
 
-/**
- * GNU time's figure for the same command, in bytes: ru_maxrss of what it reaped, the smallest of
- * 5. Part of any RSS is file pages (libc, the program) mapped around a fault, as many as the page
- * cache holds then: the same process reads a few hundred KiB apart from run to run (a run 3.4% under
- * the median was seen in CI), so the reference is what GNU time itself can report, not its middle.
- */
-async function gnuTimeBytes(argv: string[]): Promise<number> {
-  const figures: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const { stderr, code } = await runArgv([GNU_TIME as string, "-f", "%M", ...argv]);
-    if (code !== 0) throw new Error(`time ${argv.join(" ")} exited ${code}`);
-    figures.push(Number(stderr.trim().split("\n").at(-1)) * 1024);
-  }
-  return Math.min(...figures);
-}
 
 describe.skipIf(!LINUX || !CC)(`no floor under 40 MiB${LINUX && CC ? "" : " (skipped: needs Linux and cc)"}`, () => {
   // Without the exit statistics (only root may hear them), the helper's ru_maxrss alone

@@ -3,22 +3,10 @@
 // Memory by program on the compiled binary: a member of the tree killed by a signal is heard
 // exiting, with the signal. The rest is in test/e2e/programs.test.ts.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { openProcessEvents } from "../../src/platform/linux/proc-events.ts";
-import { CC, cFixture, peakMem, peakMemJson, tempDir } from "../helpers.ts";
+import { CC, cFixture, eventsHeard, peakMem, peakMemJson, tempDir } from "../helpers.ts";
 
 const linux = process.platform === "linux";
-/**
- * Whether this machine lets a process hear the kernel's process events with exit statistics
- * (root, in the initial pid namespace, which a container's own /proc cannot tell: the kernel's
- * silence does). Asked the way peak-mem asks, then closed again.
- */
-function eventsHeard(): boolean {
-  if (!linux || process.getuid?.() !== 0) return false;
-  const source = openProcessEvents();
-  source?.close();
-  return source?.taskStats ?? false;
-}
-const events = eventsHeard();
+const events = await eventsHeard();
 let worker = "";
 
 beforeAll(async () => {
