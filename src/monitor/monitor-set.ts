@@ -21,7 +21,7 @@ export class MonitorSet {
     this.stopped = monitors.map(() => false);
   }
 
-  /** Before the spawn, in registry order. */
+  /** Right after the spawn, in registry order. */
   start(): void {
     for (let i = 0; i < this.monitors.length; i++) {
       const monitor = this.monitors[i] as Monitor;

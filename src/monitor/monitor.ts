@@ -7,8 +7,9 @@ import type { Sampler } from "./sampler.ts";
 // A monitor is one source of facts about a run. Each has the same phases, called by the run
 // loop (src/monitor/loop.ts) without knowing what it measures:
 //
-//   start   before the command is spawned: only what must precede it (a counter's starting
-//           value, a limit the threshold depends on); all else waits for the first sample.
+//   start   right after the spawn, once the command has been read, before the first sample: a
+//           counter's starting value, the limit a threshold depends on. Nothing of a monitor's
+//           runs on the path from exec to spawn: nothing there cannot wait a moment.
 //   sample  after every sample of the tree; allocates nothing (it runs up to 1000 times a second).
 //   record  when a sample goes to the timeline: adds its own part of that sample.
 //   settle  after the command has exited, before anything is closed: work that needs the tree

@@ -72,8 +72,6 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
   const clock = () => performance.now() - t0;
   const context: RunContext = { plan: config, reader, sampler, clock, events: events !== undefined, ...(tools.cgroup && { cgroup: tools.cgroup }) };
   const monitors = new MonitorSet(createMonitors(context), clock, warn);
-  // What must precede the spawn (a limit, counters' starting values), in registry order.
-  monitors.start();
   const startedAt = new Date();
   t0 = performance.now();
   if (events) eventOffsetMs = events.monotonicMs() - clock();
@@ -92,6 +90,10 @@ export async function run(config: Config, tools: RunTools): Promise<Report> {
     attachError = error ?? new Error("unknown");
   }
   signals.attach(child);
+  // The monitors start while the command runs, off the path from exec to spawn: a limit and a
+  // counter's starting value can be read a moment after the spawn without losing anything (an
+  // OOM kill takes the command longer than that to earn), in registry order.
+  monitors.start();
 
   // From here on the command runs: nothing ends peak-mem before it has.
   const command = displayCommand(config.command);
