@@ -1,4 +1,5 @@
 import { stdSink } from "../io/sink.ts";
+import { say } from "../io/stderr.ts";
 import { formatSize } from "../core/size/format.ts";
 import { showName } from "./name.ts";
 import type { BaselineAction } from "./settings.ts";
@@ -14,7 +15,10 @@ export function baselineCommand(action: BaselineAction): number {
     stdSink(1).write(`Deleted baseline ${showName(action.name)} ('${path}')\n`);
     return 0;
   }
-  stdSink(1).write(listingText(listBaselines(dir), action.units));
+  const listed = listBaselines(dir);
+  // Nothing on stdout (a script reads an empty list), and on stderr where they were looked for.
+  if (listed.length === 0) say(`no baselines saved in '${dir.path}'`);
+  stdSink(1).write(listingText(listed, action.units));
   return 0;
 }
 

@@ -14,8 +14,8 @@ export interface Baselines {
   compare(report: Report): Comparison | undefined;
   /** Saves the run as --save-baseline, if given. Throws a PeakMemError (exit 1). */
   save(report: Report): { name: string; path: string } | undefined;
-  /** A series (src/session/): its medians against --compare-baseline, if given. */
-  compareMedians(medians: BaselineFigures): Comparison | undefined;
+  /** A series (src/session/): its medians (of `command`'s runs) against --compare-baseline, if given. */
+  compareMedians(medians: BaselineFigures, command?: string): Comparison | undefined;
   /** A series: saves the baseline built from it as --save-baseline, if given. */
   saveBaseline(baseline: Baseline): { name: string; path: string } | undefined;
 }
@@ -28,9 +28,18 @@ export function openBaselines(settings: BaselineSettings): Baselines {
   if (saveName !== undefined) prepareBaselineDir(dir);
   return {
     ...(saveName !== undefined && { savePath: baselinePath(dir.path, saveName, "--save-baseline") }),
-    compare: (report) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, baselineFigures(report), settings.thresholdPercent)),
+    compare(report) {
+      if (compareName === undefined || baseline === undefined) return undefined;
+      const comparison = compareRuns(compareName, baseline, baselineFigures(report), settings.thresholdPercent);
+      // Saved for another command: compared all the same (a renamed script, new flags), but said.
+      return baseline.command === report.command ? comparison : { ...comparison, baselineCommand: baseline.command };
+    },
     save: (report) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir.path, saveName, baselineFromReport(report)) }),
-    compareMedians: (medians) => (compareName === undefined || baseline === undefined ? undefined : compareRuns(compareName, baseline, medians, settings.thresholdPercent, true)),
+    compareMedians(medians, command) {
+      if (compareName === undefined || baseline === undefined) return undefined;
+      const comparison = compareRuns(compareName, baseline, medians, settings.thresholdPercent, true);
+      return command === undefined || baseline.command === command ? comparison : { ...comparison, baselineCommand: baseline.command };
+    },
     saveBaseline: (saved) => (saveName === undefined ? undefined : { name: saveName, path: writeBaseline(dir.path, saveName, saved) }),
   };
 }

@@ -212,6 +212,8 @@ function chartAction(input: string, options: Map<string, string | true>, command
   if (command.length > 0) throw new UsageError("--chart draws a saved timeline and runs nothing: remove the command");
   const output = options.get("output");
   if (output === "") throw new UsageError("--output needs a file name");
+  // A chart is HTML or SVG: any other name would get HTML under a name that says otherwise.
+  if (output !== undefined && !/\.(html?|svg)$/i.test(String(output))) throw new UsageError(`--chart writes a .html or .svg file, not '${String(output)}'`);
   return output === undefined ? { kind: "chart", input } : { kind: "chart", input, outputPath: String(output) };
 }
 

@@ -225,6 +225,8 @@ export interface MetricChange {
 export interface Comparison {
   /** The baseline's name, as given to --compare-baseline. */
   baselineName: string;
+  /** The command the baseline was saved for, where it differs from this one's. */
+  baselineCommand?: string;
   /** When the baseline run started, RFC 3339 UTC. */
   baselineTimestamp: string;
   peakRss: MetricChange;

@@ -11,6 +11,7 @@ import { annotations } from "../output/annotations.ts";
 import { deliverReport, openOutputs, openTimeline, saveBaselineNoting, useColor, writeExports } from "../output/deliver.ts";
 import { OptionalOutput, optionalTimeline } from "../output/optional.ts";
 import { WatchLine } from "../output/watch.ts";
+import { watchMixedStdout } from "../output/mixed-stdout.ts";
 import { stdSink } from "../io/sink.ts";
 import { warn, writeRaw } from "../io/stderr.ts";
 import { platformCgroup, type PeakCgroup } from "../platform/index.ts";
@@ -60,6 +61,7 @@ export async function runSession(
   }
   // Every output is opened before the command starts: an unwritable path is bad usage.
   const { report: sink, stdoutClosed, exports } = openOutputs(config, reader, timelines, baselines?.savePath);
+  const mixedStdout = watchMixedStdout(config.format, config.outputPath === undefined && !stdoutClosed);
   // The first run's timeline is opened now, so that an unwritable one is bad usage before
   // anything runs; the others as their runs start (a failure then is a warning).
   let firstTimeline = timelines[0] !== undefined ? await openTimeline(timelines[0]) : undefined;
@@ -165,6 +167,7 @@ export async function runSession(
   writeExports(exports, (format) => outcome.render(format, PLAIN));
   // On GitHub Actions, what failed the job also becomes an annotation (a workflow command on stderr).
   if (config.annotations && process.env.GITHUB_ACTIONS === "true") for (const line of outcome.annotations) writeRaw(`${line}\n`);
+  mixedStdout?.();
   const palette = await loadPalette(config.format === "human" && useColor(sink));
   return deliverReport(sink, stdoutClosed, () => outcome.render(config.format, palette), outcome.status);
 
@@ -218,7 +221,7 @@ async function aSeries(
   );
   if (series.stop?.reason === "error") warn(`the series stopped: ${series.stop.message}`);
   const medians = seriesMedians(series);
-  const comparison = medians && found.baselines?.compareMedians(medians);
+  const comparison = medians && found.baselines?.compareMedians(medians, series.commands[0]?.command);
   if (comparison) series.comparison = comparison;
   const status = seriesExitCode(
     series.stop?.exitCode,

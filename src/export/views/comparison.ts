@@ -34,6 +34,7 @@ export function comparisonRows(comparison: Comparison, show: Show): FactRow[] {
       ? { label: "No regression", text: `${of}peak RSS grew ${growth}, over the ${allowed} allowed but within the baseline's run-to-run spread`, tone: "good" }
       : { label: "No regression", text: `${of}peak RSS ${formatChange(peakRss.changePercent)}, within the ${allowed} allowed`, tone: "good" };
   return [
+    ...(comparison.baselineCommand !== undefined ? [{ label, text: `saved for another command: ${show.text(comparison.baselineCommand)}`, tone: "warn" as const }] : []),
     { label, text: `saved ${comparison.baselineTimestamp}`, detail: true },
     line("peak RSS", peakRss, show.size),
     line("peak VSZ", peakVsz, show.size),
@@ -49,6 +50,7 @@ export function comparisonJson(comparison: Comparison) {
   return {
     baseline: comparison.baselineName,
     baseline_timestamp: comparison.baselineTimestamp,
+    ...(comparison.baselineCommand !== undefined && { baseline_command: comparison.baselineCommand }),
     peak_rss_bytes: metric(comparison.peakRss),
     peak_vsz_bytes: metric(comparison.peakVsz),
     duration_ms: metric(comparison.duration),
