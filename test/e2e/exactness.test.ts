@@ -60,7 +60,7 @@ test("verbose and JSON say which source set each peak", async () => {
 });
 
 // GNU time's figure is the direct child's ru_maxrss, which also covers the descendants it
-// waited for. For a command smaller than GNU time itself (sleep, true: about 1.5 MiB) it
+// waited for. For a command smaller than GNU time itself (sleep, true: about 1.50 MiB) it
 // is GNU time's own pre-exec image, not the command's, so those are left out: the
 // workloads here each use more than that, and are short (most end within one interval).
 const gnuTime = existsSync("/usr/bin/time") ? test : test.skip;

@@ -12,7 +12,7 @@ import { displayCommand } from "../../src/core/text/display-command.ts";
 /** Clears the screen, turns the text red, returns the carriage, rings the bell. */
 const ESCAPES = ["/bin/true", "\x1b[2J\x1b[31mred", "x\ry", "\x07"];
 /** A second "Peak memory usage:" line, which grep would find first. */
-const FORGED = ["sh", "-c", "true\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)"];
+const FORGED = ["sh", "-c", "true\nPeak memory usage: 1.00 KiB (RSS) / 1.00 KiB (VSZ)"];
 /** What a terminal would act on: C0 controls but the line feed, DEL and C1 controls. */
 const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
@@ -40,8 +40,8 @@ test("a forged newline in the command cannot add a second Peak memory usage line
   const { stdout } = await peakMem(["--", ...FORGED]);
   const peaks = stdout.split("\n").filter((line) => line.startsWith("Peak memory usage:"));
   expect(peaks).toHaveLength(1);
-  expect(peaks[0]).not.toContain("1.0 KiB (RSS) / 1.0 KiB (VSZ)");
-  expect(stdout.split("\n")[0]).toBe(`Command: sh -c $'true\\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)'`);
+  expect(peaks[0]).not.toContain("1.00 KiB (RSS) / 1.00 KiB (VSZ)");
+  expect(stdout.split("\n")[0]).toBe(`Command: sh -c $'true\\nPeak memory usage: 1.00 KiB (RSS) / 1.00 KiB (VSZ)'`);
 });
 
 test("--markdown: the command is escaped, nothing raw, still one heading and one table of facts", async () => {

@@ -21,7 +21,7 @@ beforeAll(async () => {
 });
 
 describe.if(linux && Boolean(CC))("--pss", () => {
-  test("8 children sharing 200 MiB copy-on-write: RSS sums ~1.8 GiB, PSS ~200 MiB, USS small", async () => {
+  test("8 children sharing 200 MiB copy-on-write: RSS sums ~1.80 GiB, PSS ~200 MiB, USS small", async () => {
     // At --interval 300 the readings after the first (at the start) all come once the children share the pages.
     const { code, report } = await peakMemJson(["--pss", "--interval", "300", "--", cow, "200", "8", "1500"]);
     expect(code).toBe(0);

@@ -74,8 +74,8 @@ describe("human", () => {
 
   test("growth from a zero baseline", () => {
     const text = lines(compared(1, 10, { ...saved, peakRssBytes: 0 }));
-    expect(text).toContain('Baseline "main": peak RSS 0 B → 1.0 MiB (new (was 0))');
-    expect(text.at(-1)).toBe("REGRESSION: peak RSS grew from 0 B to 1.0 MiB, over the 10% allowed");
+    expect(text).toContain('Baseline "main": peak RSS 0 B → 1.00 MiB (new (was 0))');
+    expect(text.at(-1)).toBe("REGRESSION: peak RSS grew from 0 B to 1.00 MiB, over the 10% allowed");
   });
 
   test("without a comparison, nothing about baselines", () => {

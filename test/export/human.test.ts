@@ -39,7 +39,7 @@ describe("human report", () => {
     const within = makeReport({ threshold: { bytes: 2 ** 30, exceeded: false } });
     expect(render(within, plain)).not.toContain("THRESHOLD EXCEEDED");
     expect(render(within, plain)).not.toContain("Threshold");
-    expect(lines(render(within, { palette: PLAIN, verbose: true }))).toContain("Threshold: peak RSS 487.3 MiB is within the threshold of 1.0 GiB (1073741824 bytes)");
+    expect(lines(render(within, { palette: PLAIN, verbose: true }))).toContain("Threshold: peak RSS 487.3 MiB is within the threshold of 1.00 GiB (1073741824 bytes)");
     const over = render(makeReport({ threshold: { bytes: 100 * 2 ** 20, exceeded: true } }), plain);
     expect(lines(over)).toEqual([...lines(render(makeReport(), plain)), "THRESHOLD EXCEEDED: peak RSS 487.3 MiB is over the threshold of 100.0 MiB (104857600 bytes)"]);
     expect(lines(over).slice(0, 4)[3]).toStartWith("Duration:");
@@ -94,10 +94,10 @@ describe("human report", () => {
   });
 
   test("a forged newline in the command cannot make a second report line", () => {
-    const forged = "true\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)";
+    const forged = "true\nPeak memory usage: 1.00 KiB (RSS) / 1.00 KiB (VSZ)";
     const text = render(makeReport({ argv: ["sh", "-c", forged] }), { palette: PLAIN, verbose: true });
     expect(lines(text).filter((line) => line.startsWith("Peak memory usage:"))).toEqual(["Peak memory usage: 487.3 MiB (RSS) / 892.1 MiB (VSZ)"]);
-    expect(lines(text)[0]).toBe(`Command: sh -c $'true\\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)'`);
+    expect(lines(text)[0]).toBe(`Command: sh -c $'true\\nPeak memory usage: 1.00 KiB (RSS) / 1.00 KiB (VSZ)'`);
     // The exact command is still what the report carries, for JSON and CSV.
     expect(makeReport({ argv: ["sh", "-c", forged] }).command).toBe(`sh -c '${forged}'`);
   });
@@ -182,8 +182,8 @@ describe("human report", () => {
   test("--units is respected for both peaks and the limit", () => {
     const report = makeReport({ peaks: { rss: { bytes: 2_000_000 }, vsz: { bytes: 5_000_000 } }, threshold: { bytes: 1_000_000, exceeded: true } });
     const text = render(report, { palette: PLAIN, verbose: false, units: "MB" });
-    expect(text).toContain("Peak memory usage: 2.0 MB (RSS) / 5.0 MB (VSZ)");
-    expect(text).toContain("1.0 MB");
+    expect(text).toContain("Peak memory usage: 2.00 MB (RSS) / 5.00 MB (VSZ)");
+    expect(text).toContain("1.00 MB");
     expect(text).not.toContain("MiB");
     expect(render(report, { palette: PLAIN, verbose: false, units: "B" })).toContain("2000000 B (RSS) / 5000000 B (VSZ)");
   });

@@ -198,11 +198,11 @@ describe("Markdown report", () => {
   });
 
   test("control and bidirectional characters in the command are escaped, the table stays one", () => {
-    const argv = ["sh", "-c", "true\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)", "\x1b[2J\u202e|x\r"];
+    const argv = ["sh", "-c", "true\nPeak memory usage: 1.00 KiB (RSS) / 1.00 KiB (VSZ)", "\x1b[2J\u202e|x\r"];
     const text = render(makeReport({ argv, ...noTree }));
     expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
     const { heading, tables, other } = parseMarkdownReport(text);
-    expect(heading).toBe("### peak-mem: `sh -c $'true\\nPeak memory usage: 1.0 KiB (RSS) / 1.0 KiB (VSZ)' $'\\E[2J\\u202e|x\\r'`");
+    expect(heading).toBe("### peak-mem: `sh -c $'true\\nPeak memory usage: 1.00 KiB (RSS) / 1.00 KiB (VSZ)' $'\\E[2J\\u202e|x\\r'`");
     expect(tables).toHaveLength(1);
     expect(other).toEqual([]);
     expect(text.split("\n").filter((line) => line.includes("Peak memory usage:"))).toEqual([heading]);

@@ -191,7 +191,7 @@ describe("memoryView.rows", () => {
   test("swap: a warning row of the peaks view when any was swapped out, after the cgroup's peak", () => {
     expect(row(makeReport({ peaks: { swapBytes: 3 * MiB } }), "Swap", peaksView)).toEqual({
       label: "Swap",
-      text: "3.0 MiB of the tree swapped out at most (VmSwap, summed at one sample)",
+      text: "3.00 MiB of the tree swapped out at most (VmSwap, summed at one sample)",
       tone: "warn",
     });
     expect(row(makeReport({ peaks: { swapBytes: 0 } }), "Swap", peaksView)).toBeUndefined();
@@ -241,7 +241,7 @@ const LIMIT_LINE =
   "Memory limit: 200.0 MiB (cgroup memory.max of /x), peak RSS at 87% (a limit counts the cgroup's charge, not RSS); soft limit 150.0 MiB (cgroup memory.high of /x/y); swap limit 100.0 MiB (cgroup memory.swap.max of /x)";
 const OOM_LINE = "OOM kill: Killed by the kernel's OOM killer (cgroup limit 200.0 MiB): the command itself (100 cargo)";
 const PRESSURE_LINE = "Memory pressure: tasks in the cgroup stalled on memory for 250 ms while the command ran, all of them at once for 41 ms (memory.pressure); 10 s average up to 1.50%";
-const SWAP_LINE = "Swap: 3.0 MiB of the tree swapped out at most (VmSwap, summed at one sample)";
+const SWAP_LINE = "Swap: 3.00 MiB of the tree swapped out at most (VmSwap, summed at one sample)";
 
 describe("human", () => {
   const lines = (report: Report, verbose = false) => human(report, { palette: PLAIN, verbose }).trimEnd().split("\n");

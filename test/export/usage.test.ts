@@ -96,7 +96,7 @@ describe("programs", () => {
     expect(text).not.toContain("\u001b");
     expect(lines[at + 4]).toContain("cc|?[31mx"); // as ps shows a control character
     // Not alive at the tree's peak: "–", not "0 B" (which would say it was alive and used nothing).
-    expect(lines[at + 4]).toMatch(/^ {2}cc\|\?\[31mx +40 +1\.0 MiB +– +2\.0 MiB +0\.04$/);
+    expect(lines[at + 4]).toMatch(/^ {2}cc\|\?\[31mx +40 +1\.00 MiB +– +2\.00 MiB +0\.04$/);
     expect(human.render(report, { palette: PLAIN, verbose: false })).not.toContain("Programs:");
   });
 
@@ -124,7 +124,7 @@ describe("programs", () => {
     );
     expect(text).toContain("| `rustc` | 3 | 447.0 MiB | 447.0 MiB | 600.0 MiB | 27.50 |");
     // In a code span backslashes show as they are: one, as visibleText wrote it; not alive at the peak, "–".
-    expect(text).toContain("| `cc\\|\\x1b[31mx` | 40 | 1.0 MiB | – | 2.0 MiB | 0.04 |");
+    expect(text).toContain("| `cc\\|\\x1b[31mx` | 40 | 1.00 MiB | – | 2.00 MiB | 0.04 |");
     // Every program, however many: the terminal's cut is its own.
     const many = Array.from({ length: 12 }, (_, i) => ({ ...PROGRAMS.list[1]!, name: `p${i}` }));
     const all = markdown.render(makeReport({ programs: { counts: "sampled", list: many } }));

@@ -99,7 +99,7 @@ describe("annotations", () => {
 
   test("a crossed threshold", () => {
     const report = makeReport({ peaks: { rss: { bytes: Math.round(1.2 * GiB) } }, threshold: { bytes: GiB, exceeded: true } });
-    expect(annotations(report)).toEqual(["::error title=peak-mem%3A threshold exceeded::peak RSS 1.2 GiB of cargo build --release is over the threshold of 1.0 GiB"]);
+    expect(annotations(report)).toEqual(["::error title=peak-mem%3A threshold exceeded::peak RSS 1.20 GiB of cargo build --release is over the threshold of 1.00 GiB"]);
   });
 
   test("a threshold that reads the same as the peak gets the exact bytes of both", () => {
@@ -129,7 +129,7 @@ describe("annotations", () => {
 
   test("a regression from a baseline of 0 has no percentage", () => {
     const [line] = annotations(makeReport(regressed(5 * MiB, 10, 0)));
-    expect(parse(line!).message).toBe('peak RSS grew over baseline "main" (0 B → 5.0 MiB), more than the 10% allowed');
+    expect(parse(line!).message).toBe('peak RSS grew over baseline "main" (0 B → 5.00 MiB), more than the 10% allowed');
   });
 
   test("no regression line within the threshold", () => {

@@ -83,7 +83,7 @@ describe("on a terminal", () => {
     const [line] = drawnLines(sink.writes);
     expect(line).toContain("12.3s");
     expect(line).toContain("RSS 45.0 MiB peak 50.0 MiB");
-    expect(line).toContain("VSZ 1.3 GiB peak 1.5 GiB");
+    expect(line).toContain("VSZ 1.25 GiB peak 1.50 GiB");
     expect(line).toContain("3 procs");
     expect(line).toMatch(SPARK);
     expect(line).toStartWith("peak-mem");

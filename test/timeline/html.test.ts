@@ -46,7 +46,7 @@ describe("renderHtml", () => {
     for (const expected of [
       "sh -c &#39;bun -e alloc &#38; bun -e alloc &#38; wait&#39;",
       formatSize(data.peakRssBytes),
-      "4.8 GiB",
+      "4.80 GiB",
       "2.40s",
       "137 (SIGKILL)",
       "120 (every 20 ms)",

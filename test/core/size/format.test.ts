@@ -13,12 +13,12 @@ describe("formatSize with automatic units (binary, IEC labels)", () => {
   });
 
   test("KiB, MiB, GiB, TiB", () => {
-    expect(formatSize(KiB)).toBe("1.0 KiB");
-    expect(formatSize(1536)).toBe("1.5 KiB");
+    expect(formatSize(KiB)).toBe("1.00 KiB");
+    expect(formatSize(1536)).toBe("1.50 KiB");
     expect(formatSize(Math.round(487.3 * MiB))).toBe("487.3 MiB");
-    expect(formatSize(MiB)).toBe("1.0 MiB");
-    expect(formatSize(2.5 * GiB)).toBe("2.5 GiB");
-    expect(formatSize(3 * 2 ** 40)).toBe("3.0 TiB");
+    expect(formatSize(MiB)).toBe("1.00 MiB");
+    expect(formatSize(2.5 * GiB)).toBe("2.50 GiB");
+    expect(formatSize(3 * 2 ** 40)).toBe("3.00 TiB");
   });
 
   test("never a decimal label such as MB", () => {
@@ -28,14 +28,14 @@ describe("formatSize with automatic units (binary, IEC labels)", () => {
 
 describe("formatSize with a forced unit", () => {
   test("decimal units divide by powers of 1000", () => {
-    expect(formatSize(1_500_000, "MB")).toBe("1.5 MB");
-    expect(formatSize(2e9, "GB")).toBe("2.0 GB");
-    expect(formatSize(1000, "KB")).toBe("1.0 KB");
+    expect(formatSize(1_500_000, "MB")).toBe("1.50 MB");
+    expect(formatSize(2e9, "GB")).toBe("2.00 GB");
+    expect(formatSize(1000, "KB")).toBe("1.00 KB");
   });
 
   test("binary units divide by powers of 1024", () => {
-    expect(formatSize(2048, "KiB")).toBe("2.0 KiB");
-    expect(formatSize(3 * MiB, "MiB")).toBe("3.0 MiB");
+    expect(formatSize(2048, "KiB")).toBe("2.00 KiB");
+    expect(formatSize(3 * MiB, "MiB")).toBe("3.00 MiB");
     expect(formatSize(GiB, "MiB")).toBe("1024.0 MiB");
   });
 

@@ -23,7 +23,7 @@ describe("terminalCommand", () => {
 
   test("a word with a hidden character is written in bash's $'…' form", () => {
     expect(terminalCommand(["/bin/true", "\x1b[2J\x1b[31mred", "x\ry", "\x07"])).toBe(`/bin/true $'\\E[2J\\E[31mred' $'x\\ry' $'\\a'`);
-    expect(terminalCommand(["sh", "-c", "true\nPeak memory usage: 1.0 KiB"])).toBe(`sh -c $'true\\nPeak memory usage: 1.0 KiB'`);
+    expect(terminalCommand(["sh", "-c", "true\nPeak memory usage: 1.00 KiB"])).toBe(`sh -c $'true\\nPeak memory usage: 1.00 KiB'`);
   });
 
   test("bash's named escapes, \\xHH below 0x80, \\uHHHH above", () => {
@@ -52,7 +52,7 @@ describe("terminalCommand", () => {
 
   test("bash reads every word back exactly", () => {
     const argv = [
-      "/bin/true", "\x1b[2J\x1b[31mred", "x\ry", "\x07", "true\nPeak memory usage: 1.0 KiB",
+      "/bin/true", "\x1b[2J\x1b[31mred", "x\ry", "\x07", "true\nPeak memory usage: 1.00 KiB",
       "all\x01\x08\t\x0b\x0c\x1f\x7f", "it's \\ $HOME `x` \"q\"", "c1\u0085\u009b", "bidi\u202eevil\u202c\u2066\u2069", "zw\u200b\u200d\ufeff\u2060", "\u2028\u2029", "é😀", "",
     ];
     const script = `for a in ${terminalCommand(argv)}; do printf '%s\\0' "$a"; done`;

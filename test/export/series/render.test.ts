@@ -43,7 +43,7 @@ describe("human", () => {
     const table = text.slice(text.indexOf("Compared")).trimEnd().split("\n");
     expect(table[1]!.split(/\s{2,}/)).toEqual(["#", "Peak RSS (median)", "Ratio", "Duration (median)", "Ratio", "Command"]);
     expect(table[2]!.split(/\s{2,}/)).toEqual(["1", "50.0 MiB ± 0 B", "1.00", "0.20s", "1.00", "a"]);
-    expect(table[3]!.split(/\s{2,}/).slice(0, 3)).toEqual(["2", "100.0 MiB ± 1.0 MiB", "2.00 ± 0.02"]);
+    expect(table[3]!.split(/\s{2,}/).slice(0, 3)).toEqual(["2", "100.0 MiB ± 1.00 MiB", "2.00 ± 0.02"]);
   });
 
   test("against a series baseline: the median's change, the spread, the verdict", () => {
@@ -87,7 +87,7 @@ describe("what the runs met, from the views", () => {
     expect(lines.find((line) => line.startsWith("Cgroup peak (1 run)"))).toBeDefined();
     const runs = lines.slice(lines.indexOf(header) + 1, lines.indexOf(header) + 4).map((line) => line.split(/\s{2,}/));
     expect(runs[0]).toEqual(["1", "210.0 MiB", "420.0 MiB", "0.20s", "0 B", "300.0 MiB", "0", "over the threshold"]);
-    expect(runs[1]).toEqual(["2", "190.0 MiB", "380.0 MiB", "0.20s", "4.0 MiB", "–", "137 (SIGKILL)", "OOM kill: 5301 bench; failed (--ignore-failure)"]);
+    expect(runs[1]).toEqual(["2", "190.0 MiB", "380.0 MiB", "0.20s", "4.00 MiB", "–", "137 (SIGKILL)", "OOM kill: 5301 bench; failed (--ignore-failure)"]);
     expect(runs[2]).toEqual(["3", "150.0 MiB", "300.0 MiB", "0.20s", "0 B", "–", "0", "measuring stopped early: peaks may be low"]);
     expect(lines.at(-1)).toBe(
       "THRESHOLD EXCEEDED: the largest peak RSS, 210.0 MiB in run 1, is over the threshold of 200.0 MiB (209715200 bytes, 25% of the memory limit); 1 of 3 runs over it",
@@ -111,7 +111,7 @@ describe("what the runs met, from the views", () => {
     const { tables } = parseMarkdownReport(text);
     const runs = tables.at(-1)!;
     expect(runs.header).toEqual(["Run", "Peak RSS", "Peak VSZ", "Duration", "Swap", "Cgroup peak", "Exit code", "Note"]);
-    expect(runs.rows[1]).toEqual(["2", "190.0 MiB", "380.0 MiB", "0.20s", "4.0 MiB", "–", "137 (SIGKILL)", "OOM kill: 5301 bench; failed (--ignore-failure)"]);
+    expect(runs.rows[1]).toEqual(["2", "190.0 MiB", "380.0 MiB", "0.20s", "4.00 MiB", "–", "137 (SIGKILL)", "OOM kill: 5301 bench; failed (--ignore-failure)"]);
   });
 });
 
