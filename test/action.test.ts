@@ -459,12 +459,12 @@ exit ${code}
     expect(over.outputs["command-exit-code"]).toBe("0");
     expect(over.outputs["threshold-exceeded"]).toBe("true");
     // peak-mem annotates it itself on GitHub Actions (GITHUB_ACTIONS=true), once.
-    expect(over.log.match(/^::error title=peak-mem%3A threshold exceeded::peak RSS .* of bash -c 'sleep 0.1' is over the threshold of 1000 B$/gm)).toHaveLength(1);
-    expect(over.summary).toMatch(/^\| THRESHOLD EXCEEDED \| ❌ peak RSS \d+(\.\d)? [KM]iB is over the threshold of 1000 B \(1000 bytes\) \|$/m);
+    expect(over.log.match(/^::error title=peak-mem%3A threshold exceeded::peak RSS .* of bash -c 'sleep 0.1' is over the threshold of 1K \(1000 B\)$/gm)).toHaveLength(1);
+    expect(over.summary).toMatch(/^\| THRESHOLD EXCEEDED \| ❌ peak RSS \d+(\.\d+)? [KM]iB is over the threshold of 1K \(1000 B, 1000 bytes\) \|$/m);
 
     const within = runAction(real, { command: "true", threshold: "1GiB" });
     expect(within.code).toBe(0);
-    expect(within.summary).toMatch(/^\| Threshold \| ✅ peak RSS \d+(\.\d)? (B|[KM]iB) is within the threshold of 1\.0 GiB \(1073741824 bytes\) \|$/m);
+    expect(within.summary).toMatch(/^\| Threshold \| ✅ peak RSS \d+(\.\d+)? (B|[KM]iB) is within the threshold of 1G(iB)? \(1\.00 GiB, 1073741824 bytes\) \|$/m);
     expect(within.summary).not.toContain("THRESHOLD EXCEEDED");
   });
 

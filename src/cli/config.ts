@@ -29,9 +29,13 @@ export interface Config {
   cgroup: boolean;
   intervalMs: number;
   thresholdBytes?: number;
+  /** --threshold SIZE as typed ("100M"): reports show it so, with its binary form beside it. */
+  thresholdText?: string;
   /** --threshold N%: a share of the memory limit, resolved to bytes once the limit is known. */
   thresholdPercent?: number;
   /** --limit SIZE: a new cgroup with the kernel's memory limit set to it (implies cgroup). */
+  /** --limit SIZE as typed ("200M"). */
+  limitText?: string;
   limitBytes?: number;
   /** --export-json/-csv/-markdown FILE: the report in more formats, beside the main one. */
   exports: ExportTarget[];
@@ -125,6 +129,7 @@ export function toAction({ options, command: argv }: Scanned): Action {
       const size = parseSize(String(threshold));
       if (!size.ok) throw new UsageError(`invalid --threshold '${threshold}': ${size.reason} (or a share of the memory limit, e.g. 80%)`);
       config.thresholdBytes = size.bytes;
+      config.thresholdText = String(threshold);
     }
   }
   const limit = options.get("limit");
@@ -134,6 +139,7 @@ export function toAction({ options, command: argv }: Scanned): Action {
     // Below a few MiB nothing starts at all: the kernel kills the command before it runs.
     if (size.bytes < MIN_LIMIT_BYTES) throw new UsageError(`invalid --limit '${limit}': it must be at least 4 MiB, or nothing can start under it`);
     config.limitBytes = size.bytes;
+    config.limitText = String(limit);
   }
   for (const format of ["json", "csv", "markdown"] as const) {
     const option = `--export-${format}`;

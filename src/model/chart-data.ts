@@ -45,6 +45,8 @@ export interface ChartData {
   /** Which source set the RSS peak (sampled-sum, process-hwm, rusage). */
   peakRssSource?: string;
   thresholdBytes?: number;
+  /** --threshold as typed ("250M"), shown beside its binary form. */
+  thresholdGiven?: string;
   exitCode?: number;
   signal?: string;
   durationMs?: number;

@@ -65,6 +65,8 @@ export interface PeakFacts {
 
 export interface ThresholdFacts {
   bytes: number;
+  /** As typed on the command line ("100M"), when given as a size. */
+  given?: string;
   /** --threshold N%: the share of the memory limit it was given as. */
   percent?: number;
   /** The tree's peak RSS went over it. */
@@ -177,6 +179,8 @@ export interface MemoryEnvironment {
   swapLimit?: MemoryLimit;
   /** The limit was set by peak-mem itself (--limit SIZE). */
   enforced?: boolean;
+  /** --limit as typed ("200M"). */
+  limitGiven?: string;
   oom?: OomFacts;
   pressure?: PressureFacts;
 }

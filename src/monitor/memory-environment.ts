@@ -212,7 +212,8 @@ export const environmentMonitor: MonitorEntry = {
           killedOrphans: sampler.killedOrphans,
           members: sampler.tree.members,
         };
-        return { memory: environment.finish(ending, context.clock()) };
+        const memory = environment.finish(ending, context.clock());
+        return { memory: { ...memory, ...(context.plan.limitText !== undefined && { limitGiven: context.plan.limitText }) } };
       },
     };
   },

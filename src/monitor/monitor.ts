@@ -28,6 +28,9 @@ export interface MonitorPlan {
   thresholdBytes?: number;
   thresholdPercent?: number;
   limitBytes?: number;
+  /** --threshold SIZE and --limit SIZE as typed, for the reports. */
+  thresholdText?: string;
+  limitText?: string;
 }
 
 /** The run as every monitor sees it: set up before the spawn, read at any phase. */

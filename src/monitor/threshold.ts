@@ -42,6 +42,7 @@ export const thresholdMonitor: MonitorEntry = {
         return {
           threshold: {
             bytes: threshold,
+            ...(plan.thresholdText !== undefined && { given: plan.thresholdText }),
             ...(plan.thresholdPercent !== undefined && { percent: plan.thresholdPercent }),
             exceeded: sampler.peaks.rss.bytes > threshold,
             ...(stopper?.stoppedAtMs !== undefined && {

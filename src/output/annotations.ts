@@ -36,7 +36,8 @@ export function annotations(report: Report): string[] {
     // 1G (10^9 bytes) and a peak just over it both read 953.7 MiB: then the bytes tell them apart.
     if (threshold === peak) [peak, threshold] = [`${peak} (${peakRss} bytes)`, `${threshold} (${crossed.bytes} bytes)`];
     const share = crossed.percent !== undefined ? ` (${crossed.percent}% of the memory limit)` : "";
-    const over = `the threshold of ${threshold}${share}`;
+    // As typed where it was ("40MiB (40.0 MiB)"), as in the report.
+    const over = `the threshold of ${crossed.given !== undefined ? `${crossed.given} (${threshold})` : threshold}${share}`;
     lines.push(workflowCommand("error", "peak-mem: threshold exceeded", `peak RSS ${peak} of ${command} is over ${over}`));
   }
 

@@ -172,6 +172,7 @@ function timelineSummary(report: Report): Parameters<TimelineWriter["finish"]>[0
     durationMs: report.durationMs,
     ...(report.signal && { signal: report.signal }),
     ...(report.threshold && { thresholdBytes: report.threshold.bytes }),
+    ...(report.threshold?.given !== undefined && { thresholdGiven: report.threshold.given }),
     ...(report.sampling.childrenTracked && { processes: report.processes }),
     ...(report.programs && { programs: report.programs.list }),
     ...(memory?.limit && { limitBytes: memory.limit.bytes, limitSource: memory.limit.source }),

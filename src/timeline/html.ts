@@ -62,7 +62,7 @@ function summary(data: ChartData, g: Geometry): string {
   if (data.thresholdBytes !== undefined) {
     const exceeded = data.peakRssBytes > data.thresholdBytes;
     const verdict = exceeded ? `<strong class="exceeded">exceeded</strong>` : "not reached";
-    items.push(["Threshold", `${formatSize(data.thresholdBytes)}, ${verdict}`]);
+    items.push(["Threshold", `${data.thresholdGiven !== undefined ? `${escapeXml(data.thresholdGiven)} (${formatSize(data.thresholdBytes)})` : formatSize(data.thresholdBytes)}, ${verdict}`]);
   }
   const limit = limitOf(data);
   if (limit !== undefined) {

@@ -153,6 +153,8 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
   };
   const threshold = number(summary, "threshold_bytes");
   if (threshold !== undefined) data.thresholdBytes = threshold;
+  const thresholdGiven = string(summary, "threshold_given");
+  if (thresholdGiven !== undefined) data.thresholdGiven = thresholdGiven;
   const exitCode = number(summary, "exit_code");
   if (exitCode !== undefined) data.exitCode = exitCode;
   const signal = string(summary, "signal");

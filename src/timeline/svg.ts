@@ -298,8 +298,8 @@ function chartBody(data: ChartData, g: Geometry): string {
     `<rect class="bg" width="${CHART_WIDTH}" height="${g.height}"/>`,
     grid(g),
     data.samples.length === 0 ? emptyNote() : lines(data.samples, g),
-    data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakX),
-    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes, data.cgroupPeakBytes) : "",
+    data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakX, data.thresholdGiven),
+    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes, data.cgroupPeakBytes, data.thresholdGiven) : "",
     peak(data, g),
     data.oomKill ? oomMarker(data.oomKill, data, g) : "",
     axes(g),
@@ -422,12 +422,17 @@ function peak(data: ChartData, g: Geometry): string {
   ].join("");
 }
 
-function threshold(bytes: number, g: Geometry, peakX: number): string {
+/** "threshold 250M (238.4 MiB)" as typed, else "threshold 238.4 MiB". */
+export function thresholdLabel(bytes: number, given?: string): string {
+  return given === undefined ? `threshold ${formatSize(bytes)}` : `threshold ${given} (${formatSize(bytes)})`;
+}
+
+function threshold(bytes: number, g: Geometry, peakX: number, given?: string): string {
   const y = g.yRss(bytes);
   // The label goes to the end away from the peak so that the two labels do not collide.
   const peakOnRight = peakX > (PLOT.left + PLOT.right) / 2;
   const x = peakOnRight ? PLOT.left + 6 : PLOT.right - 6;
-  const label = `threshold ${formatSize(bytes)}`;
+  const label = thresholdLabel(bytes, given);
   return [
     `<g id="threshold-line" class="threshold">`,
     hLine("", y),
@@ -443,14 +448,14 @@ export function limitLabel(bytes: number, cgroupPeakBytes: number | undefined): 
 }
 
 /** The limit: a solid line across the plot, labelled with its value. */
-function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined, cgroupPeakBytes?: number): string {
+function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined, cgroupPeakBytes?: number, thresholdGiven?: string): string {
   const y = g.yRss(bytes);
   // At the end away from the peak, as the threshold's label is: when the two lines are
   // close, this label goes beside the threshold's rather than on top of it.
   const peakOnRight = peakX > (PLOT.left + PLOT.right) / 2;
   let x = peakOnRight ? PLOT.left + 6 : PLOT.right - 6;
   if (thresholdBytes !== undefined && Math.abs(g.yRss(thresholdBytes) - y) < 16) {
-    const beside = `threshold ${formatSize(thresholdBytes)}`.length * CHAR_WIDTH + 16;
+    const beside = thresholdLabel(thresholdBytes, thresholdGiven).length * CHAR_WIDTH + 16;
     x += peakOnRight ? beside : -beside;
   }
   return [

@@ -101,6 +101,7 @@ export function summaryObject(summary: TimelineSummary) {
     peak_vsz_bytes: summary.peakVszBytes,
     ...(summary.peakRssSource !== undefined && { peak_rss_source: summary.peakRssSource }),
     ...(summary.thresholdBytes !== undefined && { threshold_bytes: summary.thresholdBytes }),
+    ...(summary.thresholdGiven !== undefined && { threshold_given: summary.thresholdGiven }),
     ...(summary.exitCode !== undefined && { exit_code: summary.exitCode }),
     ...(summary.signal !== undefined && { signal: summary.signal }),
     ...(summary.durationMs !== undefined && { duration_ms: summary.durationMs }),

@@ -113,6 +113,7 @@ export const RICH_REPORT: Report = deepFreeze<Report>({
     softLimit: { bytes: 768 * MiB, source: "cgroup memory.high", cgroup: CGROUP },
     swapLimit: { bytes: 512 * MiB, source: "cgroup memory.swap.max", cgroup: CGROUP },
     enforced: true,
+    limitGiven: "1GiB",
     oom: {
       kills: 2,
       source: "memory.events",

@@ -136,7 +136,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(report.cgroup_peak_bytes).toBeLessThanOrEqual(100_000_000);
     expect(readdirSync(HOME as string).filter((name) => name.startsWith("peak-mem-"))).toEqual(before);
     const human = await runArgv([BINARY, "--limit", "100M", "--", program, "300", "300"], { env: noGitHub });
-    expect(human.stdout).toMatch(/^Memory limit: 95\.4 MiB \(--limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at [\d.]+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
+    expect(human.stdout).toMatch(/^Memory limit: 100M \(95\.4 MiB; --limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at [\d.]+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
     expect(human.stdout).toMatch(/^OOM kill: Killed by the kernel's OOM killer \(cgroup limit 95\.4 MiB\)/m);
   });
 
@@ -151,7 +151,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(report.cgroup_peak_bytes).toBeGreaterThanOrEqual(150 * MiB);
     const human = await runArgv([BINARY, "--limit", "200M", "--", program, "150", "200"], { env: noGitHub });
     const line = human.stdout.split("\n").find((l) => l.startsWith("Memory limit: "));
-    expect(line).toMatch(/^Memory limit: 190\.7 MiB \(--limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at (\d+|\d+\.\d)%/);
+    expect(line).toMatch(/^Memory limit: 200M \(190\.7 MiB; --limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at (\d+|\d+\.\d)%/);
     expect(line).not.toContain("peak RSS at");
   });
 

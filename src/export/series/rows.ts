@@ -121,7 +121,7 @@ export function thresholdSentence(series: SeriesReport, command: CommandSeries, 
   const counted = command.runs.filter((run) => !run.interrupted);
   const largest = counted.reduce((a, b) => (b.report.peaks.rss.bytes > a.report.peaks.rss.bytes ? b : a));
   const over = counted.filter((run) => run.report.threshold?.exceeded).length;
-  return `the largest peak RSS, ${show.size(largest.report.peaks.rss.bytes)} in run ${largest.run}, is over the threshold of ${thresholdText(series.thresholdBytes, series.thresholdPercent, show.size)}; ${over} of ${plural(counted.length, "run")} over it`;
+  return `the largest peak RSS, ${show.size(largest.report.peaks.rss.bytes)} in run ${largest.run}, is over the threshold of ${thresholdText(series.thresholdBytes, series.thresholdPercent, show.size, largest.report.threshold?.given)}; ${over} of ${plural(counted.length, "run")} over it`;
 }
 
 export const COMPARISON_HEADER = ["#", "Peak RSS (median)", "Ratio", "Duration (median)", "Ratio", "Command"];

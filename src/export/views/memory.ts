@@ -83,7 +83,8 @@ export const memoryView: View = {
             : `peak at ${percent(share.percent)}`;
       rows.push({
         label: "Memory limit",
-        text: `${show.size(limit.bytes)} (${by}), ${close}${soft}${swap}`,
+        // --limit 200M reads "200M (190.7 MiB; --limit, …)": as typed first, its binary form beside.
+        text: `${memory?.limitGiven !== undefined ? `${show.text(memory.limitGiven)} (${show.size(limit.bytes)}; ${by})` : `${show.size(limit.bytes)} (${by})`}, ${close}${soft}${swap}`,
         ...(closeToLimit(report) && { tone: "warn" as const }),
         ...(!real && { detail: true }),
       });
@@ -141,6 +142,7 @@ export const memoryView: View = {
     return {
       ...limitFields("memory_limit", memory?.limit),
       ...(memory?.enforced && { memory_limit_enforced: true }),
+      ...(memory?.limitGiven !== undefined && { memory_limit_given: memory.limitGiven }),
       ...(share !== undefined && { peak_rss_percent_of_limit: rounded(share) }),
       ...(charge !== undefined && { cgroup_peak_percent_of_limit: rounded(charge) }),
       ...limitFields("memory_soft_limit", memory?.softLimit),

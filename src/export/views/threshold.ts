@@ -5,10 +5,10 @@ import type { FactRow, Show, View } from "./view.ts";
 // --threshold: whether the tree's peak RSS went over it, and with --kill-on-threshold how
 // stopping the tree went. A stop that could not end every process says so, with who survived.
 
-/** "95.4 MiB (100000000 bytes)", with its share of the limit when given as one. */
-export function thresholdText(bytes: number, percent: number | undefined, size: (bytes: number) => string): string {
+/** "100M (95.4 MiB, 100000000 bytes)" as typed, "95.4 MiB (100000000 bytes, 80% of the memory limit)" as a share. */
+export function thresholdText(bytes: number, percent: number | undefined, size: (bytes: number) => string, given?: string): string {
   const share = percent === undefined ? "" : `, ${percent}% of the memory limit`;
-  return `${size(bytes)} (${bytes} bytes${share})`;
+  return given !== undefined ? `${given} (${size(bytes)}, ${bytes} bytes)` : `${size(bytes)} (${bytes} bytes${share})`;
 }
 
 /** "the process tree was stopped at 1.20s (SIGTERM)", or what survived the attempt. */
@@ -35,7 +35,7 @@ export const thresholdView: View = {
     const threshold = report.threshold;
     if (!threshold) return [];
     const peak = show.size(report.peaks.rss.bytes);
-    const limit = thresholdText(threshold.bytes, threshold.percent, show.size);
+    const limit = thresholdText(threshold.bytes, threshold.percent, show.size, threshold.given);
     const stop = stopRow(report, show);
     return threshold.exceeded
       ? [{ label: "THRESHOLD EXCEEDED", text: `peak RSS ${peak} is over the threshold of ${limit}`, tone: "bad", loud: true }, ...(stop ? [stop] : [])]
@@ -47,6 +47,7 @@ export const thresholdView: View = {
     const stop = threshold.stop;
     return {
       threshold_bytes: threshold.bytes,
+      ...(threshold.given !== undefined && { threshold_given: threshold.given }),
       ...(threshold.percent !== undefined && { threshold_percent: threshold.percent }),
       ...(stop && { stopped_by_threshold: true, stopped_at_ms: stop.atMs, stop_escalated: stop.escalated }),
       // Processes a stop could not end: the stop is not claimed whole.

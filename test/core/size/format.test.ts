@@ -44,3 +44,15 @@ describe("formatSize with a forced unit", () => {
     expect(formatSize(0, "B")).toBe("0 B");
   });
 });
+
+describe("formatSize keeps three significant digits", () => {
+  test("one decimal from 10 up, two from 1, more below 1; never a zero for what is not zero", () => {
+    expect(formatSize(1077 * MiB)).toBe("1.05 GiB");
+    expect(formatSize(Math.round(95.37 * MiB))).toBe("95.4 MiB");
+    expect(formatSize(Math.round(9.996 * MiB))).toBe("10.0 MiB");
+    expect(formatSize(1_003_520, "GiB")).toBe("0.000935 GiB");
+    expect(formatSize(512 * MiB, "GiB")).toBe("0.500 GiB");
+    expect(formatSize(1, "TiB")).not.toMatch(/^0(\.0+)? /);
+    expect(formatSize(0, "GiB")).toBe("0 GiB");
+  });
+});
