@@ -54,7 +54,7 @@ describe("human report", () => {
     // Where each peak came from, in words (JSON keeps the source's name).
     expect(lines(verbose)[4]).toBe("Peak set by: RSS: the tree summed at one sample; VSZ: one process's own high-water mark");
     expect(verbose).not.toContain("sampled-sum");
-    expect(verbose).toContain("Samples: 142 every 100 ms (effective 100.0 ms)");
+    expect(verbose).toContain("Samples: 142 every 100 ms");
     expect(verbose).toContain("Processes seen: 7");
     expect(quiet).not.toContain("Peak set by");
     expect(quiet).not.toContain("At the peak");

@@ -57,7 +57,7 @@ describe("Markdown report", () => {
       ["Exit code", "0"],
       ["Duration", "14.2s"],
       ["Peak set by", "RSS: the tree summed at one sample; VSZ: one process's own high-water mark"],
-      ["Samples", "142 every 100 ms (effective 100.0 ms)"],
+      ["Samples", "142 every 100 ms"],
       ["Processes seen", "7"],
     ]);
   });
@@ -175,7 +175,7 @@ describe("Markdown report", () => {
 
   test("the cgroup peak, and --units", () => {
     const text = render(makeReport({ peaks: { cgroup: { bytes: 2 * 2 ** 30, source: "memory.peak" } } }), { units: "MB" });
-    expect(facts(text)["Cgroup peak"]).toBe("2147.5 MB (memory.peak; includes page cache and kernel memory)");
+    expect(facts(text)["Cgroup peak"]).toBe("2147.5 MB (memory.peak: what the cgroup was charged, page cache and kernel memory included, pages charged to other cgroups left out, so above or below RSS)");
     expect(facts(text)["Peak RSS"]).toStartWith("**511.0 MB**");
   });
 

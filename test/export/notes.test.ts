@@ -120,7 +120,7 @@ describe("the sampling view's Incomplete rows", () => {
   test("no fault, no row; the samples and processes seen are details", () => {
     expect(incomplete(makeReport())).toEqual([]);
     expect(samplingView.rows!(makeReport(), show)).toEqual([
-      { label: "Samples", text: "142 every 100 ms (effective 100.0 ms)", detail: true },
+      { label: "Samples", text: "142 every 100 ms", detail: true },
       { label: "Processes seen", text: "7", detail: true },
     ]);
     expect(samplingView.rows!(makeReport({ sampling: { childrenTracked: false, processesSeen: 1 } }), show)[1]?.text).toBe("1 (children not tracked)");

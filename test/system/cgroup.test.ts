@@ -27,7 +27,7 @@ asRoot("the cgroup peak covers the tree, beside the RSS peak, labelled", async (
   expect(["memory.peak", "memory.max_usage_in_bytes"]).toContain(report.cgroup_peak_source as string);
   expect(report.peak_rss_bytes as number).toBeGreaterThan(200 * MiB);
   const human = await peakMem(["--cgroup", "--", "true"]);
-  expect(human.stdout).toMatch(/^Cgroup peak: .+ \(memory\.\S+; includes page cache and kernel memory\)$/m);
+  expect(human.stdout).toMatch(/^Cgroup peak: .+ \(memory\.\S+: what the cgroup was charged, page cache and kernel memory included, pages charged to other cgroups left out, so above or below RSS\)$/m);
 });
 
 asRoot("the new cgroup is removed afterwards", async () => {

@@ -39,7 +39,11 @@ export const peaksView: View = {
     const { peaks } = report;
     return [
       ...boundRow(report, show),
-      ...(peaks.cgroup ? [{ label: "Cgroup peak", text: `${show.size(peaks.cgroup.bytes)} (${peaks.cgroup.source}; includes page cache and kernel memory)` }] : []),
+      // Its own measure, not RSS's: above it by the page cache and kernel memory it is charged
+      // for, below it by pages charged elsewhere (a shared library another cgroup read first).
+      ...(peaks.cgroup
+        ? [{ label: "Cgroup peak", text: `${show.size(peaks.cgroup.bytes)} (${peaks.cgroup.source}: what the cgroup was charged, page cache and kernel memory included, pages charged to other cgroups left out, so above or below RSS)` }]
+        : []),
       ...(peaks.swapBytes ? [{ label: "Swap", text: `${show.size(peaks.swapBytes)} of the tree swapped out at most (VmSwap, summed at one sample)`, tone: "warn" as const }] : []),
       { label: "Peak set by", text: `RSS: ${PEAK_SOURCE_WORDS[peaks.rss.source]}; VSZ: ${PEAK_SOURCE_WORDS[peaks.vsz.source]}`, detail: true },
     ];

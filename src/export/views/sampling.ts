@@ -5,12 +5,23 @@ import type { View } from "./view.ts";
 // A figure that may be low says so: a fault in reading the tree leaves the peaks as seen until
 // then; a fault in one monitor leaves out only its figures.
 
+/**
+ * "12 every 100 ms": the samples on the interval's grid (the start-up burst's and those taken
+ * while the tree churned are not counted). A run shorter than the interval was sampled at its
+ * start and its end; the effective gap is said only where sampling fell behind the interval.
+ */
+function samplesText(samples: number, intervalMs: number, effectiveMs: number, durationMs: number): string {
+  if (durationMs < intervalMs) return `${samples} every ${intervalMs} ms: at the start and the end of a ${formatDuration(durationMs)} run`;
+  const behind = effectiveMs > intervalMs * 1.1 ? ` (effective ${effectiveMs.toFixed(1)} ms: sampling fell behind)` : "";
+  return `${samples} every ${intervalMs} ms${behind}`;
+}
+
 export const samplingView: View = {
   group: "sampling",
   rows(report) {
     const { sampling } = report;
     return [
-      { label: "Samples", text: `${sampling.samples} every ${sampling.intervalMs} ms (effective ${sampling.effectiveIntervalMs.toFixed(1)} ms)`, detail: true },
+      { label: "Samples", text: samplesText(sampling.samples, sampling.intervalMs, sampling.effectiveIntervalMs, report.durationMs), detail: true },
       { label: "Processes seen", text: `${sampling.processesSeen}${sampling.childrenTracked ? "" : " (children not tracked)"}`, detail: true },
       ...(sampling.fault
         ? [
