@@ -1,5 +1,5 @@
 // Shared by the end-to-end tests: the compiled binary, real workloads, and a runner.
-import { existsSync, mkdtempSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -100,5 +100,21 @@ export async function eventsHeard(): Promise<boolean> {
   const source = openProcessEvents();
   source?.close();
   return source?.taskStats ?? false;
+}
+
+/** The binary with no HOME or XDG_CACHE_HOME at all (unless given in `env`), maybe as another user (setpriv, root only). */
+export async function peakMemBare(args: string[], env: Record<string, string> = {}, user?: number): Promise<Result> {
+  const { HOME: _home, XDG_CACHE_HOME: _cache, ...rest } = process.env;
+  const setpriv = user === undefined ? [] : ["/usr/bin/setpriv", `--reuid=${user}`, `--regid=${user}`, "--clear-groups"];
+  const child = Bun.spawn([...setpriv, BINARY, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...rest, ...env } });
+  const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { code, stdout, stderr };
+}
+
+/** A directory anyone may write in, and a marker path in it that a command run as another user would leave. */
+export function openPlace(): { root: string; marker: string } {
+  const root = tempDir();
+  chmodSync(root, 0o777);
+  return { root, marker: join(root, "ran") };
 }
 

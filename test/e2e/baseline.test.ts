@@ -4,7 +4,7 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, BINARY, BUN, peakMem, tempDir, type Result } from "../helpers.ts";
+import { allocate, BINARY, BUN, openPlace, peakMem, peakMemBare, type Result, tempDir } from "../helpers.ts";
 import { REFUSED } from "../baseline/refused-names.ts";
 
 const SMALL = allocate(20, 300);
@@ -38,6 +38,9 @@ describe("save, then compare", () => {
     const at = lines.findIndex((line) => line.startsWith("Baseline "));
     expect(at).toBeGreaterThanOrEqual(4);
     expect(lines.slice(4, at).every((line) => /^(Memory pressure|Memory limit|Swap|Cgroup peak):/.test(line))).toBe(true);
+    // Saved for the large command, compared with the small one: said first.
+    expect(lines[at]).toMatch(/^Baseline "main": saved for another command: .*Buffer\.alloc\(100 \* 1048576/);
+    lines.splice(at, 1);
     expect(lines.slice(at, at + 3).map((line) => line.replace(/ .*/, ""))).toEqual(["Baseline", "Baseline", "Baseline"]);
     expect(lines[at]).toMatch(/^Baseline "main": peak RSS [\d.]+ MiB → [\d.]+ MiB \(-[\d.]+%\)$/);
     expect(lines[at + 1]).toStartWith('Baseline "main": peak VSZ ');
@@ -60,7 +63,7 @@ describe("save, then compare", () => {
     expect(comparison).toMatchObject({ baseline: "small", threshold_percent: 50, regression: true });
     expect(comparison.peak_rss_bytes.current).toBeGreaterThan(comparison.peak_rss_bytes.baseline);
     expect(comparison.peak_rss_bytes.change_percent).toBeGreaterThan(50);
-    expect(Object.keys(comparison)).toEqual(["baseline", "baseline_timestamp", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "threshold_percent", "regression"]);
+    expect(Object.keys(comparison)).toEqual(["baseline", "baseline_timestamp", "baseline_command", "peak_rss_bytes", "peak_vsz_bytes", "duration_ms", "threshold_percent", "regression"]);
 
     const csv = await peakMem(["--csv", "--baseline-dir", dir, "--compare-baseline", "small", ...LARGE]);
     expect(csv.code).toBe(1);
@@ -190,7 +193,7 @@ describe("refused before anything runs", () => {
 describe("--list-baselines and --delete-baseline", () => {
   test("list, delete, list again; a missing directory lists nothing", async () => {
     const { dir } = place();
-    expect(await peakMem(["--baseline-dir", dir, "--list-baselines"])).toEqual({ code: 0, stdout: "", stderr: "" });
+    expect(await peakMem(["--baseline-dir", dir, "--list-baselines"])).toEqual({ code: 0, stdout: "", stderr: `peak-mem: no baselines saved in '${dir}'\n` });
     expect(existsSync(dir)).toBe(false); // listing creates nothing
 
     await peakMem(["--baseline-dir", dir, "--save-baseline", "main", ...SMALL]);
@@ -265,20 +268,7 @@ describe("where baselines live", () => {
 
 describe("when the default directory cannot be used, it is named as the default", () => {
   const DEFAULT_HINT = "(set --baseline-dir or XDG_CACHE_HOME)";
-  /** The binary with no HOME or XDG_CACHE_HOME at all (unless given), maybe as another user. */
-  async function bare(args: string[], env: Record<string, string> = {}, user?: number): Promise<Result> {
-    const { HOME: _home, XDG_CACHE_HOME: _cache, ...rest } = process.env;
-    const setpriv = user === undefined ? [] : ["/usr/bin/setpriv", `--reuid=${user}`, `--regid=${user}`, "--clear-groups"];
-    const child = Bun.spawn([...setpriv, BINARY, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...rest, ...env } });
-    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-    return { code, stdout, stderr };
-  }
-  /** A marker anyone can create, so that a command run as another user would leave it. */
-  function openPlace() {
-    const root = tempDir();
-    chmodSync(root, 0o777);
-    return { root, marker: join(root, "ran") };
-  }
+  const bare = peakMemBare;
 
   test("HOME pointing nowhere: not created (not even by root), exit 2, nothing run", async () => {
     const { root, marker } = openPlace();

@@ -5,24 +5,11 @@
 import { describe, expect, test } from "bun:test";
 import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, tempDir, type Result } from "../helpers.ts";
+import { BINARY, openPlace, peakMemBare, type Result, tempDir } from "../helpers.ts";
 
 describe("when the default directory cannot be used, it is named as the default", () => {
   const DEFAULT_HINT = "(set --baseline-dir or XDG_CACHE_HOME)";
-  /** The binary with no HOME or XDG_CACHE_HOME at all (unless given), maybe as another user. */
-  async function bare(args: string[], env: Record<string, string> = {}, user?: number): Promise<Result> {
-    const { HOME: _home, XDG_CACHE_HOME: _cache, ...rest } = process.env;
-    const setpriv = user === undefined ? [] : ["/usr/bin/setpriv", `--reuid=${user}`, `--regid=${user}`, "--clear-groups"];
-    const child = Bun.spawn([...setpriv, BINARY, ...args], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { ...rest, ...env } });
-    const [stdout, stderr, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
-    return { code, stdout, stderr };
-  }
-  /** A marker anyone can create, so that a command run as another user would leave it. */
-  function openPlace() {
-    const root = tempDir();
-    chmodSync(root, 0o777);
-    return { root, marker: join(root, "ran") };
-  }
+  const bare = peakMemBare;
 
   const asRoot = process.getuid?.() === 0 && existsSync("/usr/bin/setpriv") ? test : test.skip;
 
