@@ -257,13 +257,15 @@ const HOVER_SCRIPT = `
   const [line, rssDot, vszDot] = cursor.children;
   let current = -1;
 
-  // The same as formatSize in src/core/size/format.ts: binary units, IEC labels, one decimal.
+  // The same as formatSize in src/core/size/format.ts: binary units, IEC labels, at least
+  // three significant digits (one decimal from 10 up, two below).
   const units = ["B", "KiB", "MiB", "GiB", "TiB"];
   function size(value) {
     if (value < 1024) return Math.round(value) + " B";
     let i = 1;
     while (i < units.length - 1 && Number((value / 1024 ** i).toFixed(1)) >= 1024) i++;
-    return (value / 1024 ** i).toFixed(1) + " " + units[i];
+    const figure = value / 1024 ** i;
+    return figure.toFixed(figure >= 9.995 ? 1 : 2) + " " + units[i];
   }
 
   function nearest(x) {
