@@ -44,6 +44,9 @@ export interface ChartData {
   peakVszBytes: number;
   /** Which source set the RSS peak (sampled-sum, process-hwm, rusage). */
   peakRssSource?: string;
+  /** False where the peak RSS is a lower bound; then the most it can have been, where known. */
+  peakRssExact?: boolean;
+  peakRssUpperBytes?: number;
   thresholdBytes?: number;
   /** --threshold as typed ("250M"), shown beside its binary form. */
   thresholdGiven?: string;

@@ -168,6 +168,8 @@ function timelineSummary(report: Report): Parameters<TimelineWriter["finish"]>[0
     peakRssBytes: report.peaks.rss.bytes,
     peakVszBytes: report.peaks.vsz.bytes,
     peakRssSource: report.peaks.rss.source,
+    ...(report.peaks.rss.bound && { peakRssExact: report.peaks.rss.bound.exact }),
+    ...(report.peaks.rss.bound?.upperBytes !== undefined && { peakRssUpperBytes: report.peaks.rss.bound.upperBytes }),
     exitCode: report.exitCode,
     durationMs: report.durationMs,
     ...(report.signal && { signal: report.signal }),

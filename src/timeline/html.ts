@@ -56,7 +56,8 @@ const SOURCE_NOTES: Record<string, string> = {
 
 function summary(data: ChartData, g: Geometry): string {
   const items: Array<[string, string]> = [
-    ["Peak RSS", `<strong class="rss-value">${formatSize(data.peakRssBytes)}</strong>`],
+    // A lower bound says so, with the most it can have been, as every report does.
+    ["Peak RSS", `<strong class="rss-value">${formatSize(data.peakRssBytes)}</strong>${data.peakRssExact === false ? ` <span class="muted">(at least; ${data.peakRssUpperBytes !== undefined ? `at most ${formatSize(data.peakRssUpperBytes)}` : "no upper bound"})</span>` : ""}`],
     ["Peak VSZ", formatSize(data.peakVszBytes)],
   ];
   if (data.thresholdBytes !== undefined) {

@@ -151,6 +151,9 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
     peakVszBytes: number(summary, "peak_vsz_bytes") ?? maxOf((s) => s.vsz),
     peakRssSource: string(summary, "peak_rss_source") ?? "sampled-sum",
   };
+  if (typeof summary?.peak_rss_exact === "boolean") data.peakRssExact = summary.peak_rss_exact;
+  const upper = number(summary, "peak_rss_upper_bytes");
+  if (upper !== undefined) data.peakRssUpperBytes = upper;
   const threshold = number(summary, "threshold_bytes");
   if (threshold !== undefined) data.thresholdBytes = threshold;
   const thresholdGiven = string(summary, "threshold_given");

@@ -4,8 +4,8 @@ import type { ChartData, OomKill, TimelineSample } from "../model/chart-data.ts"
 import { alignedSizeTicks, coord, linearScale, sizeTicks, timeTicks, type Tick } from "./scale.ts";
 import { stackPrograms, type ProgramStack } from "./stack.ts";
 
-// The chart of a run: RSS (the main line, left axis) and VSZ (dashed, right axis) over
-// time, the peak marked with its value, the threshold when one was set, the memory limit
+// The chart of a run: RSS (the main line, left axis) and VSZ (dashed: on the same axis where
+// the two are comparable, else on its own right axis) over time, the peak marked with its value, the threshold when one was set, the memory limit
 // (a solid line) and an OOM kill (a ✕ on the RSS line) when known. Drawn once here
 // as SVG text: the HTML page embeds `chartSvg` (so it shows without JavaScript), and
 // `renderSvg` wraps the same drawing into a standalone file.
@@ -118,13 +118,19 @@ export function escapeXml(text: string): string {
 }
 
 /** Where everything goes: scales and ticks, computed once for both outputs and the hover. */
+/** VSZ up to this many times RSS shares RSS's scale. */
+export const SHARED_SCALE_RATIO = 4;
+
 export interface Geometry {
   x: (tMs: number) => number;
   yRss: (bytes: number) => number;
   yVsz: (bytes: number) => number;
   timeTicks: Tick[];
   rssTicks: Tick[];
+  /** VSZ's own axis on the right; empty when VSZ shares RSS's axis (sharedScale). */
   vszTicks: Tick[];
+  /** RSS and VSZ on one scale, the left axis: VSZ is within SHARED_SCALE_RATIO of RSS. */
+  sharedScale: boolean;
   /** The end of the time axis, ms: the run's duration, the last sample or an OOM kill, whichever is later. */
   timeMaxMs: number;
   /** Whether the memory limit is drawn as a line: known, and within LIMIT_ON_CHART_RATIO of the data. */
@@ -157,15 +163,21 @@ export function chartGeometry(data: ChartData): Geometry {
   const limit = limitOf(data);
   const limitOnChart = limit !== undefined && limit <= dataTop * LIMIT_ON_CHART_RATIO;
   const rssTop = Math.max(dataTop, limitOnChart ? limit : 0) * 1.08;
-  const rss = sizeTicks(rssTop);
-  const vsz = alignedSizeTicks(Math.max(data.peakVszBytes, maxOf(samples, (s) => s.vsz)), rss.ticks.length - 1);
+  const vszTop = Math.max(data.peakVszBytes, maxOf(samples, (s) => s.vsz));
+  // Where VSZ is comparable to RSS (a C build: 308 MiB against 268 MiB) two scales would draw
+  // the larger figure below the smaller: one scale then. Where VSZ is mostly reserved address
+  // space (a runtime's gigabytes), it gets the right axis, or RSS would be a line along zero.
+  const sharedScale = vszTop <= rssTop * SHARED_SCALE_RATIO;
+  const rss = sizeTicks(sharedScale ? Math.max(rssTop, vszTop * 1.08) : rssTop);
+  const vsz = sharedScale ? rss : alignedSizeTicks(vszTop, rss.ticks.length - 1);
   return {
     x: linearScale(timeMaxMs, PLOT.left, PLOT.right),
     yRss: linearScale(rss.max, PLOT.bottom, PLOT.top),
     yVsz: linearScale(vsz.max, PLOT.bottom, PLOT.top),
     timeTicks: timeTicks(timeMaxMs),
     rssTicks: rss.ticks,
-    vszTicks: vsz.ticks,
+    vszTicks: sharedScale ? [] : vsz.ticks,
+    sharedScale,
     timeMaxMs,
     limitOnChart,
     ...programLayout(stackPrograms(samples)),
@@ -326,8 +338,8 @@ function axes(g: Geometry): string {
     ...left,
     ...right,
     ...bottom,
-    text(PLOT.left - 8, PLOT.top - 12, "RSS", `class="axis-title" text-anchor="end"`),
-    text(PLOT.right + 8, PLOT.top - 12, "VSZ", `class="axis-title vsz-tick"`),
+    text(PLOT.left - 8, PLOT.top - 12, g.sharedScale ? "RSS, VSZ" : "RSS", `class="axis-title" text-anchor="end"`),
+    g.sharedScale ? "" : text(PLOT.right + 8, PLOT.top - 12, "VSZ", `class="axis-title vsz-tick"`),
     text((PLOT.left + PLOT.right) / 2, PLOT.bottom + 38, "time since start (seconds)", `text-anchor="middle"`),
     `</g>`,
   ].join("\n");
@@ -408,7 +420,7 @@ function peakLabelPoint(p: { x: number; y: number }): { x: number; y: number; an
 
 function peak(data: ChartData, g: Geometry): string {
   const p = peakPoint(data, g);
-  const label = `peak ${formatSize(data.peakRssBytes)}`;
+  const label = data.peakRssExact === false ? `peak ≥ ${formatSize(data.peakRssBytes)}${data.peakRssUpperBytes !== undefined ? `, ≤ ${formatSize(data.peakRssUpperBytes)}` : ""}` : `peak ${formatSize(data.peakRssBytes)}`;
   const { x: labelX, y: labelY, anchor } = peakLabelPoint(p);
   // The reported peak can be above every sample (a kernel high-water mark caught between
   // samples): a dotted stem then joins it to the line, so it does not look detached.
@@ -476,11 +488,28 @@ export function rssAt(samples: TimelineSample[], tMs: number): number {
   return a.rss + ((b.rss - a.rss) * (tMs - a.tMs)) / (b.tMs - a.tMs);
 }
 
-/** The OOM kill: a ✕ on the RSS line when it happened, and who was killed. */
-function oomMarker(kill: OomKill, data: ChartData, g: Geometry): string {
+/**
+ * Where the OOM kill is drawn: on the RSS line at the last sample that saw the victim alive
+ * (the kill itself falls between that sample and the next, which no longer has its memory),
+ * or at the last sample before the kill when the victim is not known by pid.
+ */
+export function oomPoint(kill: OomKill, data: ChartData): { tMs: number; rss: number } {
   const atMs = oomTime(kill) ?? 0;
-  const x = g.x(atMs);
-  const y = g.yRss(rssAt(data.samples, atMs));
+  const victim = kill.pid === undefined ? undefined : data.processes?.find((p) => p.pid === kill.pid && p.firstSeenMs <= atMs);
+  const seenMs = Math.min(atMs, victim?.lastSeenMs ?? atMs);
+  let last: TimelineSample | undefined;
+  for (const sample of data.samples) {
+    if (sample.tMs > seenMs) break;
+    last = sample;
+  }
+  return last ? { tMs: last.tMs, rss: last.rss } : { tMs: atMs, rss: rssAt(data.samples, atMs) };
+}
+
+/** The OOM kill: a ✕ on the RSS line where the victim was last seen, and who was killed. */
+function oomMarker(kill: OomKill, data: ChartData, g: Geometry): string {
+  const point = oomPoint(kill, data);
+  const x = g.x(point.tMs);
+  const y = g.yRss(point.rss);
   const r = OOM_MARK;
   const cross = `M${-r},${-r}L${r},${r}M${-r},${r}L${r},${-r}`;
   // Beside it on the side with room, below it (the peak's label is above), keeping clear
@@ -507,8 +536,8 @@ function oomMarker(kill: OomKill, data: ChartData, g: Geometry): string {
 function legend(data: ChartData, g: Geometry): string {
   const y = 18;
   const items: Array<{ swatch?: (x: number) => string; label: string; id?: string }> = [
-    { swatch: (x) => swatchLine("rss", x), label: g.stack ? "RSS total (left axis)" : "RSS (left axis)" },
-    { swatch: (x) => swatchLine("vsz", x), label: "VSZ (right axis)" },
+    { swatch: (x) => swatchLine("rss", x), label: g.sharedScale ? (g.stack ? "RSS total" : "RSS") : g.stack ? "RSS total (left axis)" : "RSS (left axis)" },
+    { swatch: (x) => swatchLine("vsz", x), label: g.sharedScale ? "VSZ" : "VSZ (right axis)" },
   ];
   if (data.thresholdBytes !== undefined) items.push({ swatch: (x) => `<g class="threshold">${swatchLine("", x)}</g>`, label: "threshold" });
   const limit = limitOf(data);

@@ -100,6 +100,8 @@ export function summaryObject(summary: TimelineSummary) {
     peak_rss_bytes: summary.peakRssBytes,
     peak_vsz_bytes: summary.peakVszBytes,
     ...(summary.peakRssSource !== undefined && { peak_rss_source: summary.peakRssSource }),
+    ...(summary.peakRssExact !== undefined && { peak_rss_exact: summary.peakRssExact }),
+    ...(summary.peakRssUpperBytes !== undefined && { peak_rss_upper_bytes: summary.peakRssUpperBytes }),
     ...(summary.thresholdBytes !== undefined && { threshold_bytes: summary.thresholdBytes }),
     ...(summary.thresholdGiven !== undefined && { threshold_given: summary.thresholdGiven }),
     ...(summary.exitCode !== undefined && { exit_code: summary.exitCode }),

@@ -137,7 +137,8 @@ describe("renderHtml", () => {
   test("an OOM kill: a marker on the chart and a summary card", () => {
     const html = renderHtml(makeChartData(120, { exitCode: 137, signal: "SIGKILL", oomKill: { atMs: 1500, pid: 4242, name: "alloc", certain: true } }));
     expect(textOf(html, "oom-label")).toBe("OOM kill: 4242 alloc");
-    expect(html).toMatch(/<g id="oom-marker" transform="translate\(580 [\d.]+\)">/);
+    // On the RSS line where the victim was last seen: the last sample before the kill at 1.5 s (580).
+    expect(html).toMatch(/<g id="oom-marker" transform="translate\(57\d(\.\d)? [\d.]+\)">/);
     // Times as every other format writes them: 1.50s.
     expect(card(html, "OOM kill")).toBe('<strong class="exceeded">4242 alloc</strong> at 1.50s');
     const likely = renderHtml(makeChartData(120, { oomKill: { atMs: 1500, pid: 4242, certain: false } }));

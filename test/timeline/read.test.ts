@@ -140,3 +140,16 @@ describe("readTimeline", () => {
     expect(data.programs).toEqual([{ name: "cc1", processes: 3, maxProcessPeakBytes: 9, rssAtPeakBytes: 0, peakRssBytes: 12, processSeconds: 1.5 }]);
   });
 });
+
+describe("a lower-bound peak and a typed threshold, read back", () => {
+  test("peak_rss_exact, peak_rss_upper_bytes and threshold_given come back from the summary", () => {
+    const text = JSON.stringify({
+      command: "make",
+      interval_ms: 100,
+      started_at: "2026-12-06T05:21:03Z",
+      samples: [{ t_ms: 0, rss_bytes: 10, vsz_bytes: 20, process_count: 1 }],
+      summary: { peak_rss_bytes: 152, peak_vsz_bytes: 200, peak_rss_exact: false, peak_rss_upper_bytes: 158, threshold_bytes: 100, threshold_given: "100" },
+    });
+    expect(readTimeline("t.json", text)).toMatchObject({ peakRssExact: false, peakRssUpperBytes: 158, thresholdGiven: "100" });
+  });
+});

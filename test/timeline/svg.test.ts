@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { formatSize } from "../../src/core/size/format.ts";
 import { coord } from "../../src/timeline/scale.ts";
-import { chartGeometry, renderSvg, rssAt } from "../../src/timeline/svg.ts";
+import { chartGeometry, oomPoint, renderSvg, rssAt } from "../../src/timeline/svg.ts";
 import { makeChartData, makeProgramChartData } from "../fixtures/chart-data.ts";
 
 const MiB = 1024 * 1024;
@@ -290,10 +290,31 @@ describe("renderSvg: an OOM kill", () => {
     expect(allText(find(root, (e) => e.attributes.class === "header")!)).toContain("· OOM kill ·");
   });
 
-  test("at 1.5 s of 2.4 s it sits 5/8 of the way along the time axis", () => {
-    const root = parseXml(renderSvg(makeChartData(120, { oomKill: { atMs: 1500 } })));
-    // The plot runs from x 80 to 880.
-    expect(byId(root, "oom-marker")!.attributes.transform).toStartWith("translate(580 ");
+  test("between two samples, the second without the victim's memory: on the line where it was last seen, not at zero", () => {
+    const data = makeChartData(120);
+    const before = data.samples[60]!;
+    const after = data.samples[61]!;
+    after.rss = 0; // the kernel freed it: the next sample reads nothing
+    const kill = { atMs: (before.tMs + after.tMs) / 2, pid: 4242, name: "alloc" };
+    expect(oomPoint(kill, { ...data, oomKill: kill })).toEqual({ tMs: before.tMs, rss: before.rss });
+    // Known by pid, last seen two samples earlier: there.
+    const earlier = data.samples[58]!;
+    const processes = [{ pid: 4242, ppid: 1, name: "alloc", depth: 1, peakRss: before.rss, firstSeenMs: 0, lastSeenMs: earlier.tMs }];
+    expect(oomPoint(kill, { ...data, processes, oomKill: kill })).toEqual({ tMs: earlier.tMs, rss: earlier.rss });
+    const root = parseXml(renderSvg({ ...data, oomKill: kill }));
+    const g = chartGeometry({ ...data, oomKill: kill });
+    expect(byId(root, "oom-marker")!.attributes.transform).toBe(`translate(${coord(g.x(before.tMs))} ${coord(g.yRss(before.rss))})`);
+  });
+
+  test("at 1.5 s of 2.4 s it sits at the last sample before it, just short of 5/8 of the way along", () => {
+    const data = makeChartData(120, { oomKill: { atMs: 1500 } });
+    const root = parseXml(renderSvg(data));
+    const g = chartGeometry(data);
+    const last = data.samples.filter((s) => s.tMs <= 1500).at(-1)!;
+    // The plot runs from x 80 to 880: 1.5 s is at 580.
+    expect(byId(root, "oom-marker")!.attributes.transform).toBe(`translate(${coord(g.x(last.tMs))} ${coord(g.yRss(last.rss))})`);
+    expect(g.x(last.tMs)).toBeLessThanOrEqual(580);
+    expect(g.x(last.tMs)).toBeGreaterThan(570);
     expect(allText(byId(root, "oom-label")!)).toBe("OOM kill");
   });
 
@@ -302,11 +323,13 @@ describe("renderSvg: an OOM kill", () => {
     expect(allText(byId(root, "oom-label")!)).toBe("OOM kill (likely): 7 &#60;evil&#62; &#38; &#34;co&#34;");
   });
 
-  test("after the last sample, the time axis reaches it", () => {
+  test("after the last sample, the time axis reaches it, and the mark is on the line's last point", () => {
     const data = makeChartData(120, { oomKill: { atMs: 3000, name: "x" } });
-    expect(chartGeometry(data).timeMaxMs).toBe(3000);
+    const g = chartGeometry(data);
+    expect(g.timeMaxMs).toBe(3000);
     const root = parseXml(renderSvg(data));
-    expect(byId(root, "oom-marker")!.attributes.transform).toStartWith("translate(880 ");
+    const last = data.samples.at(-1)!;
+    expect(byId(root, "oom-marker")!.attributes.transform).toBe(`translate(${coord(g.x(last.tMs))} ${coord(g.yRss(last.rss))})`);
   });
 
   test("absent when there was none", () => {
@@ -442,5 +465,36 @@ describe("renderSvg: RSS by program", () => {
     expect(svg).not.toContain("band");
     expect(svg).not.toContain("program-legend");
     expect(parseXml(svg).attributes.height).toBe(String(420 + 56));
+  });
+});
+
+describe("renderSvg: one scale where RSS and VSZ compare", () => {
+  const MiB = 2 ** 20;
+  test("VSZ within 4× of RSS: one axis for both, no right axis, the legend without sides", () => {
+    const base = makeChartData(120);
+    const data = { ...base, peakVszBytes: base.peakRssBytes * 1.2, samples: base.samples.map((s) => ({ ...s, vsz: s.rss * 1.2 })) };
+    const g = chartGeometry(data);
+    expect(g.sharedScale).toBe(true);
+    expect(g.vszTicks).toEqual([]);
+    // The same height for the same number on both lines.
+    expect(g.yVsz(100 * MiB)).toBe(g.yRss(100 * MiB));
+    const root = parseXml(renderSvg(data));
+    expect(find(root, (e) => e.attributes.class === "vsz-tick")).toBeUndefined();
+    expect(legendText(root)).toStartWith("RSSVSZ");
+  });
+
+  test("VSZ far above RSS (a runtime's reserved address space): its own right axis, said in the legend", () => {
+    const data = makeChartData(120);
+    expect(data.peakVszBytes).toBeGreaterThan(data.peakRssBytes * 4);
+    const g = chartGeometry(data);
+    expect(g.sharedScale).toBe(false);
+    expect(legendText(parseXml(renderSvg(data)))).toStartWith("RSS (left axis)VSZ (right axis)");
+  });
+});
+
+describe("renderSvg: a peak that is a lower bound", () => {
+  test("the label says at least, and at most where known", () => {
+    const data = makeChartData(120, { peakRssBytes: 152 * 2 ** 20, peakRssExact: false, peakRssUpperBytes: 158 * 2 ** 20 });
+    expect(allText(byId(parseXml(renderSvg(data)), "peak-label")!)).toBe("peak ≥ 152.0 MiB, ≤ 158.0 MiB");
   });
 });
