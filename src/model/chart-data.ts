@@ -44,6 +44,11 @@ export interface ChartData {
   peakVszBytes: number;
   /** Which source set the RSS peak (sampled-sum, process-hwm, rusage). */
   peakRssSource?: string;
+  /**
+   * Drawn from a saved timeline that does not record everything (a CSV keeps only the samples; a
+   * run cut short leaves no summary): what it lacks, said instead of guessed. `from`: its file.
+   */
+  notRecorded?: { why: string; header: boolean; summary: boolean; from: string };
   /** False where the peak RSS is a lower bound; then the most it can have been, where known. */
   peakRssExact?: boolean;
   peakRssUpperBytes?: number;

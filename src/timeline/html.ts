@@ -19,14 +19,14 @@ export function renderHtml(data: ChartData): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<title>${escapeXml(`peak-mem: ${data.command}`)}</title>
+<title>${escapeXml(`peak-mem: ${chartName(data)}`)}</title>
 <style>${chartCss(geometry)}${PAGE_CSS}${geometry.stack ? STACK_PAGE_CSS : ""}</style>
 </head>
 <body>
 <main>
 <header>
 <p class="tool">peak-mem</p>
-<h1><code>${escapeXml(data.command)}</code></h1>
+<h1><code>${escapeXml(chartName(data))}</code></h1>
 </header>
 ${summary(data, geometry)}
 <figure>
@@ -54,12 +54,22 @@ const SOURCE_NOTES: Record<string, string> = {
   rusage: "the command's rusage maximum, caught after it exited",
 };
 
+/** The command, or, where the timeline did not record it, the file the chart was drawn from. */
+export function chartName(data: ChartData): string {
+  return data.command !== "" ? data.command : `${data.notRecorded?.from ?? "timeline"} (command not recorded)`;
+}
+
 function summary(data: ChartData, g: Geometry): string {
+  const untold = data.notRecorded;
+  const notRecorded = `<span class="muted">not recorded</span>`;
+  // Peaks without a summary are the largest samples, which a process's own peak can exceed.
+  const sampled = untold && !untold.summary ? ` <span class="muted">(largest sample: ${escapeXml(untold.why)})</span>` : "";
   const items: Array<[string, string]> = [
     // A lower bound says so, with the most it can have been, as every report does.
     ["Peak RSS", `<strong class="rss-value">${formatSize(data.peakRssBytes)}</strong>${data.peakRssExact === false ? ` <span class="muted">(at least; ${data.peakRssUpperBytes !== undefined ? `at most ${formatSize(data.peakRssUpperBytes)}` : "no upper bound"})</span>` : ""}`],
-    ["Peak VSZ", formatSize(data.peakVszBytes)],
+    ["Peak VSZ", formatSize(data.peakVszBytes) + sampled],
   ];
+  if (sampled) items[0]![1] += sampled;
   if (data.thresholdBytes !== undefined) {
     const exceeded = data.peakRssBytes > data.thresholdBytes;
     const verdict = exceeded ? `<strong class="exceeded">exceeded</strong>` : "not reached";
@@ -72,11 +82,12 @@ function summary(data: ChartData, g: Geometry): string {
     // What a cgroup's limit counts: RSS, drawn, may pass the line without reaching it.
     if (data.cgroupPeakBytes !== undefined) items.push(["Cgroup peak", `${formatSize(data.cgroupPeakBytes)} <span class="muted">(the charge the limit counts)</span>`]);
   }
-  items.push(["Duration", data.durationMs === undefined ? "unknown" : formatDuration(data.durationMs)]);
-  items.push(["Exit", exitText(data)]);
+  items.push(["Duration", data.durationMs === undefined ? "unknown" : formatDuration(data.durationMs) + (untold && !untold.summary ? ` <span class="muted">(to the last sample)</span>` : "")]);
+  items.push(["Exit", untold && !untold.summary ? notRecorded : exitText(data)]);
   if (data.oomKill) items.push(["OOM kill", oomText(data.oomKill)]);
-  items.push(["Samples", `${data.sampleCount ?? data.samples.length} (every ${data.intervalMs} ms)`]);
-  items.push(["Started", `<time datetime="${escapeXml(data.startedAt)}">${escapeXml(data.startedAt)}</time>`]);
+  const count = data.sampleCount ?? data.samples.length;
+  items.push(["Samples", data.intervalMs > 0 ? `${count} (every ${data.intervalMs} ms)` : `${count} <span class="muted">(interval not recorded)</span>`]);
+  items.push(["Started", data.startedAt !== "" ? `<time datetime="${escapeXml(data.startedAt)}">${escapeXml(data.startedAt)}</time>` : notRecorded]);
   if (data.peakRssSource !== undefined) {
     const note = SOURCE_NOTES[data.peakRssSource];
     items.push(["RSS peak from", `${escapeXml(data.peakRssSource)}${note ? ` <span class="muted">(${escapeXml(note)})</span>` : ""}`]);

@@ -13,9 +13,15 @@ export function readTimeline(path: string, text: string): ChartData {
   const format = timelineFormat(path);
   if (format === "html" || format === "svg") throw new UsageError(`--chart reads a saved .json, .jsonl or .csv timeline, not ${path}`);
   try {
-    if (format === "csv") return fromCsv(text);
-    if (format === "jsonl") return fromJsonLines(text);
-    return fromJson(text);
+    const data = format === "csv" ? fromCsv(text) : format === "jsonl" ? fromJsonLines(text) : fromJson(text);
+    // What the file did not record is said on the chart, not made up (0 ms, an empty date).
+    const header = data.command !== "" || data.startedAt !== "";
+    const summary = data.exitCode !== undefined || data.signal !== undefined;
+    if (!header || !summary) {
+      const why = format === "csv" ? "a CSV timeline records the samples only" : "the timeline ends before its summary: the run was cut short";
+      data.notRecorded = { why, header, summary, from: process.getBuiltinModule("node:path").basename(path) };
+    }
+    return data;
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`cannot read timeline '${path}': ${(error as Error).message}`);

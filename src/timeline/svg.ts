@@ -245,7 +245,7 @@ export function oomLabel(kill: OomKill): string {
 export function chartSvg(data: ChartData, geometry = chartGeometry(data)): string {
   const limit = limitOf(data);
   const label = [
-    `Memory of ${data.command} over time: peak RSS ${formatSize(data.peakRssBytes)}`,
+    `Memory of ${data.command || "a saved timeline"} over time: peak RSS ${formatSize(data.peakRssBytes)}`,
     ...(limit !== undefined ? [limitLabel(limit, data.cgroupPeakBytes)] : []),
     ...(data.oomKill ? [oomLabel(data.oomKill)] : []),
     ...(geometry.stack ? [`by program: ${geometry.stack.names.join(", ")}${geometry.stack.hasOther ? ` and ${OTHER_LABEL}` : ""}`] : []),
@@ -267,7 +267,7 @@ export function renderSvg(data: ChartData): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart${geometry.stack ? " stacked" : ""}" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}">`,
-    `<title>${escapeXml(`peak-mem: ${data.command}`)}</title>`,
+    `<title>${escapeXml(`peak-mem: ${data.command || `${data.notRecorded?.from ?? "timeline"} (command not recorded)`}`)}</title>`,
     `<style>${chartCss(geometry)}</style>`,
     `<rect class="bg" width="${CHART_WIDTH}" height="${height}"/>`,
     header(data),
@@ -288,13 +288,16 @@ export function summaryLine(data: ChartData): string {
   if (limit !== undefined) parts.push(limitLabel(limit, data.cgroupPeakBytes));
   if (data.oomKill) parts.push(data.oomKill.certain === false ? "OOM kill (likely)" : "OOM kill");
   const count = data.sampleCount ?? data.samples.length;
-  parts.push(`${count} ${count === 1 ? "sample" : "samples"}`, data.startedAt);
+  parts.push(`${count} ${count === 1 ? "sample" : "samples"}`);
+  if (data.startedAt !== "") parts.push(data.startedAt);
+  if (data.notRecorded) parts.push(data.notRecorded.why);
   return parts.join(" · ");
 }
 
 function header(data: ChartData): string {
   // The full command is in <title>; a very long one is cut here so that it fits the width.
-  const command = data.command.length > MAX_HEADER_CHARS ? `${data.command.slice(0, MAX_HEADER_CHARS - 1)}…` : data.command;
+  const named = data.command || `${data.notRecorded?.from ?? "timeline"} (command not recorded)`;
+  const command = named.length > MAX_HEADER_CHARS ? `${named.slice(0, MAX_HEADER_CHARS - 1)}…` : named;
   return [
     `<g class="header">`,
     `<text class="command" x="${PLOT.left}" y="24">${escapeXml(command)}</text>`,

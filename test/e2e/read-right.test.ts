@@ -72,3 +72,40 @@ describe("a machine-readable report in the same file as the command's output", (
     expect(apart.text).toBe("hello\n");
   });
 });
+
+describe("a chart drawn later from a saved timeline", () => {
+  /** The summary cards of a chart page: term → text, tags stripped. */
+  function cards(html: string): Record<string, string> {
+    const pairs = [...html.matchAll(/<dt>([^<]+)<\/dt><dd>(.*?)<\/dd>/g)].map((m) => [m[1]!, m[2]!.replace(/<[^>]+>/g, "")]);
+    return Object.fromEntries(pairs);
+  }
+
+  test("from a .csv: what it did not record is said, not made up", async () => {
+    const timeline = join(dir, "run.csv");
+    expect((await peakMem(["-q", "--timeline", timeline, "--", "sh", "-c", "sleep 0.3"])).code).toBe(0);
+    const page = join(dir, "from-csv.html");
+    expect((await peakMem(["--chart", timeline, "-o", page])).code).toBe(0);
+    const html = readFileSync(page, "utf8");
+    expect(html).toContain("<title>peak-mem: run.csv (command not recorded)</title>");
+    const card = cards(html);
+    expect(card.Samples).toMatch(/^\d+ \(interval not recorded\)$/);
+    expect(card.Started).toBe("not recorded");
+    expect(card.Exit).toBe("not recorded");
+    expect(card["Peak VSZ"]).toContain("(largest sample: a CSV timeline records the samples only)");
+    expect(html).not.toContain("every 0 ms");
+  });
+
+  test("from a .json: the same peaks, exit and start as the run's own report", async () => {
+    const timeline = join(dir, "run.json");
+    const run = await peakMem(["--json", "--timeline", timeline, "--", "sh", "-c", "sleep 0.3"]);
+    const report = JSON.parse(run.stdout) as { peak_rss_bytes: number; peak_vsz_bytes: number; timestamp: string };
+    const page = join(dir, "from-json.html");
+    expect((await peakMem(["--chart", timeline, "-o", page])).code).toBe(0);
+    const card = cards(readFileSync(page, "utf8"));
+    const { formatSize } = await import("../../src/core/size/format.ts");
+    expect(card["Peak RSS"]).toStartWith(formatSize(report.peak_rss_bytes));
+    expect(card["Peak VSZ"]).toBe(formatSize(report.peak_vsz_bytes));
+    expect(card.Exit).toBe("0");
+    expect(card.Samples).toMatch(/^\d+ \(every 100 ms\)$/);
+  });
+});
