@@ -37,8 +37,9 @@ export class WatchLine {
     private readonly units?: Unit,
     columns?: Columns,
     failures?: { fail(error: unknown): void },
+    rows?: () => number | undefined,
   ) {
-    this.line = new StatusLine(sink, columns, failures);
+    this.line = new StatusLine(sink, columns, failures, rows);
   }
 
   update(sample: Sample, peakRss: number, peakVsz: number): void {

@@ -39,8 +39,9 @@ export class SeriesProgress {
     private readonly units: Unit | undefined,
     columns?: () => number | undefined,
     failures?: { fail(error: unknown): void },
+    rows?: () => number | undefined,
   ) {
-    this.line = new StatusLine(sink, columns, failures);
+    this.line = new StatusLine(sink, columns, failures, rows);
   }
 
   started(attempt: Attempt): void {

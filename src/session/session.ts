@@ -67,7 +67,7 @@ export async function runSession(
   let firstTimeline = timelines[0] !== undefined ? await openTimeline(timelines[0]) : undefined;
   // TERM=dumb: a terminal that cannot erase a line gets the plain lines used off a terminal.
   const live = config.watch && reader.isTerminal(2) && process.env.TERM !== "dumb";
-  const watch = config.watch ? new WatchLine(stdSink(2, live), config.units, () => process.stderr.columns, new OptionalOutput("--watch (stderr)")) : undefined;
+  const watch = config.watch ? new WatchLine(stdSink(2, live), config.units, () => process.stderr.columns, new OptionalOutput("--watch (stderr)"), () => process.stderr.rows) : undefined;
   const plan = { commands: settings.commands.length, runs: settings.runs, warmup: settings.warmup, ignoreFailure: settings.ignoreFailure };
   const progress =
     single || config.format === "quiet"
@@ -79,6 +79,7 @@ export async function runSession(
           config.units,
           () => process.stderr.columns,
           new OptionalOutput("the progress on stderr"),
+          () => process.stderr.rows,
         );
 
   // Signals are caught from before the (first) cgroup exists, which is made last, after every
