@@ -64,6 +64,8 @@ export interface ChartData {
   limitBytes?: number;
   /** Where that limit was read, as shown: "cgroup memory.max", "cgroup memory.limit_in_bytes", … */
   limitSource?: string;
+  /** --limit as typed ("200M"), shown beside its binary form. */
+  limitGiven?: string;
   /** --cgroup, --limit: the cgroup's own peak charge, what a cgroup's limit counts (RSS is not). */
   cgroupPeakBytes?: number;
   /** The kernel's OOM killer killed a process of the tree. */

@@ -179,6 +179,7 @@ function timelineSummary(report: Report): Parameters<TimelineWriter["finish"]>[0
     ...(report.programs && { programs: report.programs.list }),
     ...(memory?.limit && { limitBytes: memory.limit.bytes, limitSource: memory.limit.source }),
     ...(report.peaks.cgroup && { cgroupPeakBytes: report.peaks.cgroup.bytes }),
+    ...(memory?.limitGiven !== undefined && { limitGiven: memory.limitGiven }),
     ...(memory?.oom?.treeKilled && {
       oomKill: {
         atMs: memory.oom.atMs ?? report.durationMs,

@@ -78,7 +78,7 @@ function summary(data: ChartData, g: Geometry): string {
   const limit = limitOf(data);
   if (limit !== undefined) {
     const notes = [data.limitSource, g.limitOnChart ? undefined : "off the chart"].filter((note) => note !== undefined && note !== "");
-    items.push(["Memory limit", `${formatSize(limit)}${notes.length > 0 ? ` <span class="muted">(${escapeXml(notes.join(", "))})</span>` : ""}`]);
+    items.push(["Memory limit", `${data.limitGiven !== undefined ? `${escapeXml(data.limitGiven)} (${formatSize(limit)})` : formatSize(limit)}${notes.length > 0 ? ` <span class="muted">(${escapeXml(notes.join(", "))})</span>` : ""}`]);
     // What a cgroup's limit counts: RSS, drawn, may pass the line without reaching it.
     if (data.cgroupPeakBytes !== undefined) items.push(["Cgroup peak", `${formatSize(data.cgroupPeakBytes)} <span class="muted">(the charge the limit counts)</span>`]);
   }

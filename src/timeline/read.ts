@@ -177,6 +177,8 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
   if (limit !== undefined) data.limitBytes = limit;
   const limitSource = string(summary, "memory_limit_source") ?? string(summary, "limit_source");
   if (limitSource !== undefined) data.limitSource = limitSource;
+  const limitGiven = string(summary, "memory_limit_given");
+  if (limitGiven !== undefined) data.limitGiven = limitGiven;
   const cgroupPeak = number(summary, "cgroup_peak_bytes");
   if (cgroupPeak !== undefined) data.cgroupPeakBytes = cgroupPeak;
   const oomKill = oomKillFrom(summary?.oom_kill);

@@ -246,7 +246,7 @@ export function chartSvg(data: ChartData, geometry = chartGeometry(data)): strin
   const limit = limitOf(data);
   const label = [
     `Memory of ${data.command || "a saved timeline"} over time: peak RSS ${formatSize(data.peakRssBytes)}`,
-    ...(limit !== undefined ? [limitLabel(limit, data.cgroupPeakBytes)] : []),
+    ...(limit !== undefined ? [limitLabel(limit, data.cgroupPeakBytes, data.limitGiven)] : []),
     ...(data.oomKill ? [oomLabel(data.oomKill)] : []),
     ...(geometry.stack ? [`by program: ${geometry.stack.names.join(", ")}${geometry.stack.hasOther ? ` and ${OTHER_LABEL}` : ""}`] : []),
   ].join(", ");
@@ -285,7 +285,7 @@ export function summaryLine(data: ChartData): string {
   if (data.durationMs !== undefined) parts.push(formatDuration(data.durationMs));
   if (data.exitCode !== undefined) parts.push(`exit ${data.exitCode}${data.signal ? ` (${data.signal})` : ""}`);
   const limit = limitOf(data);
-  if (limit !== undefined) parts.push(limitLabel(limit, data.cgroupPeakBytes));
+  if (limit !== undefined) parts.push(limitLabel(limit, data.cgroupPeakBytes, data.limitGiven));
   if (data.oomKill) parts.push(data.oomKill.certain === false ? "OOM kill (likely)" : "OOM kill");
   const count = data.sampleCount ?? data.samples.length;
   parts.push(`${count} ${count === 1 ? "sample" : "samples"}`);
@@ -314,7 +314,7 @@ function chartBody(data: ChartData, g: Geometry): string {
     grid(g),
     data.samples.length === 0 ? emptyNote() : lines(data.samples, g),
     data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakX, data.thresholdGiven),
-    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes, data.cgroupPeakBytes, data.thresholdGiven) : "",
+    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes, data.cgroupPeakBytes, data.thresholdGiven, data.limitGiven) : "",
     peak(data, g),
     data.oomKill ? oomMarker(data.oomKill, data, g) : "",
     axes(g),
@@ -457,13 +457,13 @@ function threshold(bytes: number, g: Geometry, peakX: number, given?: string): s
 }
 
 /** The limit as its label says it: with the cgroup's peak charge where known, what the limit counts (RSS may pass the line). */
-export function limitLabel(bytes: number, cgroupPeakBytes: number | undefined): string {
-  if (cgroupPeakBytes === undefined) return `limit ${formatSize(bytes)}`;
-  return `limit ${formatSize(bytes)}, cgroup peak ${formatSize(cgroupPeakBytes)}`;
+export function limitLabel(bytes: number, cgroupPeakBytes: number | undefined, given?: string): string {
+  const limit = given === undefined ? `limit ${formatSize(bytes)}` : `limit ${given} (${formatSize(bytes)})`;
+  return cgroupPeakBytes === undefined ? limit : `${limit}, cgroup peak ${formatSize(cgroupPeakBytes)}`;
 }
 
 /** The limit: a solid line across the plot, labelled with its value. */
-function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined, cgroupPeakBytes?: number, thresholdGiven?: string): string {
+function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined, cgroupPeakBytes?: number, thresholdGiven?: string, limitGiven?: string): string {
   const y = g.yRss(bytes);
   // At the end away from the peak, as the threshold's label is: when the two lines are
   // close, this label goes beside the threshold's rather than on top of it.
@@ -476,7 +476,7 @@ function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: nu
   return [
     `<g id="limit-line" class="limit">`,
     hLine("", y),
-    text(x, y - 6, limitLabel(bytes, cgroupPeakBytes), `id="limit-label" class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
+    text(x, y - 6, limitLabel(bytes, cgroupPeakBytes, limitGiven), `id="limit-label" class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
     `</g>`,
   ].join("");
 }

@@ -114,6 +114,7 @@ export function summaryObject(summary: TimelineSummary) {
     ...(summary.limitBytes !== undefined && { memory_limit_bytes: summary.limitBytes }),
     ...(summary.limitSource !== undefined && { memory_limit_source: summary.limitSource }),
     ...(summary.cgroupPeakBytes !== undefined && { cgroup_peak_bytes: summary.cgroupPeakBytes }),
+    ...(summary.limitGiven !== undefined && { memory_limit_given: summary.limitGiven }),
     ...(summary.oomKill && {
       oom_kill: {
         at_ms: Math.round(summary.oomKill.atMs),

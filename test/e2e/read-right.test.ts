@@ -95,11 +95,11 @@ describe("a chart drawn later from a saved timeline", () => {
     expect(html).not.toContain("every 0 ms");
   });
 
-  test("from a .json: the same peaks, exit and start as the run's own report", async () => {
-    const timeline = join(dir, "run.json");
+  test.each(["json", "jsonl"])("from a .%s: the same peaks, exit and start as the run's own report", async (extension) => {
+    const timeline = join(dir, `run.${extension}`);
     const run = await peakMem(["--json", "--timeline", timeline, "--", "sh", "-c", "sleep 0.3"]);
     const report = JSON.parse(run.stdout) as { peak_rss_bytes: number; peak_vsz_bytes: number; timestamp: string };
-    const page = join(dir, "from-json.html");
+    const page = join(dir, `from-${extension}.html`);
     expect((await peakMem(["--chart", timeline, "-o", page])).code).toBe(0);
     const card = cards(readFileSync(page, "utf8"));
     const { formatSize } = await import("../../src/core/size/format.ts");
@@ -109,3 +109,15 @@ describe("a chart drawn later from a saved timeline", () => {
     expect(card.Samples).toMatch(/^\d+ \(every 100 ms\)$/);
   });
 });
+
+test("sizes keep three significant digits: under --units GiB a megabyte is not 0.0 GiB", async () => {
+  const { stdout } = await peakMem(["--units", "GiB", "--", "true"]);
+  expect(stdout).toMatch(/^Peak memory usage: 0\.0*[1-9]\d\d GiB \(RSS\) \/ 0\.0*[1-9]\d\d GiB \(VSZ\)$/m);
+});
+
+test("a threshold typed as 250M is drawn as typed on the chart, its binary form beside it", async () => {
+  const svg = join(dir, "typed.svg");
+  expect((await peakMem(["-q", "-t", "250M", "--timeline", svg, "--", "true"])).code).toBe(0);
+  expect(readFileSync(svg, "utf8")).toContain(">threshold 250M (238.4 MiB)</text>");
+});
+

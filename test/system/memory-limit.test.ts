@@ -153,6 +153,10 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     const line = human.stdout.split("\n").find((l) => l.startsWith("Memory limit: "));
     expect(line).toMatch(/^Memory limit: 200M \(190\.7 MiB; --limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at (\d+|\d+\.\d)%/);
     expect(line).not.toContain("peak RSS at");
+    // The chart says the limit as typed, with the cgroup's own peak.
+    const svg = join(dir, "limit.svg");
+    expect((await runArgv([BINARY, "-q", "--limit", "200M", "--timeline", svg, "--", program, "150", "200"], { env: noGitHub })).code).toBe(0);
+    expect(readFileSync(svg, "utf8")).toMatch(/>limit 200M \(190\.7 MiB\), cgroup peak [\d.]+ MiB<\/text>/);
   });
 
   test("a pipeline's process killed by the OOM killer: the likely victim, the one with the most memory", async () => {
@@ -174,7 +178,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     const { code } = await runArgv([BINARY, "--limit", "64M", "--timeline", chart, "--", program, "300", "300"], { env: noGitHub });
     expect(code).toBe(137);
     const html = readFileSync(chart, "utf8");
-    expect(html).toContain("limit 61.0 MiB");
+    expect(html).toContain("limit 64M (61.0 MiB)"); // as typed, its binary form beside it
     expect(html).toMatch(/OOM kill: \d+ alloc/);
   });
 
