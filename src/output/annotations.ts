@@ -1,7 +1,7 @@
 import { formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import { closeToLimit } from "../export/views/memory.ts";
 import type { Report } from "../model/report.ts";
-import { formatSize } from "../core/size/format.ts";
+import { asTyped, formatSize, typedDiffers } from "../core/size/format.ts";
 import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
 // GitHub Actions workflow commands for a finished run: an error annotation for an
@@ -26,7 +26,8 @@ export function annotations(report: Report): string[] {
     const named = victim && `${victim.certain ? "" : "likely "}pid ${victim.pid} ${psName(victim.name)}`;
     // The command itself, or a process of its tree: the annotation says which.
     const who = !victim || victim.role === "command" ? `${command} was killed${named ? ` (${named})` : ""}` : `a process of ${command} was killed (${named})`;
-    const at = limit ? ` at the memory limit of ${formatSize(limit.bytes)} (${limit.source})` : "";
+    const given = report.memory?.limitGiven;
+    const at = limit ? ` at the memory limit of ${asTyped(given, limit.bytes, formatSize)} (${limit.source})` : "";
     lines.push(workflowCommand("error", "peak-mem: killed by the OOM killer", `${who} by the kernel's OOM killer${at}; peak RSS ${formatSize(peakRss)}`));
   }
 
@@ -37,7 +38,7 @@ export function annotations(report: Report): string[] {
     if (threshold === peak) [peak, threshold] = [`${peak} (${peakRss} bytes)`, `${threshold} (${crossed.bytes} bytes)`];
     const share = crossed.percent !== undefined ? ` (${crossed.percent}% of the memory limit)` : "";
     // As typed where it was ("40MiB (40.0 MiB)"), as in the report.
-    const over = `the threshold of ${crossed.given !== undefined ? `${crossed.given} (${threshold})` : threshold}${share}`;
+    const over = `the threshold of ${crossed.given === undefined ? threshold : typedDiffers(crossed.given) ? `${crossed.given} (${threshold})` : crossed.given}${share}`;
     lines.push(workflowCommand("error", "peak-mem: threshold exceeded", `peak RSS ${peak} of ${command} is over ${over}`));
   }
 

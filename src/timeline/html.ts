@@ -1,6 +1,6 @@
 import { formatDuration } from "../core/text/duration.ts";
 import { PROGRAM_COLUMNS, processSeconds } from "../core/text/vocabulary.ts";
-import { formatSize } from "../core/size/format.ts";
+import { asTyped, formatSize } from "../core/size/format.ts";
 import type { ProgramUsage } from "../model/report.ts";
 import type { ChartData, ProcessSummary } from "../model/chart-data.ts";
 import { coord } from "./scale.ts";
@@ -73,12 +73,12 @@ function summary(data: ChartData, g: Geometry): string {
   if (data.thresholdBytes !== undefined) {
     const exceeded = data.peakRssBytes > data.thresholdBytes;
     const verdict = exceeded ? `<strong class="exceeded">exceeded</strong>` : "not reached";
-    items.push(["Threshold", `${data.thresholdGiven !== undefined ? `${escapeXml(data.thresholdGiven)} (${formatSize(data.thresholdBytes)})` : formatSize(data.thresholdBytes)}, ${verdict}`]);
+    items.push(["Threshold", `${escapeXml(asTyped(data.thresholdGiven, data.thresholdBytes, formatSize))}, ${verdict}`]);
   }
   const limit = limitOf(data);
   if (limit !== undefined) {
     const notes = [data.limitSource, g.limitOnChart ? undefined : "off the chart"].filter((note) => note !== undefined && note !== "");
-    items.push(["Memory limit", `${data.limitGiven !== undefined ? `${escapeXml(data.limitGiven)} (${formatSize(limit)})` : formatSize(limit)}${notes.length > 0 ? ` <span class="muted">(${escapeXml(notes.join(", "))})</span>` : ""}`]);
+    items.push(["Memory limit", `${escapeXml(asTyped(data.limitGiven, limit, formatSize))}${notes.length > 0 ? ` <span class="muted">(${escapeXml(notes.join(", "))})</span>` : ""}`]);
     // What a cgroup's limit counts: RSS, drawn, may pass the line without reaching it.
     if (data.cgroupPeakBytes !== undefined) items.push(["Cgroup peak", `${formatSize(data.cgroupPeakBytes)} <span class="muted">(the charge the limit counts)</span>`]);
   }

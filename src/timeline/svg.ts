@@ -1,5 +1,5 @@
 import { formatDuration } from "../core/text/duration.ts";
-import { formatSize } from "../core/size/format.ts";
+import { asTyped, formatSize } from "../core/size/format.ts";
 import type { ChartData, OomKill, TimelineSample } from "../model/chart-data.ts";
 import { alignedSizeTicks, coord, linearScale, sizeTicks, timeTicks, type Tick } from "./scale.ts";
 import { stackPrograms, type ProgramStack } from "./stack.ts";
@@ -439,7 +439,7 @@ function peak(data: ChartData, g: Geometry): string {
 
 /** "threshold 250M (238.4 MiB)" as typed, else "threshold 238.4 MiB". */
 export function thresholdLabel(bytes: number, given?: string): string {
-  return given === undefined ? `threshold ${formatSize(bytes)}` : `threshold ${given} (${formatSize(bytes)})`;
+  return `threshold ${asTyped(given, bytes, formatSize)}`;
 }
 
 function threshold(bytes: number, g: Geometry, peakX: number, given?: string): string {
@@ -458,7 +458,7 @@ function threshold(bytes: number, g: Geometry, peakX: number, given?: string): s
 
 /** The limit as its label says it: with the cgroup's peak charge where known, what the limit counts (RSS may pass the line). */
 export function limitLabel(bytes: number, cgroupPeakBytes: number | undefined, given?: string): string {
-  const limit = given === undefined ? `limit ${formatSize(bytes)}` : `limit ${given} (${formatSize(bytes)})`;
+  const limit = `limit ${asTyped(given, bytes, formatSize)}`;
   return cgroupPeakBytes === undefined ? limit : `${limit}, cgroup peak ${formatSize(cgroupPeakBytes)}`;
 }
 

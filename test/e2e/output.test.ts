@@ -90,7 +90,7 @@ test("--markdown is a heading and a table that parses, ready for $GITHUB_STEP_SU
   expect(report.heading).toBe("### peak-mem: `sh -c 'echo a | cat; exit 3'`");
   const facts = Object.fromEntries(report.tables[0]!.rows.map(([name, value]) => [name, value]));
   expect(facts["Exit code"]).toBe("❌ 3");
-  expect(facts["THRESHOLD EXCEEDED"]).toMatch(/^❌ peak RSS \d+(\.\d+)? (B|KiB|MiB) is over the threshold of 1 \(1 B, 1 bytes\)$/);
+  expect(facts["THRESHOLD EXCEEDED"]).toMatch(/^❌ peak RSS \d+(\.\d+)? (B|KiB|MiB) is over the threshold of 1 \(1 bytes\)$/);
   expect(facts["Threshold"]).toBeUndefined();
 });
 

@@ -11,6 +11,7 @@ describe("the threshold as typed", () => {
   test("as typed first, then its binary form and bytes; a share keeps its own wording", () => {
     expect(thresholdText(100_000_000, undefined, show.size, "100M")).toBe("100M (95.4 MiB, 100000000 bytes)");
     expect(thresholdText(100_000_000, undefined, show.size)).toBe("95.4 MiB (100000000 bytes)");
+    expect(thresholdText(40 * MiB, undefined, show.size, "40MiB")).toBe("40MiB (41943040 bytes)");
     expect(thresholdText(100 * MiB, 50, show.size)).toBe("100.0 MiB (104857600 bytes, 50% of the memory limit)");
   });
 

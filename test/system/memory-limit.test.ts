@@ -137,7 +137,7 @@ describe.skipIf(skipped !== undefined)(`memory limits and OOM kills${skipped ? `
     expect(readdirSync(HOME as string).filter((name) => name.startsWith("peak-mem-"))).toEqual(before);
     const human = await runArgv([BINARY, "--limit", "100M", "--", program, "300", "300"], { env: noGitHub });
     expect(human.stdout).toMatch(/^Memory limit: 100M \(95\.4 MiB; --limit, cgroup memory\.limit_in_bytes of [^)]*\), the cgroup's peak charge at [\d.]+%(; (memory\+swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.memsw\.limit_in_bytes|swap limit [\d.]+ (MiB|GiB|TiB|B) \(cgroup memory\.swap\.max)( of \/[^)]*)?\))?$/m);
-    expect(human.stdout).toMatch(/^OOM kill: Killed by the kernel's OOM killer \(cgroup limit 95\.4 MiB\)/m);
+    expect(human.stdout).toMatch(/^OOM kill: Killed by the kernel's OOM killer \(cgroup limit 100M \(95\.4 MiB\)\)/m);
   });
 
   test("--limit 200M with a 150 MiB command: how close it came is the cgroup's own charge against the limit, like with like", async () => {

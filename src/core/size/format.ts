@@ -23,3 +23,18 @@ function significant(figure: number): string {
   if (size >= 0.9995) return figure.toFixed(2);
   return figure.toFixed(Math.min(20, 2 - Math.floor(Math.log10(size))));
 }
+
+/**
+ * Whether a size typed on the command line ("100M", "1GiB", "5000") needs its binary form
+ * beside it to be read as the reports read it: a decimal unit (K, M, G, T, with or without B)
+ * does; a binary one (KiB…) or plain bytes already say the same as the reports.
+ */
+export function typedDiffers(given: string): boolean {
+  return /[kmgt]b?\s*$/i.test(given.trim());
+}
+
+/** A size as the user typed it, its binary form beside it where the two differ: "100M (95.4 MiB)", "1GiB". */
+export function asTyped(given: string | undefined, bytes: number, size: (bytes: number) => string): string {
+  if (given === undefined) return size(bytes);
+  return typedDiffers(given) ? `${given} (${size(bytes)})` : given;
+}

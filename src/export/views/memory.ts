@@ -1,3 +1,4 @@
+import { asTyped, typedDiffers } from "../../core/size/format.ts";
 import type { MemoryLimit, Report } from "../../model/report.ts";
 import type { FactRow, View } from "./view.ts";
 
@@ -50,9 +51,9 @@ function where(limit: MemoryLimit): string {
 }
 
 /** "cgroup limit 200.0 MiB", "physical memory 24.0 GiB": the limit as the OOM sentence names it. */
-function limitPhrase(limit: MemoryLimit | undefined, size: (bytes: number) => string): string {
+function limitPhrase(limit: MemoryLimit | undefined, size: (bytes: number) => string, given?: string): string {
   if (!limit) return "no limit known";
-  if (limit.source.startsWith("cgroup")) return `cgroup limit ${size(limit.bytes)}`;
+  if (limit.source.startsWith("cgroup")) return `cgroup limit ${asTyped(given, limit.bytes, size)}`;
   if (limit.source.startsWith("physical memory")) return `physical memory ${size(limit.bytes)}`;
   return `${limit.source} ${size(limit.bytes)}`;
 }
@@ -84,7 +85,7 @@ export const memoryView: View = {
       rows.push({
         label: "Memory limit",
         // --limit 200M reads "200M (190.7 MiB; --limit, …)": as typed first, its binary form beside.
-        text: `${memory?.limitGiven !== undefined ? `${show.text(memory.limitGiven)} (${show.size(limit.bytes)}; ${by})` : `${show.size(limit.bytes)} (${by})`}, ${close}${soft}${swap}`,
+        text: `${memory?.limitGiven !== undefined && typedDiffers(memory.limitGiven) ? `${show.text(memory.limitGiven)} (${show.size(limit.bytes)}; ${by})` : `${memory?.limitGiven !== undefined ? show.text(memory.limitGiven) : show.size(limit.bytes)} (${by})`}, ${close}${soft}${swap}`,
         ...(closeToLimit(report) && { tone: "warn" as const }),
         ...(!real && { detail: true }),
       });
@@ -106,8 +107,8 @@ export const memoryView: View = {
         // Counted system-wide, the kill may have been another process's: likely, not certain.
         const text =
           oom.scope === "system"
-            ? `Likely killed by the kernel's OOM killer (${limitPhrase(limit, show.size)})${who}; an OOM kill was counted system-wide as it died of SIGKILL`
-            : `Killed by the kernel's OOM killer (${limitPhrase(limit, show.size)})${who}`;
+            ? `Likely killed by the kernel's OOM killer (${limitPhrase(limit, show.size, memory?.limitGiven)})${who}; an OOM kill was counted system-wide as it died of SIGKILL`
+            : `Killed by the kernel's OOM killer (${limitPhrase(limit, show.size, memory?.limitGiven)})${who}`;
         rows.push({ label: "OOM kill", text, tone: "bad" });
       } else {
         const count = oom.kills === 1 ? "1 OOM kill" : `${oom.kills} OOM kills`;

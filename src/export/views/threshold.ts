@@ -1,4 +1,5 @@
 import { formatDuration } from "../../core/text/duration.ts";
+import { typedDiffers } from "../../core/size/format.ts";
 import type { Report } from "../../model/report.ts";
 import type { FactRow, Show, View } from "./view.ts";
 
@@ -8,7 +9,8 @@ import type { FactRow, Show, View } from "./view.ts";
 /** "100M (95.4 MiB, 100000000 bytes)" as typed, "95.4 MiB (100000000 bytes, 80% of the memory limit)" as a share. */
 export function thresholdText(bytes: number, percent: number | undefined, size: (bytes: number) => string, given?: string): string {
   const share = percent === undefined ? "" : `, ${percent}% of the memory limit`;
-  return given !== undefined ? `${given} (${size(bytes)}, ${bytes} bytes)` : `${size(bytes)} (${bytes} bytes${share})`;
+  if (given === undefined) return `${size(bytes)} (${bytes} bytes${share})`;
+  return typedDiffers(given) ? `${given} (${size(bytes)}, ${bytes} bytes)` : `${given} (${bytes} bytes)`;
 }
 
 /** "the process tree was stopped at 1.20s (SIGTERM)", or what survived the attempt. */

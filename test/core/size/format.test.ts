@@ -56,3 +56,16 @@ describe("formatSize keeps three significant digits", () => {
     expect(formatSize(0, "GiB")).toBe("0 GiB");
   });
 });
+
+describe("a size as typed", () => {
+  test("a decimal unit gets its binary form beside it; a binary unit or plain bytes says the same already", async () => {
+    const { asTyped, typedDiffers } = await import("../../../src/core/size/format.ts");
+    expect(typedDiffers("100M")).toBe(true);
+    expect(typedDiffers("1.5GB")).toBe(true);
+    expect(typedDiffers("1GiB")).toBe(false);
+    expect(typedDiffers("5000")).toBe(false);
+    expect(asTyped("100M", 100_000_000, formatSize)).toBe("100M (95.4 MiB)");
+    expect(asTyped("1GiB", GiB, formatSize)).toBe("1GiB");
+    expect(asTyped(undefined, GiB, formatSize)).toBe("1.00 GiB");
+  });
+});
