@@ -48,7 +48,7 @@ export interface ChartData {
    * Drawn from a saved timeline that does not record everything (a CSV keeps only the samples; a
    * run cut short leaves no summary): what it lacks, said instead of guessed. `from`: its file.
    */
-  notRecorded?: { why: string; header: boolean; summary: boolean; from: string };
+  notRecorded?: { why: string; summary: boolean; from: string };
   /** False where the peak RSS is a lower bound; then the most it can have been, where known. */
   peakRssExact?: boolean;
   peakRssUpperBytes?: number;

@@ -86,15 +86,13 @@ export class MemoryEnvironmentMonitor {
       }
     }
     // The kernel updates the averages every 2 seconds: reading them more often finds nothing new.
-    if (tMs - this.pressureReadMs < PRESSURE_PERIOD_MS) {
-      this.lastSampleMs = tMs;
-      return;
-    }
-    this.pressureReadMs = tMs;
-    const reading = this.pressure?.read();
-    if (reading) {
-      if (reading.someAvg10 > this.maxSome) this.maxSome = reading.someAvg10;
-      if (reading.fullAvg10 > this.maxFull) this.maxFull = reading.fullAvg10;
+    if (tMs - this.pressureReadMs >= PRESSURE_PERIOD_MS) {
+      this.pressureReadMs = tMs;
+      const reading = this.pressure?.read();
+      if (reading) {
+        if (reading.someAvg10 > this.maxSome) this.maxSome = reading.someAvg10;
+        if (reading.fullAvg10 > this.maxFull) this.maxFull = reading.fullAvg10;
+      }
     }
     this.lastSampleMs = tMs;
   }

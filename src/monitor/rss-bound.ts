@@ -25,21 +25,33 @@ export interface BoundInput {
   commandPeak?: number;
 }
 
-export type RssBound = { upperBytes: number } | { why: string };
+export type UpperBound = { upperBytes: number } | { why: string };
 
-export function rssUpperBound(input: BoundInput): RssBound {
+/** Why there is no bound without the command's ru_maxrss (the fallback spawn below its floor). */
+export const NO_COMMAND_PEAK = "the command's own peak (ru_maxrss) is not known";
+
+/**
+ * When a process lived, ms since the command started: from its fork (the command: from the
+ * start) to its exit, or to when it was found gone; a process still alive lives on to `aliveTo`.
+ */
+function lifetime(member: Member, isCommand: boolean, aliveTo?: number): { startMs: number; endMs: number } | undefined {
+  const startMs = isCommand ? 0 : member.forkedMs;
+  const endMs = member.exitedMs ?? member.goneMs ?? (member.alive ? aliveTo : undefined);
+  return startMs === undefined || endMs === undefined ? undefined : { startMs, endMs };
+}
+
+export function rssUpperBound(input: BoundInput): UpperBound {
   const { members } = input;
   if (!input.eventsComplete) return { why: "the kernel's process events were not heard in full, so a process could have come and gone unseen" };
-  if (input.commandPeak === undefined) return { why: "the command's own peak (ru_maxrss) is not known" };
+  if (input.commandPeak === undefined) return { why: NO_COMMAND_PEAK };
   if (members.some((member) => member.alive)) return { why: "processes of the tree were still running" };
   // The largest peak of any one memory of any process.
   let largest = input.commandPeak;
   for (const member of members) largest = Math.max(largest, member.peakRss, member.reapedPeak ?? 0);
   const spans: Span[] = [];
   for (const [index, member] of members.entries()) {
-    const startMs = index === 0 ? 0 : member.forkedMs;
-    const endMs = member.exitedMs ?? member.goneMs;
-    if (startMs === undefined || endMs === undefined) return { why: "a process's start or end was not heard" };
+    const life = lifetime(member, index === 0);
+    if (!life) return { why: "a process's start or end was not heard" };
     const own =
       member.reapedPeak !== undefined
         ? Math.max(member.reapedPeak, member.peakRss)
@@ -48,7 +60,7 @@ export function rssUpperBound(input: BoundInput): RssBound {
           : index === 0
             ? Math.max(input.commandPeak, member.peakRss)
             : largest;
-    spans.push({ startMs, endMs, bytes: own });
+    spans.push({ ...life, bytes: own });
   }
   return { upperBytes: largestOverlap(spans) };
 }
@@ -58,10 +70,9 @@ export function mostAlive(members: readonly Member[], eventsComplete: boolean): 
   if (!eventsComplete) return undefined;
   const spans: Span[] = [];
   for (const [index, member] of members.entries()) {
-    const startMs = index === 0 ? 0 : member.forkedMs;
-    const endMs = member.exitedMs ?? member.goneMs ?? (member.alive ? Number.POSITIVE_INFINITY : undefined);
-    if (startMs === undefined || endMs === undefined) return undefined;
-    spans.push({ startMs, endMs, bytes: 1 });
+    const life = lifetime(member, index === 0, Number.POSITIVE_INFINITY);
+    if (!life) return undefined;
+    spans.push({ ...life, bytes: 1 });
   }
   return largestOverlap(spans);
 }

@@ -1,5 +1,5 @@
 import type { MonitorEntry, RunContext } from "./monitor.ts";
-import { rssUpperBound } from "./rss-bound.ts";
+import { NO_COMMAND_PEAK, rssUpperBound } from "./rss-bound.ts";
 import type { RssBound } from "../model/report.ts";
 
 // The tree's peaks: RSS and VSZ as the largest of what the samples summed, what each process's
@@ -30,14 +30,16 @@ function commandBound(context: RunContext, maxRss: number | undefined, physical:
   const command = tree.members[0];
   const rusage = maxRss !== undefined && maxRss <= physical ? maxRss : undefined;
   const own = command?.peakRss ?? 0;
-  if (command?.exitStatsSeen || rusage === undefined) return { exact: command?.exitStatsSeen === true, ...(!command?.exitStatsSeen && { noUpper: "the command's own peak (ru_maxrss) is not known" }) };
-  const alone = context.events && !tree.eventsLost && !command?.forkedChild;
-  if (alone || own === 0 || rusage <= own) {
+  if (command?.exitStatsSeen) return { exact: true };
+  if (rusage === undefined) return { exact: false, noUpper: NO_COMMAND_PEAK };
+  // The command's own figure where it started no child (or its reads already reach it).
+  const exact = (context.events && !tree.eventsLost && !command?.forkedChild) || rusage <= own;
+  // Never read: ru_maxrss is all there is, the figure and its bound at once.
+  if (exact || own === 0) {
     peaks.offer("rss", rusage, "rusage");
     if (command) command.peakRss = Math.max(command.peakRss, rusage);
-    return alone || rusage <= own ? { exact: true } : { exact: false, upperBytes: rusage };
   }
-  return { exact: false, upperBytes: rusage };
+  return exact ? { exact: true } : { exact: false, upperBytes: rusage };
 }
 
 export const treePeaksMonitor: MonitorEntry = {

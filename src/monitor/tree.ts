@@ -43,9 +43,6 @@ export interface Member extends ProcessId {
   exitCode?: number;
   /** Its exit statistics were heard (taskstats): name and peaks final. */
   exitStatsSeen?: boolean;
-  /** When the kernel said it exec'd, first and last, ms since the command started: each exec gives it new memory. */
-  execMs?: number;
-  lastExecMs?: number;
   /** Reaped by peak-mem: its ru_maxrss, the kernel's peak of all its memory (and its waited-for children's). */
   reapedPeak?: number;
   /** With --no-children, the command: the kernel said it forked a child. */
@@ -410,8 +407,6 @@ export class ProcessTree {
     // An exec changes the process's memory; the next read or the exit statistics say how, and its new name.
     if (event.kind === "exec") {
       this.changes++;
-      member.execMs ??= at;
-      member.lastExecMs = at;
       return;
     }
     member.exitedMs = at;

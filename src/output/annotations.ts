@@ -1,7 +1,7 @@
 import { formatGrowth, formatThreshold } from "../baseline/compare.ts";
 import { closeToLimit } from "../export/views/memory.ts";
 import type { Report } from "../model/report.ts";
-import { asTyped, formatSize, typedDiffers } from "../core/size/format.ts";
+import { asTyped, formatSize } from "../core/size/format.ts";
 import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
 // GitHub Actions workflow commands for a finished run: an error annotation for an
@@ -38,7 +38,7 @@ export function annotations(report: Report): string[] {
     if (threshold === peak) [peak, threshold] = [`${peak} (${peakRss} bytes)`, `${threshold} (${crossed.bytes} bytes)`];
     const share = crossed.percent !== undefined ? ` (${crossed.percent}% of the memory limit)` : "";
     // As typed where it was ("40MiB (40.0 MiB)"), as in the report.
-    const over = `the threshold of ${crossed.given === undefined ? threshold : typedDiffers(crossed.given) ? `${crossed.given} (${threshold})` : crossed.given}${share}`;
+    const over = `the threshold of ${asTyped(crossed.given, crossed.bytes, () => threshold)}${share}`;
     lines.push(workflowCommand("error", "peak-mem: threshold exceeded", `peak RSS ${peak} of ${command} is over ${over}`));
   }
 

@@ -4,7 +4,7 @@ import { asTyped, formatSize } from "../core/size/format.ts";
 import type { ProgramUsage } from "../model/report.ts";
 import type { ChartData, ProcessSummary } from "../model/chart-data.ts";
 import { coord } from "./scale.ts";
-import { bandClass, CHART_WIDTH, chartCss, chartGeometry, chartSvg, escapeXml, limitOf, OTHER_LABEL, oomVictim, type Geometry } from "./svg.ts";
+import { bandClass, CHART_WIDTH, chartCss, chartGeometry, chartName, chartSvg, escapeXml, limitOf, OTHER_LABEL, oomVictim, type Geometry } from "./svg.ts";
 
 // A run as one self-contained HTML page: the command and a summary, the chart (inline SVG
 // drawn here, so it shows without JavaScript), and the processes when children were
@@ -54,22 +54,16 @@ const SOURCE_NOTES: Record<string, string> = {
   rusage: "the command's rusage maximum, caught after it exited",
 };
 
-/** The command, or, where the timeline did not record it, the file the chart was drawn from. */
-export function chartName(data: ChartData): string {
-  return data.command !== "" ? data.command : `${data.notRecorded?.from ?? "timeline"} (command not recorded)`;
-}
-
 function summary(data: ChartData, g: Geometry): string {
-  const untold = data.notRecorded;
   const notRecorded = `<span class="muted">not recorded</span>`;
+  const noSummary = data.notRecorded !== undefined && !data.notRecorded.summary;
   // Peaks without a summary are the largest samples, which a process's own peak can exceed.
-  const sampled = untold && !untold.summary ? ` <span class="muted">(largest sample: ${escapeXml(untold.why)})</span>` : "";
+  const sampled = noSummary ? ` <span class="muted">(largest sample: ${escapeXml(data.notRecorded?.why ?? "")})</span>` : "";
   const items: Array<[string, string]> = [
     // A lower bound says so, with the most it can have been, as every report does.
-    ["Peak RSS", `<strong class="rss-value">${formatSize(data.peakRssBytes)}</strong>${data.peakRssExact === false ? ` <span class="muted">(at least; ${data.peakRssUpperBytes !== undefined ? `at most ${formatSize(data.peakRssUpperBytes)}` : "no upper bound"})</span>` : ""}`],
-    ["Peak VSZ", formatSize(data.peakVszBytes) + sampled],
+    ["Peak RSS", `<strong class="rss-value">${formatSize(data.peakRssBytes)}</strong>${data.peakRssExact === false ? ` <span class="muted">(at least; ${data.peakRssUpperBytes !== undefined ? `at most ${formatSize(data.peakRssUpperBytes)}` : "no upper bound"})</span>` : ""}${sampled}`],
+    ["Peak VSZ", `${formatSize(data.peakVszBytes)}${sampled}`],
   ];
-  if (sampled) items[0]![1] += sampled;
   if (data.thresholdBytes !== undefined) {
     const exceeded = data.peakRssBytes > data.thresholdBytes;
     const verdict = exceeded ? `<strong class="exceeded">exceeded</strong>` : "not reached";
@@ -82,8 +76,8 @@ function summary(data: ChartData, g: Geometry): string {
     // What a cgroup's limit counts: RSS, drawn, may pass the line without reaching it.
     if (data.cgroupPeakBytes !== undefined) items.push(["Cgroup peak", `${formatSize(data.cgroupPeakBytes)} <span class="muted">(the charge the limit counts)</span>`]);
   }
-  items.push(["Duration", data.durationMs === undefined ? "unknown" : formatDuration(data.durationMs) + (untold && !untold.summary ? ` <span class="muted">(to the last sample)</span>` : "")]);
-  items.push(["Exit", untold && !untold.summary ? notRecorded : exitText(data)]);
+  items.push(["Duration", data.durationMs === undefined ? "unknown" : formatDuration(data.durationMs) + (noSummary ? ` <span class="muted">(to the last sample)</span>` : "")]);
+  items.push(["Exit", noSummary ? notRecorded : exitText(data)]);
   if (data.oomKill) items.push(["OOM kill", oomText(data.oomKill)]);
   const count = data.sampleCount ?? data.samples.length;
   items.push(["Samples", data.intervalMs > 0 ? `${count} (every ${data.intervalMs} ms)` : `${count} <span class="muted">(interval not recorded)</span>`]);

@@ -19,7 +19,7 @@ export function readTimeline(path: string, text: string): ChartData {
     const summary = data.exitCode !== undefined || data.signal !== undefined;
     if (!header || !summary) {
       const why = format === "csv" ? "a CSV timeline records the samples only" : "the timeline ends before its summary: the run was cut short";
-      data.notRecorded = { why, header, summary, from: process.getBuiltinModule("node:path").basename(path) };
+      data.notRecorded = { why, summary, from: process.getBuiltinModule("node:path").basename(path) };
     }
     return data;
   } catch (error) {

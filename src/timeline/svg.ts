@@ -224,6 +224,11 @@ export function limitOf(data: ChartData): number | undefined {
   return limit !== undefined && Number.isFinite(limit) && limit > 0 ? limit : undefined;
 }
 
+/** The command, or, where the timeline did not record it, the file the chart was drawn from. */
+export function chartName(data: ChartData): string {
+  return data.command !== "" ? data.command : `${data.notRecorded?.from ?? "timeline"} (command not recorded)`;
+}
+
 /** When the OOM kill happened, if it can be placed on the time axis. */
 function oomTime(kill: OomKill | undefined): number | undefined {
   return kill && Number.isFinite(kill.atMs) ? Math.max(0, kill.atMs) : undefined;
@@ -267,7 +272,7 @@ export function renderSvg(data: ChartData): string {
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart${geometry.stack ? " stacked" : ""}" width="${CHART_WIDTH}" height="${height}" viewBox="0 0 ${CHART_WIDTH} ${height}">`,
-    `<title>${escapeXml(`peak-mem: ${data.command || `${data.notRecorded?.from ?? "timeline"} (command not recorded)`}`)}</title>`,
+    `<title>${escapeXml(`peak-mem: ${chartName(data)}`)}</title>`,
     `<style>${chartCss(geometry)}</style>`,
     `<rect class="bg" width="${CHART_WIDTH}" height="${height}"/>`,
     header(data),
@@ -296,7 +301,7 @@ export function summaryLine(data: ChartData): string {
 
 function header(data: ChartData): string {
   // The full command is in <title>; a very long one is cut here so that it fits the width.
-  const named = data.command || `${data.notRecorded?.from ?? "timeline"} (command not recorded)`;
+  const named = chartName(data);
   const command = named.length > MAX_HEADER_CHARS ? `${named.slice(0, MAX_HEADER_CHARS - 1)}…` : named;
   return [
     `<g class="header">`,
@@ -314,7 +319,7 @@ function chartBody(data: ChartData, g: Geometry): string {
     grid(g),
     data.samples.length === 0 ? emptyNote() : lines(data.samples, g),
     data.thresholdBytes === undefined ? "" : threshold(data.thresholdBytes, g, peakX, data.thresholdGiven),
-    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data.thresholdBytes, data.cgroupPeakBytes, data.thresholdGiven, data.limitGiven) : "",
+    limit !== undefined && g.limitOnChart ? limitLine(limit, g, peakX, data) : "",
     peak(data, g),
     data.oomKill ? oomMarker(data.oomKill, data, g) : "",
     axes(g),
@@ -463,20 +468,21 @@ export function limitLabel(bytes: number, cgroupPeakBytes: number | undefined, g
 }
 
 /** The limit: a solid line across the plot, labelled with its value. */
-function limitLine(bytes: number, g: Geometry, peakX: number, thresholdBytes: number | undefined, cgroupPeakBytes?: number, thresholdGiven?: string, limitGiven?: string): string {
+function limitLine(bytes: number, g: Geometry, peakX: number, data: ChartData): string {
   const y = g.yRss(bytes);
+  const thresholdBytes = data.thresholdBytes;
   // At the end away from the peak, as the threshold's label is: when the two lines are
   // close, this label goes beside the threshold's rather than on top of it.
   const peakOnRight = peakX > (PLOT.left + PLOT.right) / 2;
   let x = peakOnRight ? PLOT.left + 6 : PLOT.right - 6;
   if (thresholdBytes !== undefined && Math.abs(g.yRss(thresholdBytes) - y) < 16) {
-    const beside = thresholdLabel(thresholdBytes, thresholdGiven).length * CHAR_WIDTH + 16;
+    const beside = thresholdLabel(thresholdBytes, data.thresholdGiven).length * CHAR_WIDTH + 16;
     x += peakOnRight ? beside : -beside;
   }
   return [
     `<g id="limit-line" class="limit">`,
     hLine("", y),
-    text(x, y - 6, limitLabel(bytes, cgroupPeakBytes, limitGiven), `id="limit-label" class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
+    text(x, y - 6, limitLabel(bytes, data.cgroupPeakBytes, data.limitGiven), `id="limit-label" class="halo" text-anchor="${peakOnRight ? "start" : "end"}"`),
     `</g>`,
   ].join("");
 }

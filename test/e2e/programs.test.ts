@@ -53,7 +53,7 @@ describe.if(linux && Boolean(CC))("memory by program", () => {
   test("-v shows the programs; Markdown has them all", async () => {
     const human = await peakMem(["-v", "--", "sh", "-c", script()]);
     expect(human.code).toBe(0);
-    expect(human.stdout).toMatch(/^Programs: \d+ \(counts (complete|sampled)/m);
+    expect(human.stdout).toMatch(/^Programs: \d+ \((counts complete|sampled)/m);
     expect(human.stdout).toMatch(/^ {2}worker +3 +10\d\.\d MiB +3\d\d\.\d MiB/m);
     const markdown = await peakMem(["--markdown", "--", "sh", "-c", script()]);
     expect(markdown.stdout).toMatch(/^\| `worker` \| 3 \| 10\d\.\d MiB \|/m);

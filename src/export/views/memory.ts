@@ -75,6 +75,11 @@ export const memoryView: View = {
       const swap = memory?.swapLimit ? `; ${swapWhat} ${show.size(memory.swapLimit.bytes)} (${where(memory.swapLimit)})` : "";
       // Physical memory as the only bound is a detail, unless a threshold was a share of it.
       const real = !limit.source.startsWith("physical memory") || report.threshold?.percent !== undefined;
+      // --limit 200M reads "200M (190.7 MiB; --limit, …)": as typed first, its binary form beside
+      // where the two differ (asTyped's rule, inside the one parenthesis).
+      const given = memory?.limitGiven;
+      const limitShown = given !== undefined ? show.text(given) : show.size(limit.bytes);
+      const about = given !== undefined && typedDiffers(given) ? `${show.size(limit.bytes)}; ${by}` : by;
       // Like with like: a cgroup's limit counts its charge; RSS against it only with why it differs.
       const close =
         share.what === "charge"
@@ -84,8 +89,7 @@ export const memoryView: View = {
             : `peak at ${percent(share.percent)}`;
       rows.push({
         label: "Memory limit",
-        // --limit 200M reads "200M (190.7 MiB; --limit, …)": as typed first, its binary form beside.
-        text: `${memory?.limitGiven !== undefined && typedDiffers(memory.limitGiven) ? `${show.text(memory.limitGiven)} (${show.size(limit.bytes)}; ${by})` : `${memory?.limitGiven !== undefined ? show.text(memory.limitGiven) : show.size(limit.bytes)} (${by})`}, ${close}${soft}${swap}`,
+        text: `${limitShown} (${about}), ${close}${soft}${swap}`,
         ...(closeToLimit(report) && { tone: "warn" as const }),
         ...(!real && { detail: true }),
       });

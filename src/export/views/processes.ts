@@ -3,7 +3,7 @@ import { formatDuration } from "../../core/text/duration.ts";
 import type { Report } from "../../model/report.ts";
 import { PEAK_SOURCE_WORDS } from "./peaks.ts";
 import type { ProcessSummary } from "../../model/chart-data.ts";
-import type { Show } from "./view.ts";
+import type { FactRow, Show } from "./view.ts";
 import { sampleNumber, type View } from "./view.ts";
 
 // The processes of the tree: those the kernel said were killed by a signal (a compiler's
@@ -23,42 +23,37 @@ function breakdownTitle(report: Report, show: Show): string {
   return `At the largest sample: ${show.size(moment.bytes)}${at}; the peak of ${show.size(report.peaks.rss.bytes)} (${PEAK_SOURCE_WORDS[report.peaks.rss.source]}) fell between samples`;
 }
 
+const processCount = (count: number) => (count === 1 ? "1 process" : `${count} processes`);
+
+/** The first SIGNALLED_SHOWN of `items` as `label` shows each, then "and N more". */
+function named<T>(items: readonly T[], label: (item: T) => string): string {
+  const more = items.length > SIGNALLED_SHOWN ? `, and ${items.length - SIGNALLED_SHOWN} more` : "";
+  return `${items.slice(0, SIGNALLED_SHOWN).map(label).join(", ")}${more}`;
+}
+
 export const processesView: View = {
   group: "processes",
   sample: [sampleNumber("process_count", "processCount", true)],
   rows(report, show) {
+    const rows: FactRow[] = [];
     const concurrency = report.concurrency;
-    const atOnce = !concurrency
-      ? []
-      : [
-          {
-            label: "Processes at once",
-            text: concurrency.exact
-              ? `${concurrency.peakProcesses} at most (when each lived, from the kernel's process events)`
-              : `${concurrency.peakProcesses} at most, at one sample (a process between two samples is missed)`,
-            detail: true,
-          },
-        ];
-    const running = report.concurrency?.stillRunning ?? [];
-    const left =
-      running.length === 0
-        ? []
-        : [
-            {
-              label: "Still running",
-              text: `${running.length === 1 ? "1 process" : `${running.length} processes`} of the tree, left when the command ended: ${running
-                .slice(0, SIGNALLED_SHOWN)
-                .map((p) => `${p.pid} ${show.name(p.name)}`)
-                .join(", ")}${running.length > SIGNALLED_SHOWN ? `, and ${running.length - SIGNALLED_SHOWN} more` : ""}`,
-              tone: "warn" as const,
-            },
-          ];
+    const running = concurrency?.stillRunning ?? [];
+    if (running.length > 0) {
+      const listed = named(running, (p) => `${p.pid} ${show.name(p.name)}`);
+      rows.push({ label: "Still running", text: `${processCount(running.length)} of the tree, left when the command ended: ${listed}`, tone: "warn" });
+    }
+    if (concurrency) {
+      const text = concurrency.exact
+        ? `${concurrency.peakProcesses} at most (when each lived, from the kernel's process events)`
+        : `${concurrency.peakProcesses} at most, at one sample (a process between two samples is missed)`;
+      rows.push({ label: "Processes at once", text, detail: true });
+    }
     const killed = report.processes.filter((p) => p.depth > 0 && p.signal !== undefined);
-    if (killed.length === 0) return [...left, ...atOnce];
-    const shown = killed.slice(0, SIGNALLED_SHOWN).map((p) => `${p.pid} ${show.name(p.name)} (${p.signal})`);
-    const more = killed.length > SIGNALLED_SHOWN ? `, and ${killed.length - SIGNALLED_SHOWN} more` : "";
-    const count = killed.length === 1 ? "1 process" : `${killed.length} processes`;
-    return [...left, ...atOnce, { label: "Killed by a signal", text: `${count} of the tree: ${shown.join(", ")}${more}`, tone: "warn", detail: true }];
+    if (killed.length > 0) {
+      const listed = named(killed, (p) => `${p.pid} ${show.name(p.name)} (${p.signal})`);
+      rows.push({ label: "Killed by a signal", text: `${processCount(killed.length)} of the tree: ${listed}`, tone: "warn", detail: true });
+    }
+    return rows;
   },
   tables(report, show, terminal) {
     const atPeak = report.processes.filter((p) => p.rssAtPeak !== undefined);
