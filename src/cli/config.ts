@@ -23,6 +23,12 @@ export interface Config {
   children: boolean;
   /** --pss: read proportional and private memory too (src/monitor/pss.ts). */
   pss: boolean;
+  /** --gpu ("on"), --no-gpu ("off"), else "auto": read where a GPU driver or device is present (src/monitor/gpu.ts). */
+  gpu: "auto" | "on" | "off";
+  /** --gpu-threshold SIZE, and as typed; or N% of each device's memory. */
+  gpuThresholdBytes?: number;
+  gpuThresholdText?: string;
+  gpuThresholdPercent?: number;
   /** Stop the tree once the peak crosses the threshold. */
   killOnThreshold: boolean;
   /** Run the command in a new memory cgroup and report its peak too. */
@@ -108,6 +114,7 @@ export function toAction({ options, command: argv }: Scanned): Action {
     watch: options.has("watch"),
     children: !options.has("no-children"),
     pss: options.has("pss"),
+    gpu: options.has("no-gpu") ? "off" : options.has("gpu") ? "on" : "auto",
     cgroup: options.has("cgroup"),
     killOnThreshold: options.has("kill-on-threshold"),
     intervalMs: DEFAULT_INTERVAL_MS,
@@ -118,18 +125,22 @@ export function toAction({ options, command: argv }: Scanned): Action {
   if (interval !== undefined) config.intervalMs = parseInterval(String(interval));
   const threshold = options.get("threshold");
   if (threshold !== undefined) {
-    const percent = PERCENT.exec(String(threshold));
-    if (percent) {
-      const value = Number(percent[1]);
-      if (!(value > 0 && value <= MAX_THRESHOLD_PERCENT)) {
-        throw new UsageError(`invalid --threshold '${threshold}': a share of the memory limit must be more than 0% and at most ${MAX_THRESHOLD_PERCENT}%`);
-      }
-      config.thresholdPercent = value;
-    } else {
-      const size = parseSize(String(threshold));
-      if (!size.ok) throw new UsageError(`invalid --threshold '${threshold}': ${size.reason} (or a share of the memory limit, e.g. 80%)`);
-      config.thresholdBytes = size.bytes;
+    const parsed = sizeOrShare(String(threshold), "--threshold", "the memory limit");
+    if (parsed.percent !== undefined) config.thresholdPercent = parsed.percent;
+    else {
+      config.thresholdBytes = parsed.bytes;
       config.thresholdText = String(threshold);
+    }
+  }
+  if (options.has("gpu") && options.has("no-gpu")) throw new UsageError("--gpu and --no-gpu cannot be used together");
+  const gpuThreshold = options.get("gpu-threshold");
+  if (gpuThreshold !== undefined) {
+    if (config.gpu === "off") throw new UsageError("--gpu-threshold cannot be used with --no-gpu: it needs the GPU memory read");
+    const parsed = sizeOrShare(String(gpuThreshold), "--gpu-threshold", "each device's memory");
+    if (parsed.percent !== undefined) config.gpuThresholdPercent = parsed.percent;
+    else {
+      config.gpuThresholdBytes = parsed.bytes;
+      config.gpuThresholdText = String(gpuThreshold);
     }
   }
   const limit = options.get("limit");
@@ -179,6 +190,21 @@ export function toAction({ options, command: argv }: Scanned): Action {
   const series = seriesSettings(options, commands, config);
   if (series) config.series = series;
   return { kind: "run", config };
+}
+
+/** A size ("512M"), or a share ("80%") of what `of` names; a bad one is a usage error naming `option`. */
+function sizeOrShare(text: string, option: string, of: string): { bytes?: number; percent?: number } {
+  const percent = PERCENT.exec(text);
+  if (percent) {
+    const value = Number(percent[1]);
+    if (!(value > 0 && value <= MAX_THRESHOLD_PERCENT)) {
+      throw new UsageError(`invalid ${option} '${text}': a share of ${of} must be more than 0% and at most ${MAX_THRESHOLD_PERCENT}%`);
+    }
+    return { percent: value };
+  }
+  const size = parseSize(text);
+  if (!size.ok) throw new UsageError(`invalid ${option} '${text}': ${size.reason} (or a share of ${of}, e.g. 80%)`);
+  return { bytes: size.bytes };
 }
 
 /** --runs, --warmup, --ignore-failure and several commands: what only a series can do. */

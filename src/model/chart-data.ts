@@ -20,6 +20,8 @@ export interface TimelineSample {
   programs?: ProgramShare[];
   /** The RSS of every other program at this sample, summed (0 when none). */
   otherRss?: number;
+  /** The tree's GPU memory at the latest reading of the GPUs (absent before the first, or without a GPU). */
+  gpu?: number;
 }
 
 /** One program's RSS at one sample: the sum over its processes alive then. */
@@ -49,6 +51,9 @@ export interface ChartData {
    * run cut short leaves no summary): what it lacks, said instead of guessed. `from`: its file.
    */
   notRecorded?: { why: string; summary: boolean; from: string };
+  /** The tree's GPU memory at its peak (every device, one reading), where a GPU was read; false exact: a lower bound. */
+  peakGpuBytes?: number;
+  peakGpuExact?: boolean;
   /** False where the peak RSS is a lower bound; then the most it can have been, where known. */
   peakRssExact?: boolean;
   peakRssUpperBytes?: number;

@@ -27,6 +27,8 @@ export interface Report {
   memory?: MemoryEnvironment;
   /** --pss: proportional and private memory of the tree, sampled on its own cadence (src/monitor/pss.ts). */
   pss?: PssFacts;
+  /** GPU memory of the tree, where a GPU driver or device was found, or --gpu (src/monitor/gpu.ts). */
+  gpu?: GpuFacts;
   /** The tree grouped by program (src/monitor/programs.ts); absent with --no-children. */
   programs?: ProgramsFacts;
   /** How many processes of the tree were alive at once, at most (src/monitor/concurrency.ts); absent with --no-children. */
@@ -100,9 +102,96 @@ export interface BuildFacts {
   platform: string;
 }
 
-/** Whether the run crossed --threshold: what decides exit status 1 (false without a threshold). */
+/** Whether the run crossed --threshold or --gpu-threshold: what decides exit status 1 (false without either). */
 export function thresholdExceeded(report: Report): boolean {
-  return report.threshold?.exceeded === true;
+  return report.threshold?.exceeded === true || report.gpu?.threshold?.exceeded === true;
+}
+
+/**
+ * The GPU memory the tree held: what the driver says each process of it has on each device,
+ * summed over the tree at one reading. NVIDIA's figure is the driver's allocation for the
+ * process (a framework's cache included, whether in use or not); other drivers' (DRM) is the
+ * memory resident for the process's GPU clients.
+ */
+export interface GpuFacts {
+  /**
+   * "tree": each process's own figures, matched to the tree by pid. "device": the pids could
+   * not be matched (NVML reports the host's pids, and peak-mem runs in a pid namespace): the
+   * figures are the rise of each device's whole use during the run, every process's.
+   */
+  scope: "tree" | "device";
+  /** Why the figures are device-wide, when they are. */
+  scopeWhy?: string;
+  /** The tree's peak over every device, summed at one reading. */
+  peakBytes: number;
+  /** False where a burst between readings may have gone higher; then the most it can have been, where known. */
+  exact: boolean;
+  upperBytes?: number;
+  /** When the peak was read, ms since the command started. */
+  atMs?: number;
+  /** Every device found, whether the tree used it or not. */
+  devices: GpuDeviceFacts[];
+  /** The tree's processes that held GPU memory, the largest first. */
+  processes: GpuProcessFacts[];
+  /** How often the devices were read (on their own cadence, within a share of a core). */
+  readings: number;
+  effectiveIntervalMs: number;
+  meanReadMs: number;
+  maxReadMs: number;
+  budgetPercent: number;
+  /** How long the driver took to start (NVML's start runs beside the command), ms. */
+  setupMs?: number;
+  /** Why nothing could be read, when nothing was: the figures are then absent, not zero. */
+  unread?: string;
+  /** --gpu-threshold. */
+  threshold?: GpuThresholdFacts;
+}
+
+export interface GpuDeviceFacts {
+  index: number;
+  name: string;
+  /** Its UUID (NVIDIA) or PCI slot (DRM), where known. */
+  id?: string;
+  /** Its memory, bytes, where known: what a share is taken of. */
+  totalBytes?: number;
+  /** The tree's peak on it (or, device-wide, the rise of its use). */
+  peakBytes: number;
+  exact: boolean;
+  upperBytes?: number;
+  /**
+   * Where the figure came from: "nvml" (the processes' use, summed at each reading),
+   * "nvml-accounting" (the driver's own peak of each process, where accounting mode is on),
+   * "nvml-device" (the device's whole use, device-wide), "drm-fdinfo" (the kernel's DRM
+   * usage stats of the tree's GPU clients).
+   */
+  source: string;
+  /** The device's whole use (every process's) at the reading of the tree's peak, bytes. */
+  usedAtPeakBytes?: number;
+  /** The tree's processes that used it. */
+  processes: number;
+}
+
+export interface GpuProcessFacts {
+  pid: number;
+  name: string;
+  /** Its own peak over every device it used, bytes (exact where the driver kept it). */
+  peakBytes: number;
+  exact: boolean;
+  /** The devices it used, by index. */
+  devices: number[];
+}
+
+export interface GpuThresholdFacts {
+  /** The size given, bytes; or, with a share, absent (each device's own share applies). */
+  bytes?: number;
+  /** As typed ("70G"), when given as a size. */
+  given?: string;
+  /** --gpu-threshold N%: a share of each device's memory. */
+  percent?: number;
+  /** The tree's peak on some device went over it (for a share, over that device's share). */
+  exceeded: boolean;
+  /** The devices it went over on, by index. */
+  devices: number[];
 }
 
 /**

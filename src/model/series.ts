@@ -115,7 +115,8 @@ export function seriesReport(input: SeriesInput, figures: readonly Figure[]): Se
       argv: each.argv,
       runs: each.runs,
       ...(stats && { statistics: stats }),
-      thresholdExceeded: input.thresholdBytes !== undefined && counted.length > 0 && largest > input.thresholdBytes,
+      // --gpu-threshold holds for every run: one over it is the series over it (its note says which).
+      thresholdExceeded: (input.thresholdBytes !== undefined && counted.length > 0 && largest > input.thresholdBytes) || counted.some((run) => run.report.gpu?.threshold?.exceeded === true),
     };
   });
   const first = commands[0];

@@ -31,6 +31,12 @@ export interface MonitorPlan {
   /** --threshold SIZE and --limit SIZE as typed, for the reports. */
   thresholdText?: string;
   limitText?: string;
+  /** --gpu ("on"), --no-gpu ("off"), else "auto": on where a GPU driver or device is present. */
+  gpu: "auto" | "on" | "off";
+  /** --gpu-threshold SIZE (bytes, and as typed) or N% (of each device's memory). */
+  gpuThresholdBytes?: number;
+  gpuThresholdPercent?: number;
+  gpuThresholdText?: string;
 }
 
 /** The run as every monitor sees it: set up before the spawn, read at any phase. */

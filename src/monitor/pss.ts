@@ -2,24 +2,18 @@ import type { ProportionalSource } from "../platform/types.ts";
 import type { PssFacts } from "../model/report.ts";
 import type { Member } from "./tree.ts";
 import type { MonitorEntry } from "./monitor.ts";
+import { BudgetCadence } from "./cadence.ts";
 
 // --pss: the tree's proportional and private memory. Reading it is expensive (Linux walks
 // every page table of the process for smaps_rollup: 1.4 ms for a 300 MiB Python process,
-// against 3 µs for status, measured in C), so it runs on its own cadence: each reading of the
-// whole tree is timed, and the next one waits long enough that the readings stay within a
-// share of one core (PSS_BUDGET_PERCENT), from one reading to the next and over the run so
-// far, never sooner than the sampling interval. RSS sampling keeps its own pace between them.
+// against 3 µs for status, measured in C), so it runs on its own cadence within a share of
+// one core (PSS_BUDGET_PERCENT; src/monitor/cadence.ts).
 
 /** The share of one core the PSS readings may take, percent. */
 export const PSS_BUDGET_PERCENT = 5;
 
 export class PssMonitor {
-  private nextAt = 0;
-  private readings = 0;
-  private readMs = 0;
-  private maxReadMs = 0;
-  private firstAt = 0;
-  private lastAt = 0;
+  private readonly cadence: BudgetCadence;
   private peakPss = 0;
   private peakUss = 0;
   private peakSwapPss = 0;
@@ -30,10 +24,12 @@ export class PssMonitor {
 
   constructor(
     private readonly source: ProportionalSource,
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly clock: () => number,
-    private readonly budgetPercent = PSS_BUDGET_PERCENT,
-  ) {}
+    budgetPercent = PSS_BUDGET_PERCENT,
+  ) {
+    this.cadence = new BudgetCadence(intervalMs, budgetPercent);
+  }
 
   /**
    * After each RSS sample: reads the tree's PSS if its turn has come. `tree.latest` is only
@@ -42,7 +38,7 @@ export class PssMonitor {
    * milliseconds, and a tree growing meanwhile must not show a PSS above its RSS peak.
    */
   sample(tMs: number, tree: { readonly latest: Iterable<Member> }): number {
-    if (tMs < this.nextAt) return 0;
+    if (!this.cadence.due(tMs)) return 0;
     const members = tree.latest;
     const started = this.clock();
     let pss = 0;
@@ -72,22 +68,13 @@ export class PssMonitor {
     }
     const cost = this.clock() - started;
     if (read === 0) return 0; // nothing alive to read: try again at the next sample
-    if (this.readings === 0) this.firstAt = tMs;
-    this.lastAt = tMs;
-    this.readings++;
-    this.readMs += cost;
-    if (cost > this.maxReadMs) this.maxReadMs = cost;
+    this.cadence.took(tMs, cost);
     // USS and swap PSS of the peak's own reading: how much of that peak was private.
     if (pss > this.peakPss) {
       this.peakPss = pss;
       this.peakUss = uss;
       this.peakSwapPss = swapPss;
     }
-    // Each reading paid for by the wait before the next, and the total never ahead of the
-    // budget: without the second rule the first reading, made at the start with no wait
-    // before it, stays one reading over the budget to the end of the run.
-    const budget = this.budgetPercent / 100;
-    this.nextAt = Math.max(tMs + this.intervalMs, tMs + cost / budget, (this.readMs + cost) / budget);
     return rss;
   }
 
@@ -97,11 +84,11 @@ export class PssMonitor {
       ...(this.hasUss && { ussAtPeakBytes: this.peakUss }),
       ...(this.hasSwap && { swapPssAtPeakBytes: this.peakSwapPss }),
       source: this.source.source,
-      readings: this.readings,
-      effectiveIntervalMs: this.readings > 1 ? (this.lastAt - this.firstAt) / (this.readings - 1) : 0,
-      meanReadMs: this.readings > 0 ? this.readMs / this.readings : 0,
-      maxReadMs: this.maxReadMs,
-      budgetPercent: this.budgetPercent,
+      readings: this.cadence.readings,
+      effectiveIntervalMs: this.cadence.effectiveIntervalMs,
+      meanReadMs: this.cadence.meanReadMs,
+      maxReadMs: this.cadence.maxReadMs,
+      budgetPercent: this.cadence.budgetPercent,
       unreadable: this.unreadable.size,
     };
   }

@@ -2,6 +2,7 @@ import { concurrencyMonitor } from "./concurrency.ts";
 import { environmentMonitor } from "./memory-environment.ts";
 import type { MonitorEntry, MonitorPlan, RunContext, Monitor } from "./monitor.ts";
 import type { ProcessReader } from "../platform/types.ts";
+import { gpuMonitor } from "./gpu.ts";
 import { programsMonitor } from "./programs.ts";
 import { pssMonitor } from "./pss.ts";
 import { thresholdMonitor } from "./threshold.ts";
@@ -11,7 +12,7 @@ import { treePeaksMonitor } from "./tree-peaks.ts";
 // what one needs of another: the memory environment starts first (the threshold may be a
 // share of its limit), the tree's peaks finish before the threshold (ru_maxrss may be what
 // crossed it), and the threshold samples last (after PSS's reading joined the peak).
-export const MONITORS: readonly MonitorEntry[] = [environmentMonitor, treePeaksMonitor, pssMonitor, programsMonitor, concurrencyMonitor, thresholdMonitor];
+export const MONITORS: readonly MonitorEntry[] = [environmentMonitor, treePeaksMonitor, pssMonitor, gpuMonitor, programsMonitor, concurrencyMonitor, thresholdMonitor];
 
 /** The first monitor asked for that this system cannot give: its option and why, else undefined. */
 export function unavailableMonitor(plan: MonitorPlan, reader: ProcessReader, entries = MONITORS): { option: string; why: string } | undefined {

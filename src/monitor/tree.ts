@@ -208,6 +208,11 @@ export class ProcessTree {
     return this.byPid.values();
   }
 
+  /** The latest process under `pid`, alive or not (for sources that name processes by pid). */
+  byId(pid: number): Member | undefined {
+    return this.byPid.get(pid);
+  }
+
   /** Processes known only from the kernel's events (they never lived through a sample). */
   get eventOnly(): number {
     let count = 0;

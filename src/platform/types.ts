@@ -123,6 +123,8 @@ export interface ProcessReader {
   processEvents?: () => { source: ProcessEventSource; monotonicMs: () => number } | undefined;
   /** --pss: proportional memory per process, where the platform has it (expensive: read on its own cadence). */
   proportional?: ProportionalSource;
+  /** GPU memory per process, where the platform can have a GPU (src/platform/gpu.ts). */
+  gpu?: GpuProvider;
   /** Whether a file descriptor of ours is a terminal (isatty). */
   isTerminal(fd: number): boolean;
   /** Process group and terminal foreground group, where the platform has them. */
@@ -240,4 +242,71 @@ export interface CommandChild {
   readonly exited: Promise<unknown>;
   kill(signal: NodeJS.Signals): void;
   end(): CommandEnd;
+}
+
+// GPU memory: what a GPU driver says each process holds on each device. NVIDIA's through its
+// management library (NVML), other drivers' through the kernel's DRM usage stats. Set up
+// after the spawn: loading and starting NVML can take a hundred milliseconds.
+
+export interface GpuProvider {
+  /**
+   * Whether a GPU driver or device is present, by a file's existence alone: no library is
+   * loaded and nothing is read, so a machine without a GPU pays nothing.
+   */
+  present(): boolean;
+  /**
+   * For --gpu, before anything runs: undefined when some GPU source can be used, else why
+   * none can (the library is looked up and loaded, not started).
+   */
+  unusable(): string | undefined;
+  /**
+   * Opens every source present (`forced`, by --gpu: every source that loads, present or
+   * not); each starts setting itself up (NVML on a thread of its own).
+   */
+  open(forced: boolean): GpuSource[];
+}
+
+export interface GpuDevice {
+  /** Its index as the driver numbers it (NVML's device index; DRM devices in the order found). */
+  index: number;
+  /** "NVIDIA H100 80GB HBM3", "amdgpu 0000:03:00.0". */
+  name: string;
+  /** The device's UUID (NVML) or PCI slot (DRM), where known. */
+  id?: string;
+  /** Its memory, bytes, where known: what a share is taken of. */
+  totalBytes?: number;
+  /** The driver keeps each process's own peak on this device (NVML accounting mode). */
+  accounting: boolean;
+}
+
+export interface GpuSource {
+  /** As the report names the figures it gives: "nvml", "drm-fdinfo". */
+  readonly source: string;
+  /** Whether its pids are the tree's (false: NVML in a pid namespace, which reports the host's). */
+  readonly pidsMatch: boolean;
+  /**
+   * Whether it is ready: undefined while it is still starting, true once it is, or why it
+   * cannot be used (a driver that failed to start). Cheap: asked at every sample until settled.
+   */
+  ready(): true | string | undefined;
+  /** How long setting it up took, ms, once ready. */
+  readonly setupMs?: number;
+  /** Its devices, once ready. */
+  devices(): readonly GpuDevice[];
+  /**
+   * One reading: calls `use` with each process's memory on each device, a process listed
+   * once per device (bytes -1: the driver does not say how much, as without the rights to
+   * know). `pids`: the tree's live processes, for sources that read per process (DRM).
+   * False when the devices could not be read.
+   */
+  read(use: (device: number, pid: number, bytes: number) => void, pids: Iterable<number>): boolean;
+  /** The device's whole use now, every process's, bytes, where known. */
+  deviceUsed?(device: number): number | undefined;
+  /**
+   * The driver's own peak of process `pid` on `device`, bytes (NVML accounting, kept after
+   * the process exits), for a process started at or after `sinceEpochMs`; undefined where
+   * it keeps none.
+   */
+  processPeak?(device: number, pid: number, sinceEpochMs: number): number | undefined;
+  close(): void;
 }

@@ -170,6 +170,7 @@ function timelineSummary(report: Report): Parameters<TimelineWriter["finish"]>[0
     peakRssSource: report.peaks.rss.source,
     ...(report.peaks.rss.bound && { peakRssExact: report.peaks.rss.bound.exact }),
     ...(report.peaks.rss.bound?.upperBytes !== undefined && { peakRssUpperBytes: report.peaks.rss.bound.upperBytes }),
+    ...(report.gpu && report.gpu.unread === undefined && { peakGpuBytes: report.gpu.peakBytes, peakGpuExact: report.gpu.exact }),
     exitCode: report.exitCode,
     durationMs: report.durationMs,
     ...(report.signal && { signal: report.signal }),

@@ -64,6 +64,8 @@ function summary(data: ChartData, g: Geometry): string {
     ["Peak RSS", `<strong class="rss-value">${formatSize(data.peakRssBytes)}</strong>${data.peakRssExact === false ? ` <span class="muted">(at least; ${data.peakRssUpperBytes !== undefined ? `at most ${formatSize(data.peakRssUpperBytes)}` : "no upper bound"})</span>` : ""}${sampled}`],
     ["Peak VSZ", `${formatSize(data.peakVszBytes)}${sampled}`],
   ];
+  // Sampled on its own cadence: a lower bound unless the driver's own peaks made it exact.
+  if (data.peakGpuBytes !== undefined) items.push(["Peak GPU memory", `${formatSize(data.peakGpuBytes)}${data.peakGpuExact === false ? ` <span class="muted">(at least)</span>` : ""}`]);
   if (data.thresholdBytes !== undefined) {
     const exceeded = data.peakRssBytes > data.thresholdBytes;
     const verdict = exceeded ? `<strong class="exceeded">exceeded</strong>` : "not reached";

@@ -160,6 +160,11 @@ function build(header: Json, samples: TimelineSample[], summary: Json | undefine
   if (typeof summary?.peak_rss_exact === "boolean") data.peakRssExact = summary.peak_rss_exact;
   const upper = number(summary, "peak_rss_upper_bytes");
   if (upper !== undefined) data.peakRssUpperBytes = upper;
+  // Without a summary, the largest GPU figure the samples carry (a lower bound, as every sampled peak).
+  const gpu = number(summary, "peak_gpu_bytes") ?? (samples.some((s) => s.gpu !== undefined) ? maxOf((s) => s.gpu ?? 0) : undefined);
+  if (gpu !== undefined) data.peakGpuBytes = gpu;
+  if (typeof summary?.peak_gpu_exact === "boolean") data.peakGpuExact = summary.peak_gpu_exact;
+  else if (gpu !== undefined) data.peakGpuExact = false;
   const threshold = number(summary, "threshold_bytes");
   if (threshold !== undefined) data.thresholdBytes = threshold;
   const thresholdGiven = string(summary, "threshold_given");

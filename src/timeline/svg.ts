@@ -45,13 +45,13 @@ export const CHART_CSS = `
 :root {
   color-scheme: light dark;
   --bg: #ffffff; --fg: #1f2328; --muted: #59636e; --grid: #d8dee4; --panel: #f6f8fa;
-  --rss: #0969da; --rss-fill: rgba(9, 105, 218, 0.12); --vsz: #8250df;
+  --rss: #0969da; --rss-fill: rgba(9, 105, 218, 0.12); --vsz: #8250df; --gpu: #1a7f37;
   --threshold: #cf222e; --peak: #bc4c00; --limit: #424a53; --oom: #cf222e;
 }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #0d1117; --fg: #e6edf3; --muted: #9198a1; --grid: #30363d; --panel: #161b22;
-    --rss: #4493f8; --rss-fill: rgba(68, 147, 248, 0.18); --vsz: #ab7df8;
+    --rss: #4493f8; --rss-fill: rgba(68, 147, 248, 0.18); --vsz: #ab7df8; --gpu: #3fb950;
     --threshold: #f85149; --peak: #f0883e; --limit: #d1d7e0; --oom: #ff7b72;
   }
 }
@@ -66,6 +66,7 @@ export const CHART_CSS = `
 .chart .rss-dot { fill: var(--rss); }
 .chart .vsz { fill: none; stroke: var(--vsz); stroke-width: 1.5; stroke-dasharray: 6 4; stroke-linejoin: round; }
 .chart .vsz-dot { fill: var(--vsz); }
+.chart .gpu { fill: none; stroke: var(--gpu); stroke-width: 2; stroke-linejoin: round; }
 .chart .vsz-tick { fill: var(--vsz); }
 .chart .threshold line { stroke: var(--threshold); stroke-width: 1.5; stroke-dasharray: 8 4; }
 .chart .threshold text { fill: var(--threshold); font-weight: 600; }
@@ -129,6 +130,8 @@ export interface Geometry {
   rssTicks: Tick[];
   /** VSZ's own axis on the right; empty when VSZ shares RSS's axis (sharedScale). */
   vszTicks: Tick[];
+  /** Some sample carries the tree's GPU memory: drawn on the left axis. */
+  gpu: boolean;
   /** RSS and VSZ on one scale, the left axis: VSZ is within SHARED_SCALE_RATIO of RSS. */
   sharedScale: boolean;
   /** The end of the time axis, ms: the run's duration, the last sample or an OOM kill, whichever is later. */
@@ -159,7 +162,8 @@ export function chartGeometry(data: ChartData): Geometry {
   const timeMaxMs = Math.max(data.durationMs ?? 0, samples.at(-1)?.tMs ?? 0, oomTime(data.oomKill) ?? 0, 1);
   // Headroom above the peak so its label has room; the threshold is always on the chart,
   // the limit when it is not too far above the rest (LIMIT_ON_CHART_RATIO).
-  const dataTop = Math.max(data.peakRssBytes, data.thresholdBytes ?? 0, maxOf(samples, (s) => s.rss));
+  // GPU memory, where read, shares RSS's axis: both are memory the tree held, in bytes.
+  const dataTop = Math.max(data.peakRssBytes, data.thresholdBytes ?? 0, maxOf(samples, (s) => s.rss), data.peakGpuBytes ?? 0, maxOf(samples, (s) => s.gpu ?? 0));
   const limit = limitOf(data);
   const limitOnChart = limit !== undefined && limit <= dataTop * LIMIT_ON_CHART_RATIO;
   const rssTop = Math.max(dataTop, limitOnChart ? limit : 0) * 1.08;
@@ -178,6 +182,7 @@ export function chartGeometry(data: ChartData): Geometry {
     rssTicks: rss.ticks,
     vszTicks: sharedScale ? [] : vsz.ticks,
     sharedScale,
+    gpu: samples.some((s) => s.gpu !== undefined),
     timeMaxMs,
     limitOnChart,
     ...programLayout(stackPrograms(samples)),
@@ -287,6 +292,7 @@ export function renderSvg(data: ChartData): string {
 /** One line of summary, shared by the SVG header; the HTML page has a fuller one. */
 export function summaryLine(data: ChartData): string {
   const parts = [`peak RSS ${formatSize(data.peakRssBytes)}`, `VSZ ${formatSize(data.peakVszBytes)}`];
+  if (data.peakGpuBytes !== undefined) parts.push(`GPU ${data.peakGpuExact === false ? "≥ " : ""}${formatSize(data.peakGpuBytes)}`);
   if (data.durationMs !== undefined) parts.push(formatDuration(data.durationMs));
   if (data.exitCode !== undefined) parts.push(`exit ${data.exitCode}${data.signal ? ` (${data.signal})` : ""}`);
   const limit = limitOf(data);
@@ -346,7 +352,7 @@ function axes(g: Geometry): string {
     ...left,
     ...right,
     ...bottom,
-    text(PLOT.left - 8, PLOT.top - 12, g.sharedScale ? "RSS, VSZ" : "RSS", `class="axis-title" text-anchor="end"`),
+    text(PLOT.left - 8, PLOT.top - 12, `${g.sharedScale ? "RSS, VSZ" : "RSS"}${g.gpu ? ", GPU" : ""}`, `class="axis-title" text-anchor="end"`),
     g.sharedScale ? "" : text(PLOT.right + 8, PLOT.top - 12, "VSZ", `class="axis-title vsz-tick"`),
     text((PLOT.left + PLOT.right) / 2, PLOT.bottom + 38, "time since start (seconds)", `text-anchor="middle"`),
     `</g>`,
@@ -363,6 +369,9 @@ function lines(samples: TimelineSample[], g: Geometry): string {
     `<polyline class="vsz" points="${vszPoints.join(" ")}"/>`,
     `<polyline class="rss" points="${rssPoints.join(" ")}"/>`,
   ];
+  // GPU memory from its first reading on: before it, it was not known, not zero.
+  const gpuPoints = samples.filter((s) => s.gpu !== undefined).map((s) => `${coord(g.x(s.tMs))},${coord(g.yRss(s.gpu ?? 0))}`);
+  if (gpuPoints.length > 0) parts.push(`<polyline class="gpu" points="${gpuPoints.join(" ")}"/>`);
   if (samples.length <= MAX_DOTTED_SAMPLES) {
     parts.push(...samples.map((s) => `<circle class="rss-dot" r="2.5" cx="${coord(g.x(s.tMs))}" cy="${coord(g.yRss(s.rss))}"/>`));
   }
@@ -548,6 +557,7 @@ function legend(data: ChartData, g: Geometry): string {
     { swatch: (x) => swatchLine("rss", x), label: g.sharedScale ? (g.stack ? "RSS total" : "RSS") : g.stack ? "RSS total (left axis)" : "RSS (left axis)" },
     { swatch: (x) => swatchLine("vsz", x), label: g.sharedScale ? "VSZ" : "VSZ (right axis)" },
   ];
+  if (g.gpu) items.push({ swatch: (x) => swatchLine("gpu", x), label: g.sharedScale ? "GPU memory" : "GPU memory (left axis)" });
   if (data.thresholdBytes !== undefined) items.push({ swatch: (x) => `<g class="threshold">${swatchLine("", x)}</g>`, label: "threshold" });
   const limit = limitOf(data);
   if (limit !== undefined && g.limitOnChart) items.push({ swatch: (x) => `<g class="limit">${swatchLine("", x)}</g>`, label: "limit" });

@@ -102,6 +102,8 @@ export function summaryObject(summary: TimelineSummary) {
     ...(summary.peakRssSource !== undefined && { peak_rss_source: summary.peakRssSource }),
     ...(summary.peakRssExact !== undefined && { peak_rss_exact: summary.peakRssExact }),
     ...(summary.peakRssUpperBytes !== undefined && { peak_rss_upper_bytes: summary.peakRssUpperBytes }),
+    ...(summary.peakGpuBytes !== undefined && { peak_gpu_bytes: summary.peakGpuBytes }),
+    ...(summary.peakGpuExact !== undefined && { peak_gpu_exact: summary.peakGpuExact }),
     ...(summary.thresholdBytes !== undefined && { threshold_bytes: summary.thresholdBytes }),
     ...(summary.thresholdGiven !== undefined && { threshold_given: summary.thresholdGiven }),
     ...(summary.exitCode !== undefined && { exit_code: summary.exitCode }),

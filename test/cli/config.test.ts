@@ -31,12 +31,25 @@ describe("toAction", () => {
       watch: false,
       children: true,
       pss: false,
+      gpu: "auto",
       cgroup: false,
       killOnThreshold: false,
       intervalMs: 100,
       exports: [],
       annotations: true,
     });
+  });
+
+  test("--gpu, --no-gpu and --gpu-threshold: a size as typed, or a share of each device's memory", () => {
+    expect(config("--gpu", "make").gpu).toBe("on");
+    expect(config("--no-gpu", "make").gpu).toBe("off");
+    expect(config("--gpu-threshold", "70G", "make")).toMatchObject({ gpu: "auto", gpuThresholdBytes: 70 * 10 ** 9, gpuThresholdText: "70G" });
+    expect(config("--gpu-threshold=90%", "make")).toMatchObject({ gpuThresholdPercent: 90 });
+    expect(config("--gpu-threshold=90%", "make").gpuThresholdBytes).toBeUndefined();
+    expect(usageError("--gpu", "--no-gpu", "make")).toBe("--gpu and --no-gpu cannot be used together");
+    expect(usageError("--no-gpu", "--gpu-threshold", "1G", "make")).toContain("--gpu-threshold cannot be used with --no-gpu");
+    expect(usageError("--gpu-threshold", "lots", "make")).toContain("invalid --gpu-threshold 'lots'");
+    expect(usageError("--gpu-threshold", "0%", "make")).toContain("a share of each device's memory must be more than 0%");
   });
 
   test("--threshold N% is a share of the memory limit; --limit is a size of at least 4 MiB", () => {

@@ -8,9 +8,12 @@ const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 const SAMPLE_KEYS = ["t_ms", "rss_bytes", "vsz_bytes", "process_count"];
 /** When the tree is grouped by program (src/session/run.ts), a sample also names them. */
 const PROGRAM_KEYS = ["programs", "other_rss_bytes"];
-const CSV_HEADER = [...SAMPLE_KEYS, ...PROGRAM_KEYS].join(",");
-/** A CSV row: four numbers, then the programs' JSON (quoted when it holds a comma) and other_rss_bytes, or two empty cells. */
-const CSV_ROW = /^\d+,\d+,\d+,\d+,(|\[\]|"\[.*\]"),(\d*)$/;
+const CSV_HEADER = [...SAMPLE_KEYS, "gpu_bytes", ...PROGRAM_KEYS].join(",");
+/**
+ * A CSV row: four numbers, gpu_bytes (empty: no GPU read here), then the programs' JSON (quoted
+ * when it holds a comma) and other_rss_bytes, or two empty cells.
+ */
+const CSV_ROW = /^\d+,\d+,\d+,\d+,\d*,(|\[\]|"\[.*\]"),(\d*)$/;
 
 function expectSamplesInOrder(samples: Record<string, unknown>[]) {
   expect(samples.length).toBeGreaterThan(3);
@@ -202,7 +205,8 @@ test("--chart draws each program's band from a saved .jsonl and .csv, and an old
   writeFileSync(join(dir, "p.jsonl"), [header, ...samples].map((line) => JSON.stringify(line)).join("\n") + "\n");
   const csvCell = (text: string) => `"${text.replaceAll('"', '""')}"`;
   const rows = samples.map((s) => `${s.t_ms},${s.rss_bytes},${s.vsz_bytes},${s.process_count},${csvCell(JSON.stringify(s.programs))},${s.other_rss_bytes}`);
-  writeFileSync(join(dir, "p.csv"), `${CSV_HEADER}\n${rows.join("\n")}\n`);
+  // As the version before GPU memory wrote it: no gpu_bytes column (cells are read by the header's names).
+  writeFileSync(join(dir, "p.csv"), `${[...SAMPLE_KEYS, ...PROGRAM_KEYS].join(",")}\n${rows.join("\n")}\n`);
   writeFileSync(join(dir, "old.csv"), `${SAMPLE_KEYS.join(",")}\n0,1000,2000,1\n100,3000,4000,1\n`);
   for (const name of ["p.jsonl", "p.csv"]) {
     for (const out of ["c.html", "c.svg"]) {

@@ -11,12 +11,12 @@ describe("CSV report", () => {
     expect(CSV_HEADER).toBe(
       `${HEADER},signal,peak_rss_source,peak_rss_exact,peak_rss_upper_bytes,peak_swap_bytes,cgroup_peak_bytes,threshold_bytes,` +
         "memory_limit_bytes,memory_limit_source,peak_rss_percent_of_limit,cgroup_peak_percent_of_limit,memory_soft_limit_bytes,memory_swap_limit_bytes,oom_kills,oom_killed," +
-        "peak_pss_bytes,uss_at_pss_peak_bytes,swap_pss_at_pss_peak_bytes,peak_processes,still_running,baseline,baseline_peak_rss_bytes,rss_change_percent,regression",
+        "peak_pss_bytes,uss_at_pss_peak_bytes,swap_pss_at_pss_peak_bytes,peak_gpu_bytes,peak_gpu_exact,peak_gpu_upper_bytes,gpu_source,gpu_scope,gpu_threshold_exceeded,peak_processes,still_running,baseline,baseline_peak_rss_bytes,rss_change_percent,regression",
     );
     const lines = text.split("\n");
     expect(lines[0]).toBe(CSV_HEADER);
     // The original seven cells first; then only what this run knows (the memory cells are tested in memory.test.ts).
-    expect(lines[1]).toBe(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z,,sampled-sum${",".repeat(22)}`);
+    expect(lines[1]).toBe(`cargo build --release,${Math.round(487.3 * 2 ** 20)},${Math.round(892.1 * 2 ** 20)},14200,0,false,2025-05-24T10:30:45Z,,sampled-sum${",".repeat(28)}`);
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
   });
@@ -50,7 +50,7 @@ describe("CSV report", () => {
     expect(records[0]).toEqual(CSV_HEADER.split(","));
     expect(records[1]?.[0]).toBe(command);
     expect(records[1]).toHaveLength(CSV_HEADER.split(",").length);
-    expect(records[1]).toHaveLength(31);
+    expect(records[1]).toHaveLength(37);
   });
 
   test("quoteField quotes only when needed and doubles quotes", () => {

@@ -136,6 +136,31 @@ export const RICH_REPORT: Report = deepFreeze<Report>({
     unreadable: 1,
   },
   programs: { list: RICH_PROGRAMS, counts: "events", eventOnly: 3, eventsLost: true },
+  // Two GPUs, one in accounting mode; two processes on the first: a bound; over --gpu-threshold 90%.
+  gpu: {
+    scope: "tree",
+    peakBytes: 75 * GiB,
+    exact: false,
+    upperBytes: 78 * GiB,
+    atMs: 9_120,
+    devices: [
+      { index: 0, name: "NVIDIA H100 80GB HBM3", id: "GPU-5f6e1c2a", totalBytes: 80 * GiB, peakBytes: 73 * GiB, exact: false, upperBytes: 76 * GiB, source: "nvml-accounting", usedAtPeakBytes: 74 * GiB, processes: 2 },
+      { index: 1, name: "NVIDIA L4", totalBytes: 24 * GiB, peakBytes: 2 * GiB, exact: false, source: "nvml", usedAtPeakBytes: 2 * GiB + 300 * MiB, processes: 1 },
+      { index: 2, name: "NVIDIA L4", totalBytes: 24 * GiB, peakBytes: 0, exact: false, source: "nvml", processes: 0 },
+    ],
+    processes: [
+      { pid: 4300, name: "python3", peakBytes: 60 * GiB, exact: true, devices: [0] },
+      { pid: 4301, name: "torchrun\u001b[31m", peakBytes: 16 * GiB, exact: true, devices: [0] },
+      { pid: 4302, name: "python3", peakBytes: 2 * GiB, exact: false, devices: [1] },
+    ],
+    readings: 95,
+    effectiveIntervalMs: 131.58,
+    meanReadMs: 0.8123,
+    maxReadMs: 2.5,
+    budgetPercent: 2,
+    setupMs: 143,
+    threshold: { percent: 90, exceeded: true, devices: [0] },
+  },
 });
 
 /** The same run without its OOM kill: the peak is then only close to the limit (a warning annotation). */
@@ -374,9 +399,10 @@ export const CHART: ChartData = deepFreeze<ChartData>({
   programs: RICH_PROGRAMS,
 });
 
-const PLAIN_SAMPLES = chartSamples(false);
+// GPU memory from the third sample on (the driver answered then), rising to 1.5 GiB and back.
+const PLAIN_SAMPLES = chartSamples(false).map((s, i) => (i < 2 ? s : { ...s, gpu: Math.round(1.5 * GiB * Math.sin((Math.PI * (i - 2)) / 22)) }));
 
-/** A run with --no-children under a machine's 16 GiB: a line alone, the limit off the chart, a threshold not reached. */
+/** A run with --no-children under a machine's 16 GiB: a line alone, the limit off the chart, a threshold not reached, GPU memory beside. */
 export const CHART_PLAIN: ChartData = deepFreeze<ChartData>({
   command: "./alloc 900M",
   startedAt: "2025-05-24T10:30:45Z",
@@ -385,6 +411,8 @@ export const CHART_PLAIN: ChartData = deepFreeze<ChartData>({
   peakRssBytes: Math.max(...PLAIN_SAMPLES.map((s) => s.rss)),
   peakVszBytes: Math.max(...PLAIN_SAMPLES.map((s) => s.vsz)),
   peakRssSource: "sampled-sum",
+  peakGpuBytes: Math.max(...PLAIN_SAMPLES.map((s) => s.gpu ?? 0)),
+  peakGpuExact: false,
   thresholdBytes: 2 * GiB,
   exitCode: 0,
   durationMs: 2_460,

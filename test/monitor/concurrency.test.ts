@@ -9,7 +9,7 @@ import { FakeReader } from "./fake-reader.ts";
 function context(children = true) {
   const reader = new FakeReader(undefined);
   const sampler = new Sampler(reader, { children });
-  const c: RunContext = { plan: { children, intervalMs: 100, pss: false, killOnThreshold: false }, reader, sampler, clock: () => 0, events: false };
+  const c: RunContext = { plan: { children, intervalMs: 100, pss: false, gpu: "auto", killOnThreshold: false }, reader, sampler, clock: () => 0, events: false };
   return { reader, sampler, c };
 }
 

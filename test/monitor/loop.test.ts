@@ -150,7 +150,7 @@ describe("the run loop", () => {
 });
 
 describe("the registry", () => {
-  const plan: MonitorPlan = { children: true, intervalMs: 100, pss: false, killOnThreshold: false };
+  const plan: MonitorPlan = { children: true, intervalMs: 100, pss: false, gpu: "auto", killOnThreshold: false };
   const context = (over: Partial<MonitorPlan>, reader = new FakeReader(undefined)): RunContext => ({
     plan: { ...plan, ...over },
     reader,
@@ -165,7 +165,7 @@ describe("the registry", () => {
     expect(names(context({ children: false }))).not.toContain("grouping the tree by program");
     expect(names(context({ children: false }))).not.toContain("counting the processes alive at once");
     expect(names(context({ thresholdBytes: 10 })).at(-1)).toBe("checking the threshold");
-    expect(MONITORS.map((m) => m.key)).toEqual(["memory", "peaks", "pss", "programs", "concurrency", "threshold"]);
+    expect(MONITORS.map((m) => m.key)).toEqual(["memory", "peaks", "pss", "gpu", "programs", "concurrency", "threshold"]);
   });
 
   test("--pss on a system without proportional memory is refused with its reason; where it can, the monitor runs", () => {

@@ -62,8 +62,8 @@ describe.skipIf(!ROOT)(`a disk that fills up under an optional output${rootReaso
     } else if (format === "csv") {
       expect(text.endsWith("\n")).toBe(true);
       const rows = text.trimEnd().split("\n");
-      expect(rows[0]).toBe("t_ms,rss_bytes,vsz_bytes,process_count,programs,other_rss_bytes");
-      for (const row of rows.slice(1)) expect(row).toMatch(/^\d+,\d+,\d+,\d+,(|"\[.*\]"),\d*$/);
+      expect(rows[0]).toBe("t_ms,rss_bytes,vsz_bytes,process_count,gpu_bytes,programs,other_rss_bytes");
+      for (const row of rows.slice(1)) expect(row).toMatch(/^\d+,\d+,\d+,\d+,\d*,(|"\[.*\]"),\d*$/);
     } else {
       // Cut after a whole sample: closing the array and the object makes it parse.
       const parsed = JSON.parse(`${text}\n]}`);

@@ -143,7 +143,7 @@ describe("timeline writers", () => {
     expect(lines[2]).toBe('{"t_ms":10,"rss_bytes":131346,"vsz_bytes":20,"process_count":2,"programs":[["cc1",123456],["ld",7890]],"other_rss_bytes":0}');
   });
 
-  test("csv: two more columns, the programs as JSON in one RFC 4180 cell, both empty when not grouped", () => {
+  test("csv: the programs as JSON in one RFC 4180 cell, empty when not grouped, as the GPU figure is where none was read", () => {
     const out = memorySink();
     const writer = createTimelineWriter("csv", out.sink);
     writer.start(header);
@@ -151,8 +151,8 @@ describe("timeline writers", () => {
     writer.add({ tMs: 10, rss: 9, vsz: 20, processCount: 2, programs: [{ name: 'a,"b"', rss: 4 }, { name: "ld", rss: 3 }], otherRss: 2 });
     writer.add({ tMs: 20, rss: 0, vsz: 0, processCount: 0, programs: [], otherRss: 0 });
     writer.finish(summary);
-    expect(CSV_HEADER).toBe("t_ms,rss_bytes,vsz_bytes,process_count,programs,other_rss_bytes");
-    expect(out.text()).toBe(`${CSV_HEADER}\n0,10,20,1,,\n10,9,20,2,"[[""a,\\""b\\"""",4],[""ld"",3]]",2\n20,0,0,0,[],0\n`);
+    expect(CSV_HEADER).toBe("t_ms,rss_bytes,vsz_bytes,process_count,gpu_bytes,programs,other_rss_bytes");
+    expect(out.text()).toBe(`${CSV_HEADER}\n0,10,20,1,,,\n10,9,20,2,,"[[""a,\\""b\\"""",4],[""ld"",3]]",2\n20,0,0,0,,[],0\n`);
     // One line a sample, whatever the names hold: JSON escapes their newlines.
     const hostile = memorySink();
     const second = createTimelineWriter("csv", hostile.sink);

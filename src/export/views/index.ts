@@ -2,6 +2,7 @@ import type { Figure } from "../../model/series.ts";
 import type { Report } from "../../model/report.ts";
 import { buildView } from "./build.ts";
 import { comparisonView } from "./comparison.ts";
+import { gpuView } from "./gpu.ts";
 import { memoryView } from "./memory.ts";
 import { outcomeView } from "./outcome.ts";
 import { peaksView } from "./peaks.ts";
@@ -15,7 +16,7 @@ import type { CsvColumn, FactRow, FactTable, SampleField, Show, View } from "./v
 // Every view, in the order every format shows the groups: what happened first, then where and
 // how close to its limits, what the tree really cost and who used it, how it was measured,
 // the comparison with a baseline, and what measured it.
-export const VIEWS: readonly View[] = [outcomeView, peaksView, thresholdView, memoryView, pssView, programsView, processesView, samplingView, comparisonView, buildView];
+export const VIEWS: readonly View[] = [outcomeView, peaksView, thresholdView, memoryView, pssView, gpuView, programsView, processesView, samplingView, comparisonView, buildView];
 
 export function factRows(report: Report, show: Show, views = VIEWS): FactRow[] {
   return views.flatMap((view) => view.rows?.(report, show) ?? []);

@@ -40,7 +40,7 @@ export function shareOfLimit(report: Report): { percent: number; what: "charge" 
   return rss === undefined ? undefined : { percent: rss, what: "rss" };
 }
 
-function percent(value: number): string {
+export function percentText(value: number): string {
   // Just under the limit is not at it: 99.6%, not 100%.
   if (value >= 99.5 && value < 100) return `${value.toFixed(1)}%`;
   return value >= 10 || value === 0 ? `${Math.round(value)}%` : `${value.toFixed(1)}%`;
@@ -83,10 +83,10 @@ export const memoryView: View = {
       // Like with like: a cgroup's limit counts its charge; RSS against it only with why it differs.
       const close =
         share.what === "charge"
-          ? `the cgroup's peak charge at ${percent(share.percent)}`
+          ? `the cgroup's peak charge at ${percentText(share.percent)}`
           : limit.source.startsWith("cgroup")
-            ? `peak RSS at ${percent(share.percent)} (a limit counts the cgroup's charge, not RSS)`
-            : `peak at ${percent(share.percent)}`;
+            ? `peak RSS at ${percentText(share.percent)} (a limit counts the cgroup's charge, not RSS)`
+            : `peak at ${percentText(share.percent)}`;
       rows.push({
         label: "Memory limit",
         text: `${limitShown} (${about}), ${close}${soft}${swap}`,

@@ -21,3 +21,19 @@ export function procProblem(ourPid: number, self: string | undefined, mounted = 
   if (Number(self) === ourPid) return undefined;
   return `/proc belongs to another pid namespace (it calls this process ${self}, which is pid ${ourPid} here): ${FIX}`;
 }
+
+/** The init pid namespace's inode number: fixed by the kernel, the same on every machine. */
+const INIT_PID_NAMESPACE = 0xeffffffc;
+
+/**
+ * Whether peak-mem runs in the init pid namespace, from readlink("/proc/self/ns/pid")
+ * ("pid:[4026531836]"; undefined where the kernel has no pid namespaces). A GPU driver
+ * names processes by the init namespace's pids; in any other, the tree's pids are not
+ * those, and /proc (which must be this namespace's, above) shows no other: NSpid lists a
+ * process's pid in this namespace and the ones below it, never in those above.
+ */
+export function inInitPidNamespace(link: string | undefined): boolean {
+  if (link === undefined) return true;
+  const inode = /^pid:\[(\d+)\]$/.exec(link.trim());
+  return inode !== null && Number(inode[1]) === INIT_PID_NAMESPACE;
+}

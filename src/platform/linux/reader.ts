@@ -3,7 +3,7 @@ import { idleWaiter } from "./runtime/idle-wait.ts";
 import { openProcessEvents } from "./proc-events.ts";
 import { UsageError } from "../../core/errors.ts";
 import { samplingCode } from "../../runtime/hot.ts";
-import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ProportionalReading, ReapedProcess, TerminalState } from "../types.ts";
+import type { GpuProvider, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader, ProportionalReading, ReapedProcess, TerminalState } from "../types.ts";
 import { spawnThroughHelper } from "./spawn-helper/spawn.ts";
 import { createLinuxMemorySources } from "./memory.ts";
 import { procProblem } from "./namespace.ts";
@@ -206,6 +206,7 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
     }
     return children;
   };
+  let gpu: GpuProvider | undefined;
   const reader: ProcessReader = {
     readsSwap: true,
     ...(hasChildrenFiles && { childrenOf }),
@@ -238,6 +239,10 @@ export function createLinuxReader(procRoot = "/proc"): ProcessReader {
       source: "smaps_rollup",
       read: (pid) => readProportional(procRoot, pid),
       unavailable: () => (files().exists(`${procRoot}/self/smaps_rollup`) ? undefined : "it needs /proc/PID/smaps_rollup (Linux 4.14 or later)"),
+    },
+    // Loaded on first use: a run that reads no GPU never loads its code.
+    get gpu() {
+      return (gpu ??= (require("./gpu.ts") as typeof import("./gpu.ts")).createLinuxGpu(procRoot));
     },
     adoptOrphans: becomeChildSubreaper,
     memorySources: createLinuxMemorySources(procRoot),

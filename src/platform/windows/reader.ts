@@ -14,7 +14,7 @@ import {
   type Handle,
 } from "./ffi.ts";
 import type { MemoryLimits } from "../memory-sources.ts";
-import type { MemoryHandle, MemoryReading, ProcessInfo, ProcessReader } from "../types.ts";
+import type { GpuProvider, MemoryHandle, MemoryReading, ProcessInfo, ProcessReader } from "../types.ts";
 import {
   baseName,
   decodeFiletime,
@@ -146,6 +146,7 @@ export function createWindowsReader(): WindowsReader {
     return takeSnapshot()?.entries.get(pid); // none: it has exited (Toolhelp lists only the living)
   };
 
+  let gpu: GpuProvider | undefined;
   return {
     /** A new snapshot at every listing: the info() calls that follow it are answered from it. */
     listPids() {
@@ -171,6 +172,10 @@ export function createWindowsReader(): WindowsReader {
     },
     // --pss: private bytes (PagefileUsage, the memory committed to this process alone),
     // Windows' nearest figure to what a process costs; it keeps no PSS. Not resident memory.
+    // Loaded on first use: a run that reads no GPU never loads its code.
+    get gpu() {
+      return (gpu ??= (require("./gpu.ts") as typeof import("./gpu.ts")).createWindowsGpu());
+    },
     proportional: {
       source: "private bytes",
       read(pid) {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { procProblem } from "../../../src/platform/linux/namespace.ts";
+import { inInitPidNamespace, procProblem } from "../../../src/platform/linux/namespace.ts";
 
 describe("procProblem", () => {
   test("a /proc that names us by our own pid is trusted", () => {
@@ -29,5 +29,20 @@ describe("procProblem", () => {
     expect(procProblem(7, "/somewhere")).toBe("/proc is not a proc file system (/proc/self points to '/somewhere'): peak-mem reads process memory from it");
     expect(procProblem(7, "07")).toStartWith("/proc is not a proc file system");
     expect(procProblem(7, "")).toStartWith("/proc is not a proc file system");
+  });
+});
+
+describe("inInitPidNamespace", () => {
+  test("the init namespace's fixed inode, any other, and a kernel without pid namespaces", () => {
+    expect(inInitPidNamespace("pid:[4026531836]")).toBe(true);
+    expect(inInitPidNamespace("pid:[4026532299]\n")).toBe(false);
+    expect(inInitPidNamespace("net:[4026531836]")).toBe(false);
+    expect(inInitPidNamespace(undefined)).toBe(true);
+  });
+
+  test("this machine's answer agrees with whether pid 2 is the kernel's thread starter (seen only in the init namespace)", () => {
+    const { readlinkSync, readFileSync, existsSync } = require("node:fs");
+    const kthreadd = existsSync("/proc/2/comm") && readFileSync("/proc/2/comm", "utf8").trim() === "kthreadd";
+    expect(inInitPidNamespace(readlinkSync("/proc/self/ns/pid"))).toBe(kthreadd);
   });
 });
