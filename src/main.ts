@@ -1,30 +1,26 @@
 import { toAction } from "./cli/config.ts";
-import { helpText } from "./cli/help.ts";
 import { scanArgv } from "./cli/scan.ts";
-import { EXIT_FAILED, PeakMemError, UsageError, describe } from "./core/errors.ts";
-import { fileSink, stdSink } from "./io/sink.ts";
-import { chartRenderer } from "./output/deliver.ts";
+import { EXIT_FAILED, PeakMemError, ReportFault, UsageError, describe } from "./core/errors.ts";
+import { stdSink } from "./io/sink.ts";
 import { say } from "./io/stderr.ts";
-import { readTimeline } from "./timeline/read.ts";
-import { timelineFormat } from "./timeline/writers.ts";
-import { unavailableMonitor } from "./monitor/registry.ts";
-import { exitWith, fitRuntimeToSystem, platformReader } from "./platform/index.ts";
-import { ReportFault } from "./session/run.ts";
-import { runSession } from "./session/session.ts";
+import { exitWith, fitRuntimeToSystem } from "./platform/index.ts";
 import { VERSION } from "./core/version.ts";
 
 // The entry point: parse, check, run, report, exit. Errors become one line on stderr and
 // their documented exit code here, and only here.
+//
+// What it loads at start is what every invocation needs: the option table and the scan of
+// argv. --version, --help and --completions answer from those alone; a chart, the baselines
+// and a run each load their own code (import()), so that none pays for another's.
 
 /** The command's status once known: an internal error after that still exits with it. */
 let commandStatusKnown: number | undefined;
 
 async function main(argv: string[]): Promise<number> {
-  // First, before anything is opened (under a tight process limit peak-mem re-executes itself).
-  const commandEnv = fitRuntimeToSystem();
+  // Scanning argv opens nothing: a question about peak-mem itself is answered first.
   const action = toAction(scanArgv(argv));
   if (action.kind === "help") {
-    stdSink(1).write(await helpText());
+    stdSink(1).write(await (await import("./cli/help.ts")).helpText());
     return 0;
   }
   if (action.kind === "version") {
@@ -32,13 +28,15 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (action.kind === "completions") {
-    // Loaded only when asked for, as --help is.
     stdSink(1).write((await import("./cli/completions.ts")).completionScript(action.shell));
     return 0;
   }
+  // Before anything is opened: under a tight process limit peak-mem re-executes itself.
+  const commandEnv = fitRuntimeToSystem();
   if (action.kind === "chart") return drawChart(action.input, action.outputPath);
   if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;
+  const [{ platformReader }, { unavailableMonitor }, { runSession }] = await Promise.all([import("./platform/index.ts"), import("./monitor/registry.ts"), import("./session/session.ts")]);
   const reader = platformReader();
   // A monitor asked for that this system cannot give is bad usage, before anything runs.
   const unavailable = unavailableMonitor(config, reader);
@@ -56,6 +54,12 @@ async function drawChart(input: string, outputPath?: string): Promise<number> {
   } catch (error) {
     throw new PeakMemError(`cannot read timeline '${input}': ${describe(error)}`, 2);
   }
+  const [{ readTimeline }, { timelineFormat }, { chartRenderer }, { fileSink }] = await Promise.all([
+    import("./timeline/read.ts"),
+    import("./timeline/writers.ts"),
+    import("./output/deliver.ts"),
+    import("./io/sink.ts"),
+  ]);
   const data = readTimeline(input, text);
   const sink = outputPath ? fileSink(outputPath, "--output") : stdSink(1);
   const format = outputPath && timelineFormat(outputPath) === "svg" ? "svg" : "html";

@@ -42,3 +42,13 @@ export function describe(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);
 }
+
+/** Thrown only if the report itself cannot be built: the command has ended, its status is known. */
+export class ReportFault extends Error {
+  constructor(
+    override readonly cause: unknown,
+    readonly status: number,
+  ) {
+    super(`cannot build the report: ${describe(cause)}`);
+  }
+}

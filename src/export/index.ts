@@ -1,22 +1,21 @@
 import type { Format } from "../cli/config.ts";
 import type { Report } from "../model/report.ts";
-import * as csv from "./csv.ts";
-import * as human from "./human.ts";
-import * as json from "./json.ts";
-import * as markdown from "./markdown.ts";
-import * as quiet from "./quiet.ts";
+import type { HumanOptions } from "./human.ts";
 
-export function renderReport(report: Report, format: Format, options: human.HumanOptions): string {
+// The report as the format asked for. Each format's code is loaded when it is first asked
+// for (require: synchronous, evaluated once), so a run loads the one renderer it uses.
+
+export function renderReport(report: Report, format: Format, options: HumanOptions): string {
   switch (format) {
     case "json":
-      return json.render(report, options);
+      return (require("./json.ts") as typeof import("./json.ts")).render(report, options);
     case "csv":
-      return csv.render(report);
+      return (require("./csv.ts") as typeof import("./csv.ts")).render(report);
     case "quiet":
-      return quiet.render(report);
+      return (require("./quiet.ts") as typeof import("./quiet.ts")).render(report);
     case "markdown":
-      return markdown.render(report, { units: options.units });
+      return (require("./markdown.ts") as typeof import("./markdown.ts")).render(report, { units: options.units });
     case "human":
-      return human.render(report, options);
+      return (require("./human.ts") as typeof import("./human.ts")).render(report, options);
   }
 }

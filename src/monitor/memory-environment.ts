@@ -191,16 +191,19 @@ export const environmentMonitor: MonitorEntry = {
   enabled: () => true,
   create(context) {
     const { sampler } = context;
-    const environment = new MemoryEnvironmentMonitor(context.reader.memorySources?.(context.cgroup?.dir), context.plan.limitBytes !== undefined);
+    // Made in the start phase, after the spawn: finding its cgroup (two /proc files) can wait.
+    let environment: MemoryEnvironmentMonitor | undefined;
+    const made = () => (environment ??= new MemoryEnvironmentMonitor(context.reader.memorySources?.(context.cgroup?.dir), context.plan.limitBytes !== undefined));
     return {
       name: "reading the memory limit and OOM counters",
       start() {
+        const environment = made();
         environment.start();
         // For the monitors after it: --threshold N% and the bound on ru_maxrss.
         context.limit = environment.limit;
         context.physicalBytes = environment.physicalBytes;
       },
-      sample: (tMs) => environment.sample(tMs),
+      sample: (tMs) => environment?.sample(tMs),
       finish(end) {
         const ending: RunEnding = {
           ...(end.command.signal && { signal: end.command.signal }),
@@ -210,7 +213,7 @@ export const environmentMonitor: MonitorEntry = {
           killedOrphans: sampler.killedOrphans,
           members: sampler.tree.members,
         };
-        const memory = environment.finish(ending, context.clock());
+        const memory = made().finish(ending, context.clock());
         return { memory: { ...memory, ...(context.plan.limitText !== undefined && { limitGiven: context.plan.limitText }) } };
       },
     };

@@ -2,7 +2,7 @@ import type { Config, ExportTarget } from "../cli/config.ts";
 import { describe } from "../core/errors.ts";
 import { exitCodeWhenReportLost } from "../core/exit-code.ts";
 import type { ProcessReader } from "../platform/types.ts";
-import { createTimelineWriter, timelineFormat, type ChartRenderer } from "../timeline/writers.ts";
+import type { ChartRenderer } from "../timeline/writers.ts";
 import { checkDistinctOutputs } from "../io/distinct.ts";
 import { OptionalOutput } from "./optional.ts";
 import { failureReason, fileSink, stdSink, type Sink } from "../io/sink.ts";
@@ -72,7 +72,9 @@ export function saveBaselineNoting(save: () => { name: string; path: string } | 
   if (note && saved) say(`saved baseline ${JSON.stringify(saved.name)} to '${saved.path}'`);
 }
 
+/** A timeline's writer; its code is loaded only for a run that keeps one. */
 export async function openTimeline(path: string) {
+  const { createTimelineWriter, timelineFormat } = await import("../timeline/writers.ts");
   const format = timelineFormat(path);
   const render = format === "html" || format === "svg" ? await chartRenderer(format) : undefined;
   return createTimelineWriter(format, fileSink(path, "--timeline"), render);

@@ -2,7 +2,7 @@ import type { Config } from "../cli/config.ts";
 import { displayCommand } from "../core/text/display-command.ts";
 import type { RunSignals } from "../command/signals.ts";
 import { spawnCommand } from "../platform/spawn.ts";
-import { describe } from "../core/errors.ts";
+import { describe, ReportFault } from "../core/errors.ts";
 import { commandStatus } from "../core/exit-code.ts";
 import { Sampler } from "../monitor/sampler.ts";
 import { measure } from "../monitor/loop.ts";
@@ -39,16 +39,6 @@ export interface RunTools {
   adopterPid?: number;
   /** The command's environment, when it is not peak-mem's own. */
   env?: Record<string, string | undefined>;
-}
-
-/** Thrown only if the report itself cannot be built: the command has ended, its status is known. */
-export class ReportFault extends Error {
-  constructor(
-    override readonly cause: unknown,
-    readonly status: number,
-  ) {
-    super(`cannot build the report: ${describe(cause)}`);
-  }
 }
 
 export async function run(config: Config, tools: RunTools): Promise<Report> {

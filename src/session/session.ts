@@ -2,12 +2,11 @@ import type { Config, Format, SeriesSettings } from "../cli/config.ts";
 import { displayCommand } from "../core/text/display-command.ts";
 import { SignalForwarder } from "../command/signals.ts";
 import { commandPath, spawnError } from "../platform/spawn.ts";
-import { describe, EXIT_FAILED, PeakMemError } from "../core/errors.ts";
+import { describe, EXIT_FAILED, PeakMemError, ReportFault } from "../core/errors.ts";
 import { commandStatus, exitCodeFor, seriesExitCode } from "../core/exit-code.ts";
 import { renderReport } from "../export/index.ts";
 import { PLAIN, loadPalette, type Palette } from "../export/palette.ts";
 import { FIGURES } from "../export/views/index.ts";
-import { annotations } from "../output/annotations.ts";
 import { deliverReport, openOutputs, openTimeline, saveBaselineNoting, useColor, writeExports } from "../output/deliver.ts";
 import { OptionalOutput, optionalTimeline } from "../output/optional.ts";
 import { WatchLine } from "../output/watch.ts";
@@ -23,7 +22,7 @@ import { runTimelinePath } from "../timeline/run-paths.ts";
 import type { TimelineWriter } from "../timeline/writers.ts";
 import { VERSION } from "../core/version.ts";
 import { runLoop, type Attempt, type LoopStop, type Outcome } from "./loop.ts";
-import { ReportFault, run } from "./run.ts";
+import { run } from "./run.ts";
 
 // One session: the command run once, or a series of runs (--runs, --warmup, several commands
 // separated by ---), through one path. A single run is a series of one run inside: the same
@@ -167,7 +166,7 @@ export async function runSession(
   const outcome = single ? oneRun(last as Report, baselines) : await aSeries(config, settings, loop as NonNullable<typeof loop>, { thresholdBytes, startedAt, baselines, worst }, known);
   writeExports(exports, (format) => outcome.render(format, PLAIN));
   // On GitHub Actions, what failed the job also becomes an annotation (a workflow command on stderr).
-  if (config.annotations && process.env.GITHUB_ACTIONS === "true") for (const line of outcome.annotations) writeRaw(`${line}\n`);
+  if (config.annotations && process.env.GITHUB_ACTIONS === "true") for (const line of outcome.annotations()) writeRaw(`${line}\n`);
   mixedStdout?.();
   const palette = await loadPalette(config.format === "human" && useColor(sink));
   return deliverReport(sink, stdoutClosed, () => outcome.render(config.format, palette), outcome.status);
@@ -176,7 +175,8 @@ export async function runSession(
   interface SessionOutcome {
     status: number;
     render(format: Format, palette: Palette): string;
-    annotations: string[];
+    /** Made only where they are written (GitHub Actions): their code is loaded only there. */
+    annotations: () => string[];
   }
 
   function oneRun(report: Report, saved: typeof baselines): SessionOutcome {
@@ -189,7 +189,7 @@ export async function runSession(
     return {
       status,
       render: (format, palette) => renderReport(report, format, { palette, verbose: config.verbose, units: config.units }),
-      annotations: annotations(report),
+      annotations: () => annotationsOf(report),
     };
   }
 }
@@ -242,7 +242,7 @@ async function aSeries(
     render: (format: Format, palette: Palette) => renderSeries(series, format, { palette, verbose: config.verbose, units: config.units }),
     // The series' comparison, by the median, stands for each run's own (a baseline is compared
     // with one command only).
-    annotations: found.worst.flatMap((each) => (each ? annotations({ ...each, comparison }) : [])),
+    annotations: () => found.worst.flatMap((each) => (each ? annotationsOf({ ...each, comparison }) : [])),
   };
 }
 
@@ -262,4 +262,9 @@ function seriesStop(stop: LoopStop): SeriesStop {
       return { reason: "error", message, exitCode, command: stop.attempt.command, run: stop.attempt.run, warmup: stop.attempt.warmup };
     }
   }
+}
+
+/** A report's GitHub Actions annotations; their code (and the baseline's wording it uses) loaded on first use. */
+function annotationsOf(report: Report): string[] {
+  return (require("../output/annotations.ts") as typeof import("../output/annotations.ts")).annotations(report);
 }
