@@ -113,14 +113,15 @@ function jsonReport(stdout: string): { samples: number; duration_ms: number; pro
 // ---- the baselines ----------------------------------------------------------------------
 
 /**
- * Compiles floor.ts or hello.ts with this Bun, as a program that small is fastest: without
- * precompiled bytecode, whose loading costs a start-up a few ms that only a larger program
- * earns back (measured: a hello-world 4 ms without, 7 ms with).
+ * Compiles floor.ts or hello.ts with this Bun and peak-mem's build settings (scripts/build.ts),
+ * so only the code differs. They are also the fastest a program that small gets: bytecode saves
+ * it a little (0.93× to 0.95×), while the .env and bunfig.toml lookups a compiled program makes
+ * unless told not to would cost it about 3 ms.
  */
 function buildBaseline(dir: string, name: "floor" | "hello"): string {
   const out = join(dir, name);
   const build = Bun.spawnSync(
-    [process.execPath, "build", "--compile", "--minify", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
+    [process.execPath, "build", "--compile", "--minify", "--bytecode", "--format", "esm", "--no-compile-autoload-dotenv", "--no-compile-autoload-bunfig",
       join(import.meta.dir, `${name}.ts`), "--outfile", out],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
