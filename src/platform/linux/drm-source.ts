@@ -1,7 +1,7 @@
 import type { GpuDevice, GpuSource } from "../types.ts";
 import { files } from "../files.ts";
 import type { SyncFiles } from "./ffi.ts";
-import { drmClientBytes, drmDeviceName, drmDeviceTotalBytes, readDrmClients, type DrmClient } from "./drm.ts";
+import { drmClientBytes, drmDeviceName, drmDeviceTotalBytes, isPciSlot, readDrmClients, type DrmClient } from "./drm.ts";
 
 // AMD, Intel and every other DRM driver's GPUs, from the kernel's DRM usage stats: at each
 // reading, each live process of the tree has its DRM descriptors' stats read, a client shared
@@ -12,6 +12,15 @@ import { drmClientBytes, drmDeviceName, drmDeviceTotalBytes, readDrmClients, typ
 
 /** A device as the stats name it: its PCI slot, else its driver. */
 const deviceKey = (pdev: string | undefined, driver: string) => pdev ?? driver;
+
+/** The last part of where a sysfs link points ("amdgpu", "0000:03:00.0"); undefined without one. */
+function linkBase(f: SyncFiles, path: string): string | undefined {
+  try {
+    return f.readlink(path).split("/").pop();
+  } catch {
+    return undefined;
+  }
+}
 
 /** The DRM devices sysfs lists, with their PCI slot and driver. */
 export function listDrmDevices(f: SyncFiles = files()): { pdev?: string; driver: string }[] {
@@ -29,17 +38,10 @@ export function listDrmDevices(f: SyncFiles = files()): { pdev?: string; driver:
     }
     names.sort((a, b) => Number(a.replace(/\D/g, "")) - Number(b.replace(/\D/g, "")));
     for (const name of names) {
-      const base = (path: string) => {
-        try {
-          return f.readlink(path).split("/").pop();
-        } catch {
-          return undefined;
-        }
-      };
-      const driver = base(`${dir}/${name}/device/driver`);
+      const driver = linkBase(f, `${dir}/${name}/device/driver`);
       if (!driver || driver.startsWith("nvidia")) continue;
-      const slot = base(`${dir}/${name}/device`);
-      const pdev = slot && /^[0-9a-f]{4,}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/i.test(slot) ? slot : undefined;
+      const slot = linkBase(f, `${dir}/${name}/device`);
+      const pdev = slot && isPciSlot(slot) ? slot : undefined;
       const key = deviceKey(pdev, driver);
       if (keys.has(key)) continue;
       keys.add(key);

@@ -182,6 +182,11 @@ export function readDrmClients(pid: number, seen: Map<string, DrmClient>, f: Syn
 // part of a path, so text that is not one can name no other file.
 const PCI_SLOT = /^[0-9a-fA-F]{4,8}:[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$/;
 
+/** Whether `text` is a PCI slot (domain:bus:device.function), as drm-pdev and sysfs name one. */
+export function isPciSlot(text: string): boolean {
+  return PCI_SLOT.test(text);
+}
+
 /** A one-line text file's contents, trimmed; undefined when it cannot be read. */
 function readLine(f: SyncFiles, path: string): string | undefined {
   const file = f.tryReadAll(path);
