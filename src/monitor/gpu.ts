@@ -70,6 +70,8 @@ export class GpuMonitor {
   private readonly pending: GpuSource[];
   private readonly failures: string[] = [];
   private readonly devices: DeviceState[] = [];
+  /** The sources that are ready, each read once a reading. */
+  private readonly ready: GpuSource[] = [];
   private readonly processes = new Map<Member, ProcessState>();
   private total = 0;
   private peak = 0;
@@ -111,7 +113,7 @@ export class GpuMonitor {
       process.onDevice.clear();
     }
     let read = false;
-    for (const source of new Set(this.devices.map((d) => d.source))) {
+    for (const source of this.ready) {
       this.reading = source;
       if (source.read(this.onUse, this.pids)) read = true;
     }
@@ -126,7 +128,7 @@ export class GpuMonitor {
         device.now = Math.max(0, used - device.usedAtStart);
       }
       this.total += device.now;
-      if (device.now > device.peak || (device.atMs === undefined && device.now > 0)) {
+      if (device.now > device.peak) {
         device.peak = device.now;
         device.atMs = tMs;
         device.usedAtPeak = device.source.deviceUsed?.(device.device.index);
@@ -157,14 +159,20 @@ export class GpuMonitor {
     }
     device.now += bytes;
     device.members.add(member);
+    const process = this.processOf(member);
+    process.now += bytes;
+    process.devices.add(device.index);
+    process.onDevice.set(device.index, (process.onDevice.get(device.index) ?? 0) + bytes);
+  }
+
+  /** A process's state, made the first time it is seen on a device. */
+  private processOf(member: Member): ProcessState {
     let process = this.processes.get(member);
     if (!process) {
       process = { member, now: 0, peak: 0, devices: new Set(), onDevice: new Map(), peakOn: new Map() };
       this.processes.set(member, process);
     }
-    process.now += bytes;
-    process.devices.add(device.index);
-    process.onDevice.set(device.index, (process.onDevice.get(device.index) ?? 0) + bytes);
+    return process;
   }
 
   /** Sources still starting: the devices of those now ready join the readings. */
@@ -179,6 +187,7 @@ export class GpuMonitor {
         this.failures.push(ready);
         continue;
       }
+      this.ready.push(source);
       const offset = source.source === "nvml" ? 0 : this.devices.reduce((next, d) => Math.max(next, d.index + 1), 0);
       for (const device of source.devices()) {
         this.devices.push({
@@ -264,8 +273,7 @@ export class GpuMonitor {
         sum += own;
         device.members.add(member);
         peak = Math.max(peak, own);
-        const process: ProcessState = this.processes.get(member) ?? { member, now: 0, peak: 0, devices: new Set<number>(), onDevice: new Map(), peakOn: new Map() };
-        this.processes.set(member, process);
+        const process = this.processOf(member);
         process.devices.add(device.index);
         process.peakOn.set(device.index, Math.max(process.peakOn.get(device.index) ?? 0, own));
         process.exactOn ??= new Set();
@@ -299,7 +307,7 @@ export class GpuMonitor {
   }
 
   close(): void {
-    for (const source of new Set([...this.devices.map((d) => d.source), ...this.pending])) source.close();
+    for (const source of [...this.ready, ...this.pending]) source.close();
   }
 }
 

@@ -12,11 +12,6 @@ import { inInitPidNamespace } from "./namespace.ts";
 
 const NVML_LIBRARY = "libnvidia-ml.so.1";
 
-/** A source that could not be opened: it says why once asked. */
-function failed(source: string, why: string): GpuSource {
-  return { source, pidsMatch: true, ready: () => why, devices: () => [], read: () => false, close() {} };
-}
-
 export function createLinuxGpu(procRoot = "/proc"): GpuProvider {
   const f = files();
   let nvml: NativeLibrary | string | undefined;
@@ -41,8 +36,9 @@ export function createLinuxGpu(procRoot = "/proc"): GpuProvider {
       const drm = drmDevicePresent(f);
       if (nvidiaPresent() || forced) {
         const library = loadNvml();
-        if (typeof library !== "string") sources.push((require("../nvml/source.ts") as typeof import("../nvml/source.ts")).openNvml(library, pidsMatch()));
-        else if (nvidiaPresent() || !drm) sources.push(failed("nvml", `the NVIDIA management library could not be loaded: ${library}`));
+        const nvml = () => require("../nvml/source.ts") as typeof import("../nvml/source.ts");
+        if (typeof library !== "string") sources.push(nvml().openNvml(library, pidsMatch()));
+        else if (nvidiaPresent() || !drm) sources.push(nvml().nvmlNotLoaded(library));
       }
       if (drm) sources.push((require("./drm-source.ts") as typeof import("./drm-source.ts")).openDrm(f));
       return sources;

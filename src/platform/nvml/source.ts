@@ -94,6 +94,12 @@ function processList(library: NativeLibrary, versions: readonly (readonly [strin
   return undefined;
 }
 
+/** NVML where its library could not be loaded (the loader's message): ready() says why. */
+export function nvmlNotLoaded(loaderMessage: string): GpuSource {
+  const why = `the NVIDIA management library could not be loaded: ${loaderMessage}`;
+  return { source: "nvml", pidsMatch: true, ready: () => why, devices: () => [], read: () => false, close() {} };
+}
+
 interface Device extends GpuDevice {
   handle: number;
 }

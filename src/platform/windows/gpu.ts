@@ -29,11 +29,8 @@ export function createWindowsGpu(): GpuProvider {
     },
     open(): GpuSource[] {
       const loaded = load();
-      if (typeof loaded === "string") {
-        const why = `the NVIDIA management library could not be loaded: ${loaded}`;
-        return [{ source: "nvml", pidsMatch: true, ready: () => why, devices: () => [], read: () => false, close() {} }];
-      }
-      return [(require("../nvml/source.ts") as typeof import("../nvml/source.ts")).openNvml(loaded, true)];
+      const nvml = require("../nvml/source.ts") as typeof import("../nvml/source.ts");
+      return [typeof loaded === "string" ? nvml.nvmlNotLoaded(loaded) : nvml.openNvml(loaded, true)];
     },
   };
 }
