@@ -1,7 +1,7 @@
 import { toAction } from "./cli/config.ts";
 import { scanArgv } from "./cli/scan.ts";
 import { EXIT_FAILED, PeakMemError, ReportFault, UsageError, describe } from "./core/errors.ts";
-import { stdSink } from "./io/sink.ts";
+import { fileSink, stdSink } from "./io/sink.ts";
 import { say } from "./io/stderr.ts";
 import { exitWith, fitRuntimeToSystem } from "./platform/index.ts";
 import { VERSION } from "./core/version.ts";
@@ -54,12 +54,7 @@ async function drawChart(input: string, outputPath?: string): Promise<number> {
   } catch (error) {
     throw new PeakMemError(`cannot read timeline '${input}': ${describe(error)}`, 2);
   }
-  const [{ readTimeline }, { timelineFormat }, { chartRenderer }, { fileSink }] = await Promise.all([
-    import("./timeline/read.ts"),
-    import("./timeline/writers.ts"),
-    import("./output/deliver.ts"),
-    import("./io/sink.ts"),
-  ]);
+  const [{ readTimeline }, { timelineFormat }, { chartRenderer }] = await Promise.all([import("./timeline/read.ts"), import("./timeline/writers.ts"), import("./output/deliver.ts")]);
   const data = readTimeline(input, text);
   const sink = outputPath ? fileSink(outputPath, "--output") : stdSink(1);
   const format = outputPath && timelineFormat(outputPath) === "svg" ? "svg" : "html";

@@ -77,7 +77,7 @@ function rows(gpu: GpuFacts, show: Show): FactRow[] {
   const deviceWide = gpu.scope === "device" ? `: device-wide, every process's (${gpu.scopeWhy ?? "the tree's own could not be told"}${since})` : "";
   const tone = gpu.scope === "device" ? ("warn" as const) : undefined;
   const lines: FactRow[] = [];
-  if (used.length === 1 && gpu.devices.length >= 1) {
+  if (used.length === 1) {
     const device = used[0] as GpuDeviceFacts;
     lines.push({ label: "GPU memory", text: `${deviceFigure(device, show, ` on ${deviceName(device, show)}`)}${deviceWide}`, ...(tone && { tone }) });
   } else {
@@ -105,6 +105,9 @@ function totalSource(gpu: GpuFacts): string {
 }
 
 const round = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
+
+/** The run's GPU facts where some figure was read; undefined where none was (CSV cells, figures). */
+const readGpu = (report: Report): GpuFacts | undefined => (report.gpu?.unread === undefined ? report.gpu : undefined);
 
 export const gpuView: View = {
   group: "gpu",
@@ -168,13 +171,13 @@ export const gpuView: View = {
   },
   // Empty where no GPU was read.
   csv: [
-    { name: "peak_gpu_bytes", cell: (report) => (report.gpu && report.gpu.unread === undefined ? report.gpu.peakBytes : undefined) },
-    { name: "peak_gpu_exact", cell: (report) => (report.gpu && report.gpu.unread === undefined ? report.gpu.exact : undefined) },
+    { name: "peak_gpu_bytes", cell: (report) => readGpu(report)?.peakBytes },
+    { name: "peak_gpu_exact", cell: (report) => readGpu(report)?.exact },
     { name: "peak_gpu_upper_bytes", cell: (report) => report.gpu?.upperBytes },
-    { name: "gpu_source", cell: (report) => (report.gpu && report.gpu.unread === undefined ? totalSource(report.gpu) : undefined) },
-    { name: "gpu_scope", cell: (report) => (report.gpu && report.gpu.unread === undefined ? report.gpu.scope : undefined) },
+    { name: "gpu_source", cell: (report) => (readGpu(report) ? totalSource(report.gpu as GpuFacts) : undefined) },
+    { name: "gpu_scope", cell: (report) => readGpu(report)?.scope },
     { name: "gpu_threshold_exceeded", cell: (report) => report.gpu?.threshold?.exceeded },
   ],
-  figures: [{ key: "peak_gpu_bytes", label: "Peak GPU memory", unit: "bytes", of: (report) => (report.gpu && report.gpu.unread === undefined ? report.gpu.peakBytes : undefined) }],
+  figures: [{ key: "peak_gpu_bytes", label: "Peak GPU memory", unit: "bytes", of: (report) => readGpu(report)?.peakBytes }],
   note: (report) => (report.gpu?.threshold?.exceeded ? "over the GPU threshold" : undefined),
 };
