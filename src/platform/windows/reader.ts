@@ -170,12 +170,12 @@ export function createWindowsReader(): WindowsReader {
         closeHandle(handle);
       }
     },
-    // --pss: private bytes (PagefileUsage, the memory committed to this process alone),
-    // Windows' nearest figure to what a process costs; it keeps no PSS. Not resident memory.
     // Loaded on first use: a run that reads no GPU never loads its code.
     get gpu() {
       return (gpu ??= (require("./gpu.ts") as typeof import("./gpu.ts")).createWindowsGpu());
     },
+    // --pss: private bytes (PagefileUsage, the memory committed to this process alone),
+    // Windows' nearest figure to what a process costs; it keeps no PSS. Not resident memory.
     proportional: {
       source: "private bytes",
       read(pid) {
