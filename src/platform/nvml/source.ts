@@ -65,12 +65,10 @@ const LISTS = {
 type Call = (...args: (number | null)[]) => number;
 
 /** The first of `names` the library has, bound; undefined where it has none. */
-function bindFirst(library: NativeLibrary, names: readonly string[], args: readonly FFIType[], returns: FFIType = I32): { call: Call; name: string } | undefined {
+function bindFirst(library: NativeLibrary, names: readonly string[], args: readonly FFIType[], returns: FFIType = I32): Call | undefined {
   for (const name of names) {
     const address = library.symbol(name);
-    if (address === null) continue;
-    const call = linkSymbols({ f: { ptr: address as Pointer, args: [...args], returns } }).symbols.f as unknown as Call;
-    return { call, name };
+    if (address !== null) return linkSymbols({ f: { ptr: address as Pointer, args: [...args], returns } }).symbols.f as unknown as Call;
   }
   return undefined;
 }
@@ -84,12 +82,15 @@ interface ProcessList {
   view: DataView;
 }
 
+/** Entries a process list's buffer holds at first. */
+const FIRST_CAPACITY = 64;
+
 function processList(library: NativeLibrary, versions: readonly (readonly [string, number])[]): ProcessList | undefined {
   for (const [name, stride] of versions) {
-    const bound = bindFirst(library, [name], [P, P, P]);
-    if (!bound) continue;
-    const buffer = new Uint8Array(stride * 64);
-    return { call: bound.call, stride, capacity: 64, buffer, view: new DataView(buffer.buffer) };
+    const call = bindFirst(library, [name], [P, P, P]);
+    if (!call) continue;
+    const buffer = new Uint8Array(stride * FIRST_CAPACITY);
+    return { call, stride, capacity: FIRST_CAPACITY, buffer, view: new DataView(buffer.buffer) };
   }
   return undefined;
 }
@@ -120,7 +121,7 @@ export function openNvml(library: NativeLibrary, pidsMatch: boolean, clock: () =
   for (const [key, spec] of Object.entries(CALLS) as [keyof typeof CALLS, (typeof CALLS)[keyof typeof CALLS]][]) {
     const bound = bindFirst(library, spec.names, spec.args, "returns" in spec ? spec.returns : I32);
     if (!bound && "required" in spec) failure ??= `${library.name} has no ${spec.names[0]}`;
-    calls[key] = bound?.call;
+    calls[key] = bound;
   }
   const compute = processList(library, LISTS.compute);
   const graphics = processList(library, LISTS.graphics);
