@@ -84,6 +84,15 @@ function batch(name: string, lines: string[]): string {
   return windowsPath(path);
 }
 
+/**
+ * A batch file `name` that runs peak-mem.exe itself as Bun (BUN_BE_BUN), allocating and
+ * touching 64 MiB for 1.5 s: the program of a tree on Windows.
+ */
+function allocatingBatch(name: string): string {
+  writeFileSync(join(work, "alloc.js"), "const b = Buffer.alloc(64 * 1048576, 1); await Bun.sleep(1500); if (b[0] !== 1) process.exit(9);\n");
+  return batch(name, ["set BUN_BE_BUN=1", `"${windowsPath(EXE)}" "${windowsPath(join(work, "alloc.js"))}"`]);
+}
+
 /** The newest modification time under the sources the binary is built from. */
 function newestSource(): number {
   let newest = statSync(join(ROOT, "package.json")).mtimeMs;
@@ -140,9 +149,7 @@ describe.skipIf(!WINE)("peak-mem.exe under Wine", () => {
   test(
     "a tree (cmd starting cmd starting a program) is found and summed",
     async () => {
-      // The program is peak-mem.exe itself acting as Bun (BUN_BE_BUN), allocating 64 MiB.
-      writeFileSync(join(work, "alloc.js"), "const b = Buffer.alloc(64 * 1048576, 1); await Bun.sleep(1500); if (b[0] !== 1) process.exit(9);\n");
-      const tree = batch("tree.cmd", ["set BUN_BE_BUN=1", `"${windowsPath(EXE)}" "${windowsPath(join(work, "alloc.js"))}"`]);
+      const tree = allocatingBatch("tree.cmd");
       const command = ["--", "cmd", "/c", "cmd", "/c", tree];
 
       const { code, report } = await peakMemJson(["--verbose", ...command]);
@@ -168,8 +175,7 @@ describe.skipIf(!WINE)("peak-mem.exe under Wine", () => {
   test(
     "--pss on Windows: private bytes, named so, at least the 64 MiB the program committed",
     async () => {
-      writeFileSync(join(work, "alloc.js"), "const b = Buffer.alloc(64 * 1048576, 1); await Bun.sleep(1500); if (b[0] !== 1) process.exit(9);\n");
-      const tree = batch("pss.cmd", ["set BUN_BE_BUN=1", `"${windowsPath(EXE)}" "${windowsPath(join(work, "alloc.js"))}"`]);
+      const tree = allocatingBatch("pss.cmd");
       const { code, report } = await peakMemJson(["--pss", "--", "cmd", "/c", tree]);
       expect(code).toBe(0);
       const sampling = report.pss_sampling as Record<string, unknown>;
