@@ -34,11 +34,12 @@ export function createLinuxGpu(procRoot = "/proc"): GpuProvider {
     open(forced) {
       const sources: GpuSource[] = [];
       const drm = drmDevicePresent(f);
-      if (nvidiaPresent() || forced) {
+      const nvidia = nvidiaPresent();
+      if (nvidia || forced) {
         const library = loadNvml();
         const nvml = () => require("../nvml/source.ts") as typeof import("../nvml/source.ts");
         if (typeof library !== "string") sources.push(nvml().openNvml(library, pidsMatch()));
-        else if (nvidiaPresent() || !drm) sources.push(nvml().nvmlNotLoaded(library));
+        else if (nvidia || !drm) sources.push(nvml().nvmlNotLoaded(library));
       }
       if (drm) sources.push((require("./drm-source.ts") as typeof import("./drm-source.ts")).openDrm(f));
       return sources;
