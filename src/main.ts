@@ -3,7 +3,7 @@ import { scanArgv } from "./cli/scan.ts";
 import { EXIT_FAILED, PeakMemError, ReportFault, UsageError, describe } from "./core/errors.ts";
 import { fileSink, stdSink } from "./io/sink.ts";
 import { say } from "./io/stderr.ts";
-import { exitWith, fitRuntimeToSystem } from "./platform/index.ts";
+import { exitWith, fitRuntimeToSystem, platformReader } from "./platform/index.ts";
 import { VERSION } from "./core/version.ts";
 
 // The entry point: parse, check, run, report, exit. Errors become one line on stderr and
@@ -36,7 +36,8 @@ async function main(argv: string[]): Promise<number> {
   if (action.kind === "chart") return drawChart(action.input, action.outputPath);
   if (action.kind === "list-baselines" || action.kind === "delete-baseline") return (await import("./baseline/commands.ts")).baselineCommand(action);
   const { config } = action;
-  const [{ platformReader }, { unavailableMonitor }, { runSession }] = await Promise.all([import("./platform/index.ts"), import("./monitor/registry.ts"), import("./session/session.ts")]);
+  // One load for all of a run's code: each import() is a turn of the module loader.
+  const { runSession, unavailableMonitor } = await import("./session/session.ts");
   const reader = platformReader();
   // A monitor asked for that this system cannot give is bad usage, before anything runs.
   const unavailable = unavailableMonitor(config, reader);

@@ -345,7 +345,6 @@ export const gpuMonitor: MonitorEntry = {
   },
   create(context) {
     const { plan, sampler, clock } = context;
-    const provider = context.reader.gpu;
     let monitor: GpuMonitor | undefined;
     const threshold =
       plan.gpuThresholdBytes !== undefined || plan.gpuThresholdPercent !== undefined
@@ -359,7 +358,9 @@ export const gpuMonitor: MonitorEntry = {
       name: "reading GPU memory",
       start() {
         const forced = gpuWanted(plan) === "on";
-        // Nothing at all where there is no GPU: a file's existence is the whole cost.
+        // The provider's code loads here, after the spawn. Nothing at all where there is no
+        // GPU: a file's existence is the whole cost.
+        const provider = context.reader.gpu;
         if (!provider || (!forced && !provider.present())) return;
         monitor = new GpuMonitor(provider.open(forced), plan.intervalMs, clock, Date.now() - clock());
       },

@@ -106,11 +106,12 @@ export async function measure(tools: LoopTools, fault?: { what: string; error: u
       let wait: number;
       let burst: boolean;
       let wakeAt: number;
+      let alive: boolean;
       // Inline, not through a guard: a closure per sample is garbage in the hot loop.
       try {
         takeSample(onGrid);
         const now = clock();
-        const alive = sampler.tree.rootAlive;
+        alive = sampler.tree.rootAlive;
         wait = schedule.delay(now, alive, sampler.churning);
         burst = schedule.inBurst(now, alive);
         wakeAt = now + wait;
@@ -126,9 +127,10 @@ export async function measure(tools: LoopTools, fault?: { what: string; error: u
         napSync(wait);
         continue;
       }
-      if (!tiered) {
+      if (!tiered && alive) {
         // Past the start-up burst the command lives long enough for the JIT's choices and the
-        // way of waiting to matter: short commands pay for neither.
+        // way of waiting to matter: short commands pay for neither, nor does one whose end
+        // ended the burst (its exit is about to be seen, the event loop's timers suffice).
         tiered = true;
         tierSamplingCode(tools.intervalMs);
         try {

@@ -24,6 +24,9 @@ import { VERSION } from "../core/version.ts";
 import { runLoop, type Attempt, type LoopStop, type Outcome } from "./loop.ts";
 import { run } from "./run.ts";
 
+// For src/main.ts, which loads the run's code in one import of this module.
+export { unavailableMonitor } from "../monitor/registry.ts";
+
 // One session: the command run once, or a series of runs (--runs, --warmup, several commands
 // separated by ---), through one path. A single run is a series of one run inside: the same
 // outputs opened before anything runs, the same signals and cgroups, the same run, exports,
