@@ -1,7 +1,7 @@
 import { toAction } from "./cli/config.ts";
 import { scanArgv } from "./cli/scan.ts";
 import { EXIT_FAILED, PeakMemError, ReportFault, UsageError, describe } from "./core/errors.ts";
-import { fileSink, stdSink } from "./io/sink.ts";
+import { fileSink, stdSink, writeWhole } from "./io/sink.ts";
 import { say } from "./io/stderr.ts";
 import { exitWith, fitRuntimeToSystem, platformReader } from "./platform/index.ts";
 import { VERSION } from "./core/version.ts";
@@ -20,15 +20,15 @@ async function main(argv: string[]): Promise<number> {
   // Scanning argv opens nothing: a question about peak-mem itself is answered first.
   const action = toAction(scanArgv(argv));
   if (action.kind === "help") {
-    stdSink(1).write(await (await import("./cli/help.ts")).helpText());
+    await writeWhole(1, await (await import("./cli/help.ts")).helpText());
     return 0;
   }
   if (action.kind === "version") {
-    stdSink(1).write(`peak-mem ${VERSION}\n`);
+    await writeWhole(1, `peak-mem ${VERSION}\n`);
     return 0;
   }
   if (action.kind === "completions") {
-    stdSink(1).write((await import("./cli/completions.ts")).completionScript(action.shell));
+    await writeWhole(1, (await import("./cli/completions.ts")).completionScript(action.shell));
     return 0;
   }
   // Before anything is opened: under a tight process limit peak-mem re-executes itself.
