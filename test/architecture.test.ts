@@ -20,7 +20,7 @@ export const LAYERS: readonly { name: string; paths: readonly string[] }[] = [
   { name: "timeline", paths: ["timeline/"] }, // timelines recorded, read back and drawn (a sample's fields are the views')
   { name: "output", paths: ["output/"] }, // delivery: exports, annotations, the live view
   { name: "session", paths: ["session/"] }, // one run or a series of them, from the options to the exit status
-  { name: "entry", paths: ["main.ts"] }, // the command line's entry point
+  { name: "entry", paths: ["main.ts", "command-line.ts"] }, // the entry point and the command line
 ];
 
 /**

@@ -5,7 +5,7 @@ import { showName } from "./name.ts";
 import type { BaselineAction } from "./settings.ts";
 import { baselineDir, deleteBaseline, listBaselines } from "./store.ts";
 
-// `--list-baselines` and `--delete-baseline NAME`: they run nothing. Loaded by src/main.ts
+// `--list-baselines` and `--delete-baseline NAME`: they run nothing. Loaded by src/command-line.ts
 // only when asked for.
 
 export function baselineCommand(action: BaselineAction): number {

@@ -5,7 +5,7 @@ import { baselineDir, baselineFromReport, baselinePath, prepareBaselineDir, read
 
 // --save-baseline and --compare-baseline around one run. Opened before the command starts,
 // so that a missing or corrupt baseline, or a directory where none can be saved, is exit 2
-// with nothing run. Loaded by src/main.ts only when one of them is given.
+// with nothing run. Loaded by src/command-line.ts only when one of them is given.
 
 export interface Baselines {
   /** The file --save-baseline will write, if given. */

@@ -1,5 +1,5 @@
 // Errors are values meant for a person: a one-line message and the exit code the
-// contract gives that situation. Nothing here prints; src/main.ts does, once.
+// contract gives that situation. Nothing here prints; src/command-line.ts does, once.
 
 export const EXIT_USAGE = 2;
 /**

@@ -1,7 +1,7 @@
 import { visibleText } from "../core/text/visible.ts";
 import { stdSink } from "./sink.ts";
 
-// peak-mem's own lines on stderr: errors (src/main.ts) and warnings. Each is one line
+// peak-mem's own lines on stderr: errors (src/command-line.ts) and warnings. Each is one line
 // starting "peak-mem:". Text from outside (file names, the command's name) can be part of
 // a message, so every character that could move the cursor, colour the terminal or start a
 // second line is shown escaped. A stderr that is gone is no reason to fail: the exit status

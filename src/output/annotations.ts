@@ -6,7 +6,7 @@ import { psName, terminalCommand, visibleText } from "../core/text/visible.ts";
 
 // GitHub Actions workflow commands for a finished run: an error annotation for an
 // OOM kill, a crossed threshold and a regression, a warning for a peak close to the memory
-// limit. Pure: src/main.ts writes the lines to stderr when GITHUB_ACTIONS=true (and not
+// limit. Pure: src/session/session.ts writes the lines to stderr when GITHUB_ACTIONS=true (and not
 // --no-annotations). Each line is one workflow command, without its newline: the runner reads
 // a command per line, so nothing from outside may break one (GitHub's escaping below, and the
 // command, process and baseline names made visible as on a terminal first).

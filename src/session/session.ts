@@ -24,7 +24,7 @@ import { VERSION } from "../core/version.ts";
 import { runLoop, type Attempt, type LoopStop, type Outcome } from "./loop.ts";
 import { run } from "./run.ts";
 
-// For src/main.ts, which loads the run's code in one import of this module.
+// For src/command-line.ts, which loads the run's code in one import of this module.
 export { unavailableMonitor } from "../monitor/registry.ts";
 
 // One session: the command run once, or a series of runs (--runs, --warmup, several commands
@@ -41,7 +41,7 @@ export async function runSession(
   config: Config,
   reader: ProcessReader,
   env: Record<string, string | undefined> | undefined,
-  /** Tells src/main.ts the status to exit with should an internal error follow. */
+  /** Tells src/command-line.ts the status to exit with should an internal error follow. */
   known: (status: number) => void,
 ): Promise<number> {
   const single = config.series === undefined;

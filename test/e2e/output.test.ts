@@ -2,7 +2,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { allocate, BINARY, MiB, peakMem, tempDir } from "../helpers.ts";
+import { allocate, BINARY, MiB, peakMem, runArgv, tempDir } from "../helpers.ts";
 import { CSV_HEADER } from "../../src/export/csv.ts";
 import { parseCsv } from "../export/csv-reader.ts";
 import { parseMarkdownReport } from "../export/markdown-table.ts";
@@ -290,4 +290,20 @@ test("--help and --version print to stdout and exit 0 without running anything",
   const version = await peakMem(["-V"]);
   expect(version.code).toBe(0);
   expect(version.stdout).toMatch(/^peak-mem \d+\.\d+\.\d+\n$/);
+});
+
+test("a lone --version (answered before the option table loads) says what --version among other options says", async () => {
+  const lone = await peakMem(["--version"]);
+  const parsed = await peakMem(["--units", "MiB", "--version"]);
+  expect(lone).toEqual({ code: 0, stdout: parsed.stdout, stderr: "" });
+  expect(parsed.code).toBe(0);
+  expect(lone.stdout).toMatch(/^peak-mem \d+\.\d+\.\d+\n$/);
+});
+
+test("--version into a full disk: one line on stderr and the internal-error status, as with other options, no stack trace", async () => {
+  for (const args of [["--version"], ["-V"], ["--units", "MiB", "--version"]]) {
+    const { code, stdout, stderr } = await runArgv(["sh", "-c", `exec "$0" "$@" > /dev/full`, BINARY, ...args]);
+    expect({ args, code, stdout }).toEqual({ args, code: 125, stdout: "" });
+    expect(stderr).toBe("peak-mem: internal error: ENOSPC: no space left on device, write\n");
+  }
 });
