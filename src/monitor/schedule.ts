@@ -7,7 +7,9 @@
 // is read every BURST_GAP_MS (napping between reads); then the gaps double from 1 ms until they
 // reach the interval. The burst covers the commands that live a few milliseconds (`true` is
 // gone in about one): at 50 ms it cost every longer run 12 ms of CPU and 2.5 MiB of peak-mem's
-// own memory more (the JIT compiling the sampling code those 200 reads made hot), measured. While the tree churns, samples come at
+// own memory more in its first seconds (the JIT compiling the sampling code those 200 reads made
+// hot), measured; runs of 15 to 40 s then spend up to 60 ms less, the code being optimised
+// sooner, and longer ones the same. While the tree churns, samples come at
 // least every CHURN_GAP_MS: the grid's are recorded, the others only look for the peak.
 
 export const BURST_MS = 10;
