@@ -47,4 +47,9 @@ export class BudgetCadence {
   get meanReadMs(): number {
     return this.readings > 0 ? this.readMs / this.readings : 0;
   }
+
+  /** What the report says of the readings' pace and cost (PSS's and the GPUs' alike). */
+  facts(): { readings: number; effectiveIntervalMs: number; meanReadMs: number; maxReadMs: number; budgetPercent: number } {
+    return { readings: this.readings, effectiveIntervalMs: this.effectiveIntervalMs, meanReadMs: this.meanReadMs, maxReadMs: this.maxReadMs, budgetPercent: this.budgetPercent };
+  }
 }

@@ -84,11 +84,7 @@ export class PssMonitor {
       ...(this.hasUss && { ussAtPeakBytes: this.peakUss }),
       ...(this.hasSwap && { swapPssAtPeakBytes: this.peakSwapPss }),
       source: this.source.source,
-      readings: this.cadence.readings,
-      effectiveIntervalMs: this.cadence.effectiveIntervalMs,
-      meanReadMs: this.cadence.meanReadMs,
-      maxReadMs: this.cadence.maxReadMs,
-      budgetPercent: this.cadence.budgetPercent,
+      ...this.cadence.facts(),
       unreadable: this.unreadable.size,
     };
   }

@@ -1,7 +1,7 @@
 import { typedDiffers } from "../../core/size/format.ts";
 import type { GpuDeviceFacts, GpuFacts, Report } from "../../model/report.ts";
 import { percentText } from "./memory.ts";
-import { sampleNumber, type FactRow, type FactTable, type Show, type View } from "./view.ts";
+import { readingsJson, sampleNumber, type FactRow, type FactTable, type Show, type View } from "./view.ts";
 
 // GPU memory: the tree's peak on each device and over all of them, with how far it can be
 // trusted (exact where the driver's own peaks of each process settle it, else at least what
@@ -151,11 +151,7 @@ export const gpuView: View = {
           processes: d.processes,
         })),
         processes: gpu.processes.map((p) => ({ pid: p.pid, name: p.name, peak_bytes: p.peakBytes, exact: p.exact, devices: p.devices })),
-        readings: gpu.readings,
-        effective_interval_ms: round(gpu.effectiveIntervalMs, 1),
-        mean_read_ms: round(gpu.meanReadMs, 3),
-        max_read_ms: round(gpu.maxReadMs, 3),
-        budget_percent: gpu.budgetPercent,
+        ...readingsJson(gpu),
         ...(gpu.setupMs !== undefined && { setup_ms: gpu.setupMs }),
         ...(gpu.threshold && {
           threshold: {

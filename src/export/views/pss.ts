@@ -1,4 +1,4 @@
-import type { View } from "./view.ts";
+import { readingsJson, type View } from "./view.ts";
 
 // --pss: the tree's PSS at its peak, and the USS and swapped PSS of that same reading, labelled
 // as sampled, with how often they were read. Processes not peak-mem's to read are counted by RSS.
@@ -34,11 +34,7 @@ export const pssView: View = {
       ...(read && pss.swapPssAtPeakBytes !== undefined && { swap_pss_at_pss_peak_bytes: pss.swapPssAtPeakBytes }),
       pss_sampling: {
         source: pss.source,
-        readings: pss.readings,
-        effective_interval_ms: Math.round(pss.effectiveIntervalMs * 10) / 10,
-        mean_read_ms: Math.round(pss.meanReadMs * 1000) / 1000,
-        ...(pss.maxReadMs !== undefined && { max_read_ms: Math.round(pss.maxReadMs * 1000) / 1000 }),
-        budget_percent: pss.budgetPercent,
+        ...readingsJson(pss),
         unreadable_processes: pss.unreadable,
       },
     };

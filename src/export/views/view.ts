@@ -92,6 +92,20 @@ export function sampleNumber(name: string, key: NumberKey, required = false): Sa
   };
 }
 
+/**
+ * The pace and cost of a reading on its own cadence (PSS's, the GPUs'), as JSON: the same keys
+ * and rounding in every group that has one. `maxReadMs` is absent from reports made before it.
+ */
+export function readingsJson(facts: { readings: number; effectiveIntervalMs: number; meanReadMs: number; maxReadMs?: number; budgetPercent: number }): Record<string, number> {
+  return {
+    readings: facts.readings,
+    effective_interval_ms: Math.round(facts.effectiveIntervalMs * 10) / 10,
+    mean_read_ms: Math.round(facts.meanReadMs * 1000) / 1000,
+    ...(facts.maxReadMs !== undefined && { max_read_ms: Math.round(facts.maxReadMs * 1000) / 1000 }),
+    budget_percent: facts.budgetPercent,
+  };
+}
+
 export interface CsvColumn {
   name: string;
   cell(report: Report): string | number | boolean | undefined;
