@@ -68,17 +68,20 @@ export function libcNames(): string[] {
   return ["libc.so.6", `libc.musl-${arch}.so.1`, `/lib/ld-musl-${arch}.so.1`, "libc.so"];
 }
 
-function libc(): Libc | null {
-  if (loaded !== undefined) return loaded;
-  for (const name of libcNames()) {
+/** `symbols` bound from the first of `names` that loads and has them all, else undefined. */
+export function dlopenFirst<T extends Record<string, { args: readonly FFIType[]; returns: FFIType }>>(names: readonly string[], symbols: T): ReturnType<typeof dlopen<T>>["symbols"] | undefined {
+  for (const name of names) {
     try {
-      loaded = dlopen(name, SYMBOLS).symbols;
-      return loaded;
+      return dlopen(name, symbols).symbols;
     } catch {
-      // Not this libc: try the next name.
+      // Not in this one: the next.
     }
   }
-  loaded = null;
+  return undefined;
+}
+
+function libc(): Libc | null {
+  if (loaded === undefined) loaded = dlopenFirst(libcNames(), SYMBOLS) ?? null;
   return loaded;
 }
 

@@ -1,6 +1,6 @@
 import { CString, dlopen, FFIType, ptr, type Pointer } from "bun:ffi";
 import type { NativeLibrary, NativeThread } from "../native-library.ts";
-import { libcNames } from "./ffi.ts";
+import { dlopenFirst, libcNames } from "./ffi.ts";
 
 // A vendor's library (NVML) loaded through the system's dynamic loader, by its soname, so
 // that ld.so.cache, the system's library path and LD_LIBRARY_PATH find it as they would for
@@ -35,17 +35,6 @@ const THREADS = {
 type Dl = ReturnType<typeof dlopen<typeof DL>>["symbols"];
 type Threads = ReturnType<typeof dlopen<typeof THREADS>>["symbols"];
 
-function bind<T extends Record<string, { args: readonly FFIType[]; returns: FFIType }>>(symbols: T, names: string[]): ReturnType<typeof dlopen<T>>["symbols"] | undefined {
-  for (const name of names) {
-    try {
-      return dlopen(name, symbols).symbols;
-    } catch {
-      // Not in this one: the next.
-    }
-  }
-  return undefined;
-}
-
 let dl: Dl | null | undefined;
 let threads: Threads | null | undefined;
 
@@ -58,7 +47,7 @@ function lastError(symbols: Dl): string {
 
 /** Loads `soname`: the library, or why it could not be (the loader's own message). */
 export function loadNativeLibrary(soname: string): NativeLibrary | string {
-  dl ??= bind(DL, [...libcNames(), "libdl.so.2"]) ?? null;
+  dl ??= dlopenFirst([...libcNames(), "libdl.so.2"], DL) ?? null;
   if (!dl) return "the system's dynamic loader could not be reached";
   const symbols = dl;
   const handle = symbols.dlopen(ptr(cString(soname)), RTLD_NOW);
@@ -71,7 +60,7 @@ export function loadNativeLibrary(soname: string): NativeLibrary | string {
 }
 
 function startThread(fn: number): NativeThread | string {
-  threads ??= bind(THREADS, [...libcNames(), "libpthread.so.0"]) ?? null;
+  threads ??= dlopenFirst([...libcNames(), "libpthread.so.0"], THREADS) ?? null;
   if (!threads) return "threads could not be started (no pthread_create)";
   const symbols = threads;
   const id = new BigUint64Array(1);
