@@ -10,6 +10,22 @@ export const MiB = 1024 * 1024;
 
 if (!existsSync(BINARY)) throw new Error(`${BINARY} is missing: run \`npm run build\` (npm test does it)`);
 
+/**
+ * Reads `reader` until what was read (after `before`) contains `text`, or the stream ends; all of
+ * it is returned. For a test that waits for a line before it signals the process; without
+ * `text`, to the end.
+ */
+export async function readUntil(reader: { read(): Promise<{ value?: Uint8Array; done: boolean }> }, text?: string, before = ""): Promise<string> {
+  const decoder = new TextDecoder();
+  let read = before;
+  while (text === undefined || !read.includes(text)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    read += decoder.decode(value, { stream: true });
+  }
+  return read;
+}
+
 export interface Result {
   code: number;
   stdout: string;

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BINARY, CC, cFixture, MiB, peakMem, runArgv, tempDir } from "../helpers.ts";
+import { BINARY, CC, cFixture, MiB, peakMem, readUntil, runArgv, tempDir } from "../helpers.ts";
 import { parseCsv } from "../export/csv-reader.ts";
 import { parseMarkdownReport } from "../export/markdown-table.ts";
 import { readTimeline } from "../../src/timeline/read.ts";
@@ -260,14 +260,8 @@ describe.skipIf(!CC)("annotations on GitHub Actions", () => {
 describe.skipIf(!CC)("signals", () => {
   test("SIGINT during run 2: the series stops, that run marked, the command's status", async () => {
     const child = Bun.spawn([BINARY, "--json", "--runs", "5", "--", alloc, "10", "2500"], { stdout: "pipe", stderr: "pipe", stdin: "ignore" });
-    const reader = child.stderr.getReader();
-    let seen = "";
     // The plain line of run 1 comes as it ends: run 2 has then started.
-    while (!seen.includes("run 1/5")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      seen += new TextDecoder().decode(value);
-    }
+    await readUntil(child.stderr.getReader(), "run 1/5");
     await Bun.sleep(300);
     child.kill("SIGINT");
     const [stdout, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);

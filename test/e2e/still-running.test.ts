@@ -2,25 +2,16 @@
 // stopped by a signal, and left them) are counted and named: on the compiled binary, with a
 // real SIGTERM to peak-mem while a shell's background jobs run.
 import { expect, test } from "bun:test";
-import { BINARY } from "../helpers.ts";
+import { BINARY, readUntil } from "../helpers.ts";
 
 test.skipIf(process.platform !== "linux")("after a SIGTERM to peak-mem: the command's status, and the processes it left, named", async () => {
   const child = Bun.spawn([BINARY, "--json", "--", "sh", "-c", "sleep 30 >/dev/null 2>&1 & sleep 30 >/dev/null 2>&1 & echo started; wait"], { stdio: ["ignore", "pipe", "pipe"] });
   const reader = child.stdout.getReader();
-  let out = "";
   // Until the shell has started both: its line comes through peak-mem's own stdout.
-  while (!out.includes("started\n")) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-  }
+  const started = await readUntil(reader, "started\n");
   await Bun.sleep(300); // a sample or two
   child.kill("SIGTERM");
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    out += new TextDecoder().decode(value);
-  }
+  const out = await readUntil(reader, undefined, started);
   expect(await child.exited).toBe(143);
   const report = JSON.parse(out.slice(out.indexOf("{"))) as { signal: string; still_running?: { pid: number; name: string }[] };
   expect(report.signal).toBe("SIGTERM");
