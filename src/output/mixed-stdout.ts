@@ -1,5 +1,6 @@
 import type { Format } from "../cli/config.ts";
 import { warn } from "../io/stderr.ts";
+import { files } from "../platform/files.ts";
 
 // The report goes to stdout, as the command's own output does (time(1) writes to stderr; the
 // original design keeps stdout). Where stdout is a regular file and the command wrote to it
@@ -20,11 +21,4 @@ export function watchMixedStdout(format: Format, toStdout: boolean): (() => void
 }
 
 /** The size of stdout when it is a regular file, else undefined (a terminal, a pipe, closed). */
-function regularFileSize(): number | undefined {
-  try {
-    const stat = process.getBuiltinModule("node:fs").fstatSync(1);
-    return stat.isFile() ? stat.size : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const regularFileSize = () => files().regularFileSize(1);

@@ -39,6 +39,14 @@ function nodeFiles(): SyncFiles {
     readlink: (path) => fs.readlinkSync(path),
     list: (path) => fs.readdirSync(path),
     write: (fd, data, offset, length, position) => (position === undefined ? fs.writeSync(fd, data, offset, length) : fs.writeSync(fd, data, offset, length, position)),
+    regularFileSize(fd) {
+      try {
+        const stat = fs.fstatSync(fd);
+        return stat.isFile() ? stat.size : undefined;
+      } catch {
+        return undefined;
+      }
+    },
   });
 }
 

@@ -315,7 +315,22 @@ export interface SyncFiles {
   list(path: string): string[];
   /** Bytes written of `data[offset, offset + length)`, at `position` when given. */
   write(fd: number, data: Uint8Array, offset: number, length: number, position?: number): number;
+  /** The size of `fd` when it is a regular file; undefined otherwise (a terminal, a pipe, closed). */
+  regularFileSize(fd: number): number | undefined;
 }
+
+// statx(2) of a descriptor (an empty path with AT_EMPTY_PATH): its struct is the same on every
+// architecture (include/uapi/linux/stat.h), where struct stat is not. Linux 4.11 and later; where
+// it is refused (older kernels, a seccomp filter) node:fs answers instead.
+const SYS_STATX = process.arch === "arm64" ? 291 : 332;
+const AT_EMPTY_PATH = 0x1000;
+const STATX_TYPE = 0x1;
+const STATX_SIZE = 0x200;
+const STATX_BYTES = 256;
+const STX_MODE = 28; // __u16
+const STX_SIZE = 40; // __u64
+const S_IFMT = 0o170000;
+const S_IFREG = 0o100000;
 
 // include/uapi/asm-generic/fcntl.h (x86-64 and arm64 alike): O_RDONLY | O_NOCTTY | O_CLOEXEC, as node:fs opens.
 const OPEN_FOR_READING = 0o2000400;
@@ -466,6 +481,12 @@ export function libcFiles(others: () => SyncFiles): SyncFiles | undefined {
       }
     },
     exists: (path) => (path.includes("\0") ? others().exists(path) : symbols.access(cPath(path), 0) === 0),
+    regularFileSize(fd) {
+      const bytes = new Uint8Array(STATX_BYTES);
+      if (Number(symbols.syscall(SYS_STATX, fd, Number(ptr(cPath(""))), AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE, Number(ptr(bytes)))) !== 0) return others().regularFileSize(fd);
+      const stx = new DataView(bytes.buffer);
+      return (stx.getUint16(STX_MODE, true) & S_IFMT) === S_IFREG ? Number(stx.getBigUint64(STX_SIZE, true)) : undefined;
+    },
     readlink(path) {
       if (path.includes("\0")) return others().readlink(path);
       scratch ??= Buffer.allocUnsafe(16384);

@@ -25,6 +25,7 @@ export function fakeFiles(tree: { dirs?: Record<string, string[] | "EACCES">; li
     read: unused,
     close: unused,
     write: unused,
+    regularFileSize: unused,
     readAll: unused,
     exists: (path) => dirs.has(path) || links.has(path) || contents.has(path),
     tryReadAll(path) {
