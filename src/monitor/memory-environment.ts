@@ -24,6 +24,12 @@ export interface RunEnding {
 
 /** How often the kernel updates the pressure averages (PSI_FREQ in kernel/sched/psi.c). */
 const PRESSURE_PERIOD_MS = 2000;
+/**
+ * The longest time between two reads of the kill count while the tree stays as it was. An
+ * OOM kill of the tree's is a change of it (its victim exits), read at that sample; the
+ * count alone can wait, and a quiet sample costs one system call less.
+ */
+const QUIET_COUNT_MS = 1000;
 
 export class MemoryEnvironmentMonitor {
   private limitFacts: Pick<MemoryEnvironment, "limit" | "softLimit" | "swapLimit"> = {};
@@ -32,10 +38,12 @@ export class MemoryEnvironmentMonitor {
   private systemAtStart: number | undefined;
   private killsAtStart: number | undefined;
   private lastKills: number | undefined;
-  /** When the count was first seen above its start, and the sample before that. */
+  /** When the count was first seen above its start, and the read before that. */
   private riseAtMs: number | undefined;
   private beforeRiseMs = 0;
-  private lastSampleMs = 0;
+  private lastReadMs = 0;
+  /** The tree's change count at the last read (undefined: read at every sample). */
+  private readAtChanges: number | undefined;
   private pressure: PressureSource | undefined;
   private pressureAtStart: { some: number; full: number } | undefined;
   private maxSome = 0;
@@ -74,16 +82,20 @@ export class MemoryEnvironmentMonitor {
     return this.limitFacts.limit;
   }
 
-  sample(tMs: number): void {
-    if (this.counter?.scope === "cgroup") {
+  /** `treeChanges`: the tree's change count (src/monitor/tree.ts); without it, the count is read at every sample. */
+  sample(tMs: number, treeChanges?: number): void {
+    const due = treeChanges === undefined || treeChanges !== this.readAtChanges || tMs - this.lastReadMs >= QUIET_COUNT_MS;
+    if (this.counter?.scope === "cgroup" && due) {
+      this.readAtChanges = treeChanges;
       const kills = this.counter.read();
       if (kills !== undefined) {
         if (this.riseAtMs === undefined && this.killsAtStart !== undefined && kills > this.killsAtStart) {
           this.riseAtMs = tMs;
-          this.beforeRiseMs = this.lastSampleMs;
+          this.beforeRiseMs = this.lastReadMs;
         }
         this.lastKills = kills;
       }
+      this.lastReadMs = tMs;
     }
     // The kernel updates the averages every 2 seconds: reading them more often finds nothing new.
     if (tMs - this.pressureReadMs >= PRESSURE_PERIOD_MS) {
@@ -94,7 +106,6 @@ export class MemoryEnvironmentMonitor {
         if (reading.fullAvg10 > this.maxFull) this.maxFull = reading.fullAvg10;
       }
     }
-    this.lastSampleMs = tMs;
   }
 
   /** After the command ended: the facts for the report. */
@@ -102,7 +113,7 @@ export class MemoryEnvironmentMonitor {
     const kills = this.counter?.read() ?? this.lastKills;
     if (this.riseAtMs === undefined && kills !== undefined && this.killsAtStart !== undefined && kills > this.killsAtStart) {
       this.riseAtMs = nowMs;
-      this.beforeRiseMs = this.lastSampleMs;
+      this.beforeRiseMs = this.lastReadMs;
     }
     const pressureEnd = this.pressure?.read();
     this.counter?.close?.();
@@ -164,7 +175,7 @@ export class MemoryEnvironmentMonitor {
       facts.atMs = Math.round(largest.exitedMs ?? largest.goneMs ?? ending.endMs);
       return facts;
     }
-    // Only a cgroup's counter is read at each sample, so only it can time the kill. The count
+    // Only a cgroup's counter is read while the command runs, so only it can time the kill. The count
     // rises as the kill is sent; the victim is found gone then or later (a process in reclaim
     // can take seconds to die). The first to vanish from then on, or, when others went with
     // it (a pipeline's writer dies of SIGPIPE), the largest of those: the OOM killer picks the
@@ -203,7 +214,7 @@ export const environmentMonitor: MonitorEntry = {
         context.limit = environment.limit;
         context.physicalBytes = environment.physicalBytes;
       },
-      sample: (tMs) => environment?.sample(tMs),
+      sample: (tMs) => environment?.sample(tMs, sampler.tree.changes),
       finish(end) {
         const ending: RunEnding = {
           ...(end.command.signal && { signal: end.command.signal }),

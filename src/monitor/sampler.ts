@@ -6,6 +6,8 @@ import { ProcessTree, type TreeOptions, type TreeReading } from "./tree.ts";
 const SIGKILL = 9;
 /** A rise of the tree's sum by more than this share of its peak, between two samples, is churn. */
 export const CHURN_RISE = 0.02;
+/** The most samples of a quiet tree between two looks for exited orphans. */
+const REAP_QUIET_MAX = 10;
 
 // One sample: find new processes of the tree, read every member, fold the results into
 // the peaks. The timing loop lives in src/monitor/loop.ts; this part is synchronous and pure I/O.
@@ -41,6 +43,9 @@ export class Sampler {
   churning = false;
   private lastChanges = 0;
   private lastRss = 0;
+  /** The tree's change count at the last look for exited orphans, and samples since. */
+  private reapedAtChanges = -1;
+  private quietSinceReap = 0;
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
   constructor(
@@ -86,7 +91,14 @@ export class Sampler {
     this.churning = reading.count >= 2 && (changes !== this.lastChanges || reading.rss - this.lastRss > this.peaks.rss.bytes * CHURN_RISE);
     this.lastChanges = changes;
     this.lastRss = reading.rss;
-    this.reapOrphans();
+    // An orphan that exits is a change of the tree (its exit heard, or found gone), so a
+    // quiet tree has nothing to reap; the look still comes every REAP_QUIET_MAX samples (an
+    // orphan the tree never knew), and at every sample once the command has gone.
+    if (changes !== this.reapedAtChanges || ++this.quietSinceReap >= REAP_QUIET_MAX || !this.tree.rootAlive) {
+      this.reapedAtChanges = changes;
+      this.quietSinceReap = 0;
+      this.reapOrphans();
+    }
     return { tMs, ...reading };
   }
 

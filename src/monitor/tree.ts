@@ -6,7 +6,8 @@ import { samplingCode } from "../runtime/hot.ts";
 // since the last look, and the kernel says which pids those are (the creation mark), so
 // a sample reads only the new pids, and nothing at all when no pid was handed out. Where
 // the platform has no mark, processes known to be outside are remembered by
-// (pid, start time) instead.
+// (pid, start time) instead. Where the kernel's process events are heard, they say who
+// joined and who left, and the mark is read only at the periodic recheck.
 
 export interface Member extends ProcessId {
   ppid: number;
@@ -63,7 +64,8 @@ export interface TreeReading {
 
 /**
  * Every this many samples, every known process is re-identified whatever the creation
- * mark says: it cannot tell a pid counter that went all the way round in one interval.
+ * mark says (it cannot tell a pid counter that went all the way round in one interval),
+ * and new processes are looked for even where the kernel's events are heard.
  */
 const RECHECK_EVERY = 10;
 
@@ -234,9 +236,6 @@ export class ProcessTree {
     this.now = now;
     const total: TreeReading = { rss: 0, vsz: 0, swap: 0, count: 0, processPeakRss: 0, processPeakVsz: 0 };
     const round = ++this.rounds;
-    const previous = this.lastMark;
-    const mark = this.reader.creationMark();
-    this.lastMark = mark;
     const recheck = round % RECHECK_EVERY === 0;
     // The kernel's events first: processes that came and went since the last sample join
     // the tree (and those still alive are read below), exits bring their exact peaks.
@@ -248,11 +247,18 @@ export class ProcessTree {
       total.processPeakRss = this.exitPeakRss;
       total.processPeakVsz = this.exitPeakVsz;
     }
+    // Where every fork and exit is heard (events, none lost), a new process joined at its
+    // fork and a gone one left at its exit: the creation mark, and the look for new processes
+    // it gates, are then only the periodic check. A sample of a quiet tree is its reads alone.
+    const look = recheck || !this.options.events || this.eventsLost;
+    const previous = this.lastMark;
+    const mark = look ? this.reader.creationMark() : previous;
+    this.lastMark = mark;
     const suspect = (member: Member) => !member.handle && (recheck || mayBeReused(member.pid, member.verifiedAt, mark));
 
     this.read(round, total, (member) => !suspect(member));
     this.verify(suspect, mark);
-    if (this.options.children && (mark === undefined || mark !== previous)) {
+    if (look && this.options.children && (mark === undefined || mark !== previous)) {
       this.discover(reuseWindow(previous, mark, recheck), mark);
     }
     this.read(round, total, () => true);

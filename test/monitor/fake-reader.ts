@@ -11,12 +11,15 @@ export interface FakeProcess {
 
 /**
  * A process table held in memory, listed in insertion order. `mark` plays the last pid
- * handed out (undefined: the platform has none); `infoCalls` records every info() read.
+ * handed out (undefined: the platform has none); `infoCalls` records every info() read,
+ * `markReads` counts the mark's.
  */
 export class FakeReader implements ProcessReader {
   readonly table = new Map<number, FakeProcess>();
   mark: number | undefined;
   infoCalls: number[] = [];
+  /** How many times the creation mark was read. */
+  markReads = 0;
 
   constructor(mark: number | undefined, processes: Record<number, FakeProcess> = {}) {
     this.mark = mark;
@@ -42,6 +45,7 @@ export class FakeReader implements ProcessReader {
     return p && { rss: p.rss, vsz: 2 * p.rss, ...(p.peakRss !== undefined && { peakRss: p.peakRss }) };
   }
   creationMark(): number | undefined {
+    this.markReads++;
     return this.mark;
   }
   adoptOrphans(): boolean {

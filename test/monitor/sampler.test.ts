@@ -4,20 +4,37 @@ import type { TreeOptions } from "../../src/monitor/tree.ts";
 import type { ReapedProcess } from "../../src/platform/types.ts";
 import { FakeReader } from "./fake-reader.ts";
 
-/** The shared process table (fake-reader.ts), plus reapExited: each call records the `keep` it was given and hands out what `toReap` holds, once. */
+/**
+ * The shared process table (fake-reader.ts), plus reapExited: each call records the `keep` it
+ * was given and hands out what `toReap` holds, once. exit() makes a process a zombie, as the
+ * kernel does: it reads as gone until it is reaped.
+ */
 class ReapingReader extends FakeReader {
   keeps: (readonly number[])[] = [];
   toReap: ReapedProcess[] = [];
+  private readonly zombies = new Set<number>();
 
   constructor() {
     super(99);
+  }
+
+  exit(...reaped: ReapedProcess[]): void {
+    for (const process of reaped) this.zombies.add(process.pid);
+    this.toReap.push(...reaped);
+  }
+
+  override memory(pid: number) {
+    return this.zombies.has(pid) ? undefined : super.memory(pid);
   }
 
   reapExited?: (keep: readonly number[]) => readonly ReapedProcess[] = (keep) => {
     this.keeps.push(keep);
     const reaped = this.toReap;
     this.toReap = [];
-    for (const { pid } of reaped) this.table.delete(pid);
+    for (const { pid } of reaped) {
+      this.table.delete(pid);
+      this.zombies.delete(pid);
+    }
     return reaped;
   };
 }
@@ -44,7 +61,7 @@ describe("Sampler: orphans reaped by the subreaper", () => {
     expect(sampler.peaks.rss).toEqual({ bytes: 110, source: "sampled-sum" });
     expect(orphan()?.alive).toBe(true);
 
-    reader.toReap = [{ pid: ORPHAN, maxRss: 5000 }];
+    reader.exit({ pid: ORPHAN, maxRss: 5000 });
     sampler.sample(100);
     expect(reader.keeps.at(-1)).toEqual([ROOT]); // the command itself is left to the runtime
     expect(sampler.peaks.rss).toEqual({ bytes: 5000, source: "rusage" });
@@ -58,10 +75,29 @@ describe("Sampler: orphans reaped by the subreaper", () => {
     expect(sampler.peaks.rss).toEqual({ bytes: 5000, source: "rusage" });
   });
 
-  test("reapExited is asked at every sample, always to keep the root", () => {
+  test("reapExited is asked when the tree changed, at every tenth sample of a quiet one, at every sample once the command is gone; always to keep the root", () => {
     const { reader, sampler } = started();
-    for (const t of [0, 100, 200]) sampler.sample(t);
-    expect(reader.keeps).toEqual([[ROOT], [ROOT], [ROOT]]);
+    sampler.sample(0); // both found: a change
+    expect(reader.keeps).toEqual([[ROOT]]);
+    for (let t = 1; t <= 9; t++) sampler.sample(t);
+    expect(reader.keeps).toHaveLength(1);
+    sampler.sample(10); // the tenth quiet sample
+    expect(reader.keeps).toHaveLength(2);
+    reader.table.delete(ROOT);
+    sampler.sample(11); // the command gone: a change
+    sampler.sample(12);
+    sampler.sample(13);
+    expect(reader.keeps).toEqual([[ROOT], [ROOT], [ROOT], [ROOT], [ROOT]]);
+  });
+
+  test("an orphan the tree never knew is reaped within ten samples", () => {
+    const { reader, sampler } = started();
+    sampler.sample(0);
+    reader.toReap = [{ pid: 400, maxRss: 900 }];
+    let t = 1;
+    while (sampler.reaped === 0 && t <= 10) sampler.sample(t++);
+    expect(sampler.reaped).toBe(1);
+    expect(sampler.peaks.rss).toEqual({ bytes: 900, source: "rusage" });
   });
 
   test("started by a spawn helper, both the helper and the command are kept, and the helper is not in the tree", () => {
@@ -80,7 +116,7 @@ describe("Sampler: orphans reaped by the subreaper", () => {
   test("a smaller reaped peak changes neither the peak nor its source", () => {
     const { reader, sampler, orphan } = started();
     sampler.sample(0);
-    reader.toReap = [{ pid: ORPHAN, maxRss: 50 }];
+    reader.exit({ pid: ORPHAN, maxRss: 50 });
     sampler.sample(100);
     expect(sampler.peaks.rss).toEqual({ bytes: 110, source: "sampled-sum" });
     expect(sampler.reaped).toBe(1);
@@ -92,8 +128,9 @@ describe("Sampler: orphans reaped by the subreaper", () => {
     const { reader, sampler, orphan } = started();
     reader.table.get(ORPHAN)!.rss = 80;
     sampler.sample(0);
-    reader.toReap = [{ pid: ORPHAN, maxRss: 60 }];
+    reader.exit({ pid: ORPHAN, maxRss: 60 });
     sampler.sample(100);
+    expect(sampler.reaped).toBe(1);
     expect(orphan()?.peakRss).toBe(80);
   });
 
@@ -101,10 +138,10 @@ describe("Sampler: orphans reaped by the subreaper", () => {
     const { reader, sampler, orphan } = started();
     sampler.sample(0);
     const members = sampler.tree.members.length;
-    reader.toReap = [
+    reader.exit(
       { pid: ORPHAN, maxRss: 700 },
       { pid: 400, maxRss: 900 }, // lived and died between two samples
-    ];
+    );
     sampler.sample(100);
     expect(sampler.reaped).toBe(2);
     expect(sampler.peaks.rss).toEqual({ bytes: 900, source: "rusage" });

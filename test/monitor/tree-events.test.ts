@@ -130,12 +130,43 @@ describe("ProcessTree with process events", () => {
   });
 });
 
+describe("ProcessTree with process events: the look for new processes", () => {
+  test("while every event is heard, the creation mark is read only at every tenth sample; a child joins at its fork", () => {
+    const events = new FakeEvents();
+    const { tree, reader } = start(events);
+    const before = reader.markReads;
+    for (let t = 1; t <= 9; t++) tree.sample(t);
+    expect(reader.markReads).toBe(before);
+    events.fork(800, ROOT, 1009.5);
+    reader.spawn(800, { ppid: ROOT, startTime: 14, rss: MiB });
+    tree.sample(9.6);
+    expect(tree.members.find((m) => m.pid === 800)).toMatchObject({ alive: true, rss: MiB, forkedMs: 9.5 });
+    tree.sample(10); // the tenth: the periodic look
+    expect(reader.markReads).toBe(before + 1);
+  });
+
+  test("once events were lost, the mark is read and new processes looked for at every sample", () => {
+    const events = new FakeEvents();
+    const { tree, reader } = start(events);
+    tree.sample(1);
+    events.lost = true;
+    const before = reader.markReads;
+    tree.sample(2);
+    reader.spawn(900, { ppid: ROOT, startTime: 15, rss: MiB }); // its fork event among those lost
+    tree.sample(3);
+    expect(reader.markReads).toBe(before + 2);
+    expect(tree.eventsLost).toBe(true);
+    expect(tree.members.find((m) => m.pid === 900)?.alive).toBe(true);
+  });
+});
+
 describe("ProcessTree with process events, late", () => {
   test("a child found by a sample and gone before its fork event was heard is counted once", () => {
     const events = new FakeEvents();
     const { tree, reader } = start(events);
+    for (let t = 1; t <= 9; t++) tree.sample(t); // with events heard, the look for new processes comes at every tenth
     reader.spawn(700, { ppid: ROOT, startTime: 13, rss: 1024 });
-    tree.sample(10); // found by the sample, before its fork event arrived
+    tree.sample(10); // found by that look, before its fork event arrived (the kernel lists a child a moment before it sends its fork)
     reader.table.delete(700);
     tree.sample(20); // gone
     events.fork(700, ROOT, 1009);
