@@ -1,7 +1,8 @@
 import { toAction } from "./cli/config.ts";
 import { scanArgv } from "./cli/scan.ts";
 import { EXIT_FAILED, PeakMemError, ReportFault, UsageError, describe } from "./core/errors.ts";
-import { fileSink, stdSink, writeWhole } from "./io/sink.ts";
+import { exitCodeWhenReportLost } from "./core/exit-code.ts";
+import { failureReason, fileSink, stdSink, writeWhole } from "./io/sink.ts";
 import { say } from "./io/stderr.ts";
 import { exitWith, fitRuntimeToSystem, platformReader } from "./platform/index.ts";
 import { VERSION } from "./core/version.ts";
@@ -20,18 +21,9 @@ let commandStatusKnown: number | undefined;
 async function main(argv: string[]): Promise<number> {
   // Scanning argv opens nothing: a question about peak-mem itself is answered first.
   const action = toAction(scanArgv(argv));
-  if (action.kind === "help") {
-    await writeWhole(1, await (await import("./cli/help.ts")).helpText());
-    return 0;
-  }
-  if (action.kind === "version") {
-    await writeWhole(1, `peak-mem ${VERSION}\n`);
-    return 0;
-  }
-  if (action.kind === "completions") {
-    await writeWhole(1, (await import("./cli/completions.ts")).completionScript(action.shell));
-    return 0;
-  }
+  if (action.kind === "help") return answer(await (await import("./cli/help.ts")).helpText());
+  if (action.kind === "version") return answer(`peak-mem ${VERSION}\n`);
+  if (action.kind === "completions") return answer((await import("./cli/completions.ts")).completionScript(action.shell));
   // Before anything is opened: under a tight process limit peak-mem re-executes itself.
   const commandEnv = fitRuntimeToSystem();
   if (action.kind === "chart") return drawChart(action.input, action.outputPath);
@@ -45,6 +37,21 @@ async function main(argv: string[]): Promise<number> {
   if (unavailable) throw new UsageError(`${unavailable.option} is not available on this system: ${unavailable.why}`);
   // One run or a series: one session (src/session/session.ts).
   return runSession(config, reader, commandEnv, (status) => (commandStatusKnown = status));
+}
+
+/**
+ * The answer to --help, --version or --completions, on stdout. It is that invocation's report:
+ * one that cannot be written is said, and exits, as a report that cannot be (src/output/deliver.ts).
+ */
+async function answer(text: string): Promise<number> {
+  try {
+    await writeWhole(1, text);
+    return 0;
+  } catch (error) {
+    const readerGone = (error as NodeJS.ErrnoException).code === "EPIPE";
+    if (!readerGone) say(`cannot write to stdout: ${failureReason(error)}`);
+    return exitCodeWhenReportLost(0, readerGone);
+  }
 }
 
 /** `--chart TIMELINE [-o FILE]`: a saved timeline drawn as HTML (or SVG, by -o's extension). */

@@ -300,10 +300,19 @@ test("a lone --version (answered before the option table loads) says what --vers
   expect(lone.stdout).toMatch(/^peak-mem \d+\.\d+\.\d+\n$/);
 });
 
-test("--version into a full disk: one line on stderr and the internal-error status, as with other options, no stack trace", async () => {
-  for (const args of [["--version"], ["-V"], ["--units", "MiB", "--version"]]) {
+test("--version, --help or --completions into a full disk: one line on stderr and status 1, as a report that cannot be written, no stack trace", async () => {
+  for (const args of [["--version"], ["-V"], ["--units", "MiB", "--version"], ["--help"], ["--completions", "bash"]]) {
     const { code, stdout, stderr } = await runArgv(["sh", "-c", `exec "$0" "$@" > /dev/full`, BINARY, ...args]);
-    expect({ args, code, stdout }).toEqual({ args, code: 125, stdout: "" });
-    expect(stderr).toBe("peak-mem: internal error: ENOSPC: no space left on device, write\n");
+    expect({ args, code, stdout }).toEqual({ args, code: 1, stdout: "" });
+    expect(stderr).toBe("peak-mem: cannot write to stdout: no space left on device\n");
+  }
+});
+
+test("--help or --version into a pipe whose reader has gone: nothing said, status 0 (as with a report)", async () => {
+  for (const arg of ["--help", "--version"]) {
+    // The reader (true) is gone before peak-mem starts: its write fails with EPIPE. Its stderr
+    // and status go to fd 3, the test's own stdout.
+    const { stdout } = await runArgv(["sh", "-c", `exec 3>&1; (sleep 0.3; "$0" "$1" 2>&3; echo "status $?" >&3) | true`, BINARY, arg]);
+    expect({ arg, stdout }).toEqual({ arg, stdout: "status 0\n" });
   }
 });
