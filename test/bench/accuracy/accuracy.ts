@@ -168,6 +168,6 @@ for (const workload of workloads) {
 const widths = cells[0]!.map((_, col) => Math.max(...cells.map((row) => row[col]!.length)));
 console.log(`${cpus()[0]?.model ?? "?"}, ${cpus().length} cores, Linux ${release()}, ${new Date().toISOString()}, ${sh([PEAK_MEM, "--version"]).trim()}`);
 for (const row of cells) console.log(row.map((cell, col) => cell.padEnd(widths[col]!)).join("  ").trimEnd());
-console.log(`note: truth = the tree's summed RSS every 1 ms (test/bench/accuracy/truth.c); CPU = peak-mem's own, start-up included, over the run`);
+console.log(`note: truth = the tree's summed RSS every 1 ms (test/bench/accuracy/truth.c); CPU = peak-mem's own (every thread's schedstat), start-up included, over the run`);
 console.log(`note: "bound holds": peak-mem said its figure is a lower bound, and truth <= its upper bound (within ${COUNTER_SLACK * 100}%: the kernel's per-CPU RSS counters)`);
 console.log(failures === 0 ? "every run within 3% or within its stated bound" : `${failures} run(s) missed`);
