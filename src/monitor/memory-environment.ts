@@ -42,8 +42,6 @@ export class MemoryEnvironmentMonitor {
   private riseAtMs: number | undefined;
   private beforeRiseMs = 0;
   private lastReadMs = 0;
-  /** The tree's change count at the last read (undefined: read at every sample). */
-  private readAtChanges: number | undefined;
   private pressure: PressureSource | undefined;
   private pressureAtStart: { some: number; full: number } | undefined;
   private maxSome = 0;
@@ -82,11 +80,9 @@ export class MemoryEnvironmentMonitor {
     return this.limitFacts.limit;
   }
 
-  /** `treeChanges`: the tree's change count (src/monitor/tree.ts); without it, the count is read at every sample. */
-  sample(tMs: number, treeChanges?: number): void {
-    const due = treeChanges === undefined || treeChanges !== this.readAtChanges || tMs - this.lastReadMs >= QUIET_COUNT_MS;
-    if (this.counter?.scope === "cgroup" && due) {
-      this.readAtChanges = treeChanges;
+  /** `treeChanged`: a process of the tree came, went or exec'd at this sample (src/monitor/sampler.ts). */
+  sample(tMs: number, treeChanged = true): void {
+    if (this.counter?.scope === "cgroup" && (treeChanged || tMs - this.lastReadMs >= QUIET_COUNT_MS)) {
       const kills = this.counter.read();
       if (kills !== undefined) {
         if (this.riseAtMs === undefined && this.killsAtStart !== undefined && kills > this.killsAtStart) {
@@ -214,7 +210,7 @@ export const environmentMonitor: MonitorEntry = {
         context.limit = environment.limit;
         context.physicalBytes = environment.physicalBytes;
       },
-      sample: (tMs) => environment?.sample(tMs, sampler.tree.changes),
+      sample: (tMs) => environment?.sample(tMs, sampler.changed),
       finish(end) {
         const ending: RunEnding = {
           ...(end.command.signal && { signal: end.command.signal }),

@@ -41,10 +41,11 @@ export class Sampler {
    * covers it alone): the next sample comes sooner (src/monitor/schedule.ts).
    */
   churning = false;
+  /** Whether the tree changed at the latest sample: a process came, went or exec'd since the one before. */
+  changed = false;
   private lastChanges = 0;
   private lastRss = 0;
-  /** The tree's change count at the last look for exited orphans, and samples since. */
-  private reapedAtChanges = -1;
+  /** Samples of a quiet tree since the last look for exited orphans. */
   private quietSinceReap = 0;
 
   /** Create before the command starts (see ProcessTree), then attach() it. */
@@ -88,14 +89,14 @@ export class Sampler {
     if (reading.swap > this.peakSwap) this.peakSwap = reading.swap;
     this.latestCount = reading.count;
     const changes = this.tree.changes;
-    this.churning = reading.count >= 2 && (changes !== this.lastChanges || reading.rss - this.lastRss > this.peaks.rss.bytes * CHURN_RISE);
+    this.changed = changes !== this.lastChanges;
+    this.churning = reading.count >= 2 && (this.changed || reading.rss - this.lastRss > this.peaks.rss.bytes * CHURN_RISE);
     this.lastChanges = changes;
     this.lastRss = reading.rss;
     // An orphan that exits is a change of the tree (its exit heard, or found gone), so a
     // quiet tree has nothing to reap; the look still comes every REAP_QUIET_MAX samples (an
     // orphan the tree never knew), and at every sample once the command has gone.
-    if (changes !== this.reapedAtChanges || ++this.quietSinceReap >= REAP_QUIET_MAX || !this.tree.rootAlive) {
-      this.reapedAtChanges = changes;
+    if (this.changed || ++this.quietSinceReap >= REAP_QUIET_MAX || !this.tree.rootAlive) {
       this.quietSinceReap = 0;
       this.reapOrphans();
     }

@@ -161,28 +161,28 @@ describe("OOM kills", () => {
     });
   });
 
-  test("given the tree's change count, the count is read when the tree changed, else at most a second apart", () => {
+  test("the count is read at a sample where the tree changed, else at most a second apart", () => {
     const { state, monitor } = startedWith("cgroup", 0);
     const afterStart = state.reads;
-    monitor.sample(100, 1);
-    monitor.sample(200, 1); // quiet
-    monitor.sample(300, 1);
+    monitor.sample(100, true); // the first sample: the command found
+    monitor.sample(200, false); // quiet
+    monitor.sample(300, false);
     expect(state.reads - afterStart).toBe(1);
-    monitor.sample(400, 2); // a process came or went
+    monitor.sample(400, true); // a process came or went
     expect(state.reads - afterStart).toBe(2);
-    monitor.sample(1300, 2);
+    monitor.sample(1300, false);
     expect(state.reads - afterStart).toBe(2);
-    monitor.sample(1400, 2); // a second since the last read
+    monitor.sample(1400, false); // a second since the last read
     expect(state.reads - afterStart).toBe(3);
   });
 
   test("a kill first seen at the read its victim's going brought names that victim", () => {
     const { state, monitor } = startedWith("cgroup", 0);
-    monitor.sample(100, 1);
-    monitor.sample(200, 1);
-    monitor.sample(300, 1);
+    monitor.sample(100, true);
+    monitor.sample(200, false);
+    monitor.sample(300, false);
     state.value = 1;
-    monitor.sample(400, 2); // the victim gone: its change brings the read that sees the rise
+    monitor.sample(400, true); // the victim gone: its change brings the read that sees the rise
     const members = [ROOT, member(202, "victim", 400)];
     expect(monitor.finish(ending({ members }), 450).oom?.victim).toEqual({ pid: 202, name: "victim", role: "member", certain: false });
   });
